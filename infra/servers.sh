@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Local PostgreSQL and RabbitMQ for development, tests and CI — no Docker, no systemd.
+#   infra/servers.sh start   install (when missing) and start both, wait until they answer,
+#                            write $STATE/env.sh with the connection strings
+#   infra/servers.sh stop    stop both and delete the throw-away data folder
+#   infra/servers.sh status
+# STATE defaults to <repo>/.local/servers; ports come from PG_PORT / AMQP_PORT or the first free
+# port at or above 55432 / 56720.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${REVIEWFLOW_STATE:-$repo/.local/servers}
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+
+log() { printf '[servers] %s\n' "$*" >&2; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
+
+apt_install() {
+  if [ ! -f "$STATE/.apt-updated" ] && [ ! -f /tmp/.reviewflow-apt-updated ]; then
+    apt-get update -qq && touch /tmp/.reviewflow-apt-updated
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+install_missing() {
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    log "installing PostgreSQL"; apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
+    log "installing RabbitMQ"; apt_install rabbitmq-server
+  fi
+  # Debian's packages try to start the services; we run our own instances instead.
+  pkill -u rabbitmq -f 'beam.*rabbit@' 2>/dev/null && sleep 1 || true
+}
+
+start_pg() {
+  local dir=$STATE/pg port=$1
+  mkdir -p "$dir"; chown postgres:postgres "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    su postgres -c "$PG_BIN/initdb -D '$dir/data' -U postgres --auth=trust -E UTF8 --no-sync" >/dev/null
+    cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+max_connections = 300
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+CONF
+  fi
+  su postgres -c "$PG_BIN/pg_ctl -D '$dir/data' -l '$dir/pg.log' -o '-p $port -k $dir' -w -t 60 start" >/dev/null
+  for _ in $(seq 1 60); do
+    "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$port" -q && break; sleep 0.5
+  done
+  psql -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='reviewflow'" | grep -q 1 ||
+    psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE reviewflow" >/dev/null
+}
+
+start_rabbit() {
+  local dir=$STATE/rabbit port=$1 dist
+  dist=$(free_port $((port + 20000 > 65000 ? 25672 : port + 20000)))
+  mkdir -p "$dir"; chown -R rabbitmq:rabbitmq "$dir"
+  echo "[]." >"$dir/enabled_plugins"
+  printf 'listeners.tcp.default = %s\nlog.console = false\n' "$port" >"$dir/rabbitmq.conf"
+  chown -R rabbitmq:rabbitmq "$dir"
+  # The node name carries the port, so a developer's instance and a CI instance can run side by side.
+  su rabbitmq -s /bin/bash -c "cd '$dir' && env HOME='$dir' RABBITMQ_NODENAME=rabbit$port@localhost \
+      RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$port RABBITMQ_DIST_PORT=$dist \
+      RABBITMQ_MNESIA_BASE='$dir/mnesia' RABBITMQ_LOG_BASE='$dir/log' \
+      RABBITMQ_ENABLED_PLUGINS_FILE='$dir/enabled_plugins' RABBITMQ_CONFIG_FILE='$dir/rabbitmq.conf' \
+      nohup /usr/lib/rabbitmq/bin/rabbitmq-server >'$dir/stdout.log' 2>&1 &"
+  for _ in $(seq 1 120); do
+    if ! port_free "$port"; then return 0; fi; sleep 0.5
+  done
+  log "RabbitMQ did not open port $port; see $dir/log"; tail -n 30 "$dir/stdout.log" >&2; return 1
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$STATE"
+    if [ -f "$STATE/env.sh" ] && "$0" status >/dev/null 2>&1; then
+      log "already running"; cat "$STATE/env.sh"; exit 0
+    fi
+    install_missing
+    pg_port=${PG_PORT:-$(free_port 55432)}
+    amqp_port=${AMQP_PORT:-$(free_port 56720)}
+    log "starting PostgreSQL on $pg_port and RabbitMQ on $amqp_port (data in $STATE)"
+    start_rabbit "$amqp_port" &
+    rabbit_pid=$!
+    start_pg "$pg_port"
+    wait $rabbit_pid
+    cat >"$STATE/env.sh" <<ENV
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=reviewflow;Username=postgres;Maximum Pool Size=100"
+export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$amqp_port/"
+export REVIEWFLOW_PG_PORT=$pg_port
+export REVIEWFLOW_AMQP_PORT=$amqp_port
+ENV
+    log "ready"; cat "$STATE/env.sh"
+    ;;
+  stop)
+    if [ -d "$STATE/pg/data" ]; then
+      su postgres -c "$PG_BIN/pg_ctl -D '$STATE/pg/data' -m fast -w stop" >/dev/null 2>&1 || true
+    fi
+    pkill -u rabbitmq -f "beam.*$STATE" 2>/dev/null || true
+    for _ in $(seq 1 40); do pgrep -u rabbitmq -f "beam.*$STATE" >/dev/null || break; sleep 0.25; done
+    pkill -9 -u rabbitmq -f "beam.*$STATE" 2>/dev/null || true
+    rm -rf "$STATE"
+    log "stopped"
+    ;;
+  status)
+    [ -f "$STATE/env.sh" ] || { echo "not started"; exit 1; }
+    # shellcheck disable=SC1091
+    . "$STATE/env.sh"
+    "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$REVIEWFLOW_PG_PORT" -q || { echo "postgres down"; exit 1; }
+    ! port_free "$REVIEWFLOW_AMQP_PORT" || { echo "rabbitmq down"; exit 1; }
+    echo "running"; cat "$STATE/env.sh"
+    ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,22 @@
+namespace ReviewFlow.Contracts;
+
+// Reviewer commands. They enter the document's saga (its single writer) as messages; the sender may use
+// request/response and gets ReviewCommandAccepted or ReviewCommandRefused back.
+
+public sealed record ClaimReview(string DocumentId, string ReviewerId);
+
+public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null);
+
+/// <summary>Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required) or <c>reject</c> (ReasonCode required).</summary>
+public sealed record DecideReview(
+    string DocumentId,
+    string ReviewerId,
+    string Outcome,
+    string? Label = null,
+    string? ReasonCode = null,
+    string? Comment = null);
+
+public sealed record ReviewCommandAccepted(string DocumentId, string Status, string Message);
+
+/// <summary>Nothing was recorded. HeldBy names the reviewer holding the claim when that was the reason.</summary>
+public sealed record ReviewCommandRefused(string DocumentId, string Status, string Reason, string? HeldBy = null);

@@ -1,0 +1,118 @@
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Policy;
+
+namespace ReviewFlow.Workflow.Documents;
+
+/// <summary>What a reviewer command came to: the events to record, or why nothing was recorded.</summary>
+public sealed record CommandResult(IReadOnlyList<IDocumentEvent> Events, string? Refusal = null, string? HeldBy = null)
+{
+    public static CommandResult Refuse(string reason, string? heldBy = null) => new([], reason, heldBy);
+}
+
+/// <summary>
+/// The document's decisions as pure functions of its state, the message and the time: the state machine calls
+/// them and records what they return.
+/// </summary>
+public static class DocumentDecisions
+{
+    public static IEnumerable<IDocumentEvent> Receive(ClassificationAccepted m, RoutingPolicy policy, DateTimeOffset now)
+    {
+        var c = m.Classification;
+        var id = c.DocumentId;
+        var model = c.Model.Version;
+        yield return new ClassificationReceived(id, c, m.Channel, model, Actors.System, now);
+
+        var decision = RoutingRules.Decide(policy, c);
+        yield return new RoutingDecided(id, decision.Route == Route.Auto ? "auto" : "review", decision.Rule, decision.Threshold,
+            c.Confidence, decision.PolicyVersion, model, Actors.System, now);
+
+        if (decision.Route == Route.Auto)
+            yield return new DocumentRouted(id, c.DocumentType, c.Label, c.Label, c.Confidence, DecisionOutcomes.Auto,
+                Actors.System, now, decision.PolicyVersion, model, c.CorrelationId, Actors.System, now);
+        else
+            yield return new ReviewRequested(id, c.DocumentType, decision.ReviewerGroup, c.Label, c.Confidence, decision.Rule,
+                decision.PolicyVersion, model, Actors.System, now);
+    }
+
+    /// <summary>A result for a document already classified: a redelivery changes nothing; another model version is noted.</summary>
+    public static IEnumerable<IDocumentEvent> ReceiveAgain(DocumentState s, ClassificationAccepted m, DateTimeOffset now)
+    {
+        var c = m.Classification;
+        if (s.ModelVersionsSeen.Contains(c.Model.Version)) yield break;
+        yield return new LaterClassificationIgnored(s.DocumentId, c.Label, c.Confidence, c.Model.Version, s.CurrentState,
+            Actors.System, now);
+    }
+
+    /// <summary>An invalid result: recorded once; the same rejection redelivered changes nothing.</summary>
+    public static IEnumerable<IDocumentEvent> Reject(DocumentState s, ClassificationRefused m, DateTimeOffset now)
+    {
+        var rejected = new ClassificationRejected(m.DocumentId, m.Reasons, m.Channel, m.ModelVersion, Actors.System, now);
+        if (s.LastRejection == ClassificationRejectedFingerprint(rejected)) yield break;
+        yield return rejected;
+    }
+
+    internal static string ClassificationRejectedFingerprint(ClassificationRejected r) =>
+        $"{r.ModelVersion}\n{string.Join("\n", r.Reasons)}";
+
+    public static CommandResult Claim(DocumentState s, ClaimReview cmd, DateTimeOffset now, TimeSpan lease)
+    {
+        if (s.ClaimedBy is null)
+            return new([new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now)]);
+        if (s.ClaimedBy == cmd.ReviewerId)
+            return new([new ReviewClaimRenewed(s.DocumentId, cmd.ReviewerId, now + lease, cmd.ReviewerId, now)]);
+        if (s.LeaseExpiresAt > now)
+            return CommandResult.Refuse($"claimed by {s.ClaimedBy} until {s.LeaseExpiresAt:O}", s.ClaimedBy);
+        return new([
+            new ReviewReleased(s.DocumentId, s.ClaimedBy, "lease-expired", s.PolicyVersion, s.ModelVersion!, Actors.System, now),
+            new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now),
+        ]);
+    }
+
+    public static CommandResult Release(DocumentState s, ReleaseReview cmd, DateTimeOffset now)
+    {
+        if (s.ClaimedBy != cmd.ReviewerId)
+            return CommandResult.Refuse($"claimed by {s.ClaimedBy}, not by {cmd.ReviewerId}", s.ClaimedBy);
+        return new([new ReviewReleased(s.DocumentId, cmd.ReviewerId, cmd.Reason ?? "released", s.PolicyVersion, s.ModelVersion!,
+            cmd.ReviewerId, now)]);
+    }
+
+    public static CommandResult Decide(DocumentState s, DecideReview cmd, DateTimeOffset now)
+    {
+        if (s.ClaimedBy != cmd.ReviewerId)
+            return CommandResult.Refuse($"claimed by {s.ClaimedBy}, not by {cmd.ReviewerId}: claim it first", s.ClaimedBy);
+        if (s.LeaseExpiresAt <= now)
+            return CommandResult.Refuse($"your claim lapsed at {s.LeaseExpiresAt:O}: claim it again");
+
+        var c = s.Classification!;
+        (string Outcome, string FinalLabel)? decided = cmd.Outcome switch
+        {
+            "confirm" => (DecisionOutcomes.Confirmed, c.Label),
+            "correct" when string.IsNullOrWhiteSpace(cmd.Label) => null,
+            "correct" => (DecisionOutcomes.Corrected, cmd.Label!),
+            "reject" => (DecisionOutcomes.Rejected, RejectedLabel),
+            _ => null,
+        };
+        if (decided is not { } d)
+            return CommandResult.Refuse(cmd.Outcome == "correct"
+                ? "correct needs the label to correct to"
+                : $"unknown outcome '{cmd.Outcome}': confirm, correct or reject");
+        if (d.Outcome == DecisionOutcomes.Corrected && !ClassificationParser.IsValidLabel(d.FinalLabel))
+            return CommandResult.Refuse("a label is 1-64 characters: letters, digits, '_' and '-'");
+        if (d.Outcome == DecisionOutcomes.Corrected && d.FinalLabel == c.Label)
+            return CommandResult.Refuse($"'{c.Label}' is the predicted label: confirm it instead");
+        if (d.Outcome != DecisionOutcomes.Confirmed && string.IsNullOrWhiteSpace(cmd.ReasonCode))
+            return CommandResult.Refuse($"a reason code is required to {cmd.Outcome}");
+
+        var model = s.ModelVersion!;
+        return new([
+            new ReviewDecided(s.DocumentId, cmd.ReviewerId, d.Outcome, c.Label, d.FinalLabel, cmd.ReasonCode, cmd.Comment,
+                s.PolicyVersion, model, cmd.ReviewerId, now),
+            new DocumentRouted(s.DocumentId, c.DocumentType, c.Label, d.FinalLabel, c.Confidence, d.Outcome, cmd.ReviewerId, now,
+                s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now),
+        ]);
+    }
+
+    /// <summary>The final label of a document rejected as unclassifiable (routing key {documentType}.unclassifiable).</summary>
+    public const string RejectedLabel = "unclassifiable";
+}

@@ -1,0 +1,75 @@
+using ReviewFlow.Contracts;
+
+namespace ReviewFlow.Workflow.Documents;
+
+// Every event of a document's stream (stream key = document id). Each names who (Actor: "system" or a user id),
+// when (At), and the model and policy versions in force. docs/events.md describes each one.
+
+public interface IDocumentEvent
+{
+    string DocumentId { get; }
+    string Actor { get; }
+    DateTimeOffset At { get; }
+}
+
+public static class Actors
+{
+    public const string System = "system";
+}
+
+/// <summary>A valid classification result arrived (Channel: amqp, http or bus).</summary>
+public sealed record ClassificationReceived(
+    string DocumentId, DocumentClassified Classification, string Channel, string ModelVersion, string Actor, DateTimeOffset At)
+    : IDocumentEvent;
+
+/// <summary>An invalid result arrived for this document id; nothing was routed. Reasons name each bad field.</summary>
+public sealed record ClassificationRejected(
+    string DocumentId, IReadOnlyList<string> Reasons, string Channel, string? ModelVersion, string Actor, DateTimeOffset At)
+    : IDocumentEvent;
+
+/// <summary>A result from another model version arrived after the document was already classified: kept, not acted on.</summary>
+public sealed record LaterClassificationIgnored(
+    string DocumentId, string Label, double Confidence, string ModelVersion, string StatusAtArrival, string Actor, DateTimeOffset At)
+    : IDocumentEvent;
+
+/// <summary>The routing policy decided: Route auto or review, by which Rule, against which Threshold.</summary>
+public sealed record RoutingDecided(
+    string DocumentId, string Route, string Rule, double? Threshold, double Confidence, int PolicyVersion, string ModelVersion,
+    string Actor, DateTimeOffset At) : IDocumentEvent;
+
+/// <summary>A review task opened in ReviewerGroup's queue.</summary>
+public sealed record ReviewRequested(
+    string DocumentId, string DocumentType, string ReviewerGroup, string PredictedLabel, double Confidence, string Rule,
+    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At) : IDocumentEvent;
+
+/// <summary>A reviewer took the task; the claim is a lease that lapses at LeaseExpiresAt unless renewed.</summary>
+public sealed record ReviewClaimed(
+    string DocumentId, string ReviewerId, DateTimeOffset LeaseExpiresAt, int PolicyVersion, string ModelVersion,
+    string Actor, DateTimeOffset At) : IDocumentEvent;
+
+/// <summary>The holder's open page kept the lease alive.</summary>
+public sealed record ReviewClaimRenewed(
+    string DocumentId, string ReviewerId, DateTimeOffset LeaseExpiresAt, string Actor, DateTimeOffset At) : IDocumentEvent;
+
+/// <summary>The task went back to the queue (Reason: released by the holder, or lease-expired).</summary>
+public sealed record ReviewReleased(
+    string DocumentId, string ReviewerId, string Reason, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At)
+    : IDocumentEvent;
+
+/// <summary>A reviewer decided: Outcome confirmed, corrected or rejected; FinalLabel is what goes downstream.</summary>
+public sealed record ReviewDecided(
+    string DocumentId, string ReviewerId, string Outcome, string PredictedLabel, string FinalLabel, string? ReasonCode,
+    string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At) : IDocumentEvent;
+
+/// <summary>
+/// The final decision. The decision relay publishes exactly these events to <c>reviewflow.decisions</c>, after
+/// they are committed, with the event id as message id.
+/// </summary>
+public sealed record DocumentRouted(
+    string DocumentId, string DocumentType, string PredictedLabel, string FinalLabel, double Confidence, string Outcome,
+    string DecidedBy, DateTimeOffset DecidedAt, int PolicyVersion, string ModelVersion, string? CorrelationId,
+    string Actor, DateTimeOffset At) : IDocumentEvent
+{
+    public DocumentDecision ToDecision() => new(DocumentId, DocumentType, PredictedLabel, FinalLabel, Confidence, Outcome,
+        DecidedBy, DecidedAt, PolicyVersion, ModelVersion, CorrelationId);
+}

@@ -1,0 +1,100 @@
+using Marten;
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Middleware;
+using MassTransit.Saga;
+
+namespace ReviewFlow.Workflow.Documents;
+
+/// <summary>
+/// MassTransit saga persistence on Marten (MassTransit.Marten is not served for Marten 9). One session per message:
+/// the saga state and the events it recorded are written in one transaction. Optimistic concurrency comes from the
+/// event stream: the append expects the stream version the state was loaded at, so of two racing messages for one
+/// document, one commits and the other fails and is retried by the endpoint's retry policy on fresh state.
+/// </summary>
+public sealed class DocumentSagaRepository(IDocumentStore store, ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory)
+    : ISagaRepositoryContextFactory<DocumentState>, ILoadSagaRepositoryContextFactory<DocumentState>
+{
+    public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<DocumentState, T>> next) where T : class
+    {
+        await using var session = store.LightweightSession();
+        await next.Send(new RepositoryContext<T>(session, context, factory));
+    }
+
+    public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<DocumentState> query, IPipe<SagaRepositoryQueryContext<DocumentState, T>> next)
+        where T : class =>
+        throw new NotSupportedException("Document sagas are correlated by id only.");
+
+    public async Task<T> Execute<T>(Func<LoadSagaRepositoryContext<DocumentState>, Task<T>> asyncMethod, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var session = store.QuerySession();
+        return await asyncMethod(new LoadContext(session, cancellationToken));
+    }
+
+    public void Probe(ProbeContext context) => context.Add("persistence", "marten");
+
+    /// <summary>Appends the recorded events at the expected stream version, stores the state, commits.</summary>
+    static async Task SaveAsync(IDocumentSession session, DocumentState saga, CancellationToken cancellationToken)
+    {
+        if (saga.PendingEvents.Count == 0) return; // nothing happened: nothing to write
+        saga.StreamVersion += saga.PendingEvents.Count;
+        saga.Version++;
+        session.Events.Append(saga.DocumentId, saga.StreamVersion, saga.PendingEvents.Cast<object>().ToArray());
+        session.Store(saga);
+        await session.SaveChangesAsync(cancellationToken);
+        saga.ClearPending();
+    }
+
+    sealed class RepositoryContext<T> : ConsumeContextScope<T>, SagaRepositoryContext<DocumentState, T> where T : class
+    {
+        readonly IDocumentSession session;
+        readonly ConsumeContext<T> Context;
+        readonly ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory;
+
+        public RepositoryContext(IDocumentSession session, ConsumeContext<T> context,
+            ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory) : base(context)
+        {
+            this.session = session;
+            Context = context;
+            this.factory = factory;
+        }
+
+        public Task<SagaConsumeContext<DocumentState, TMessage>> CreateSagaConsumeContext<TMessage>(ConsumeContext<TMessage> consumeContext,
+            DocumentState instance, SagaConsumeContextMode mode) where TMessage : class =>
+            factory.CreateSagaConsumeContext(session, consumeContext, instance, mode);
+
+        public Task<SagaConsumeContext<DocumentState, T>> Add(DocumentState instance) =>
+            factory.CreateSagaConsumeContext(session, Context, instance, SagaConsumeContextMode.Add);
+
+        public Task<SagaConsumeContext<DocumentState, T>> Insert(DocumentState instance) =>
+            throw new NotSupportedException("Document sagas are created by their first event, not inserted ahead of it.");
+
+        public async Task<SagaConsumeContext<DocumentState, T>> Load(Guid correlationId)
+        {
+            var instance = await session.LoadAsync<DocumentState>(correlationId, CancellationToken);
+            return instance is null ? null! : await factory.CreateSagaConsumeContext(session, Context, instance, SagaConsumeContextMode.Load);
+        }
+
+        public Task Save(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, CancellationToken);
+
+        public Task Update(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, CancellationToken);
+
+        public Task Delete(SagaConsumeContext<DocumentState> sagaContext) =>
+            throw new NotSupportedException("Document sagas are kept: they are the document's read model.");
+
+        public Task Discard(SagaConsumeContext<DocumentState> sagaContext) => Task.CompletedTask;
+
+        public Task Undo(SagaConsumeContext<DocumentState> sagaContext)
+        {
+            sagaContext.Saga.ClearPending();
+            return Task.CompletedTask;
+        }
+    }
+
+    sealed class LoadContext(IQuerySession session, CancellationToken cancellationToken)
+        : BasePipeContext(cancellationToken), LoadSagaRepositoryContext<DocumentState>
+    {
+        public Task<DocumentState> Load(Guid correlationId) => session.LoadAsync<DocumentState>(correlationId, CancellationToken)!;
+    }
+}

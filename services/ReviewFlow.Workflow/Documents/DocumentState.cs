@@ -1,0 +1,117 @@
+using MassTransit;
+using ReviewFlow.Contracts;
+
+namespace ReviewFlow.Workflow.Documents;
+
+/// <summary>
+/// The saga instance of one document, stored as a Marten document in the same transaction as the events it
+/// records. It is also the read model behind GET /api/v1/documents/{id}: CurrentState is the document's status.
+/// </summary>
+public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
+{
+    public Guid CorrelationId { get; set; }
+    /// <summary>Counts saves (MassTransit's saga version); concurrency is checked on the stream version.</summary>
+    public int Version { get; set; }
+    public string CurrentState { get; set; } = "";
+    /// <summary>Number of events in the document's stream: the expected version of the next append.</summary>
+    public long StreamVersion { get; set; }
+
+    public string DocumentId { get; set; } = "";
+    public DocumentClassified? Classification { get; set; }
+    public string? ModelVersion { get; set; }
+    public DateTimeOffset? ReceivedAt { get; set; }
+    public IReadOnlyList<string> InvalidReasons { get; set; } = [];
+    /// <summary>Model versions whose result was recorded: a redelivery of any of them changes nothing.</summary>
+    public List<string> ModelVersionsSeen { get; set; } = [];
+    public string? LastRejection { get; set; }
+
+    public int PolicyVersion { get; set; }
+    public string? RoutingRule { get; set; }
+    public double? Threshold { get; set; }
+    public string? ReviewerGroup { get; set; }
+    public DateTimeOffset? ReviewRequestedAt { get; set; }
+
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    public string? FinalLabel { get; set; }
+    public string? Outcome { get; set; }
+    public string? ReasonCode { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    readonly List<IDocumentEvent> _pending = [];
+
+    /// <summary>Events recorded while handling the current message; the repository appends them on save.</summary>
+    internal IReadOnlyList<IDocumentEvent> PendingEvents => _pending;
+
+    /// <summary>The answer to a reviewer command being handled, sent once the transaction has committed.</summary>
+    internal object? Reply { get; set; }
+
+    internal void Record(IEnumerable<IDocumentEvent> events)
+    {
+        foreach (var e in events)
+        {
+            Apply(e);
+            _pending.Add(e);
+        }
+    }
+
+    internal void ClearPending() => _pending.Clear();
+
+    public void Apply(IDocumentEvent e)
+    {
+        switch (e)
+        {
+            case ClassificationReceived r:
+                DocumentId = r.DocumentId;
+                Classification = r.Classification;
+                ModelVersion = r.ModelVersion;
+                ReceivedAt = r.At;
+                InvalidReasons = [];
+                ModelVersionsSeen.Add(r.ModelVersion);
+                break;
+            case LaterClassificationIgnored r:
+                ModelVersionsSeen.Add(r.ModelVersion);
+                break;
+            case ClassificationRejected r:
+                DocumentId = r.DocumentId;
+                if (Classification is null) InvalidReasons = r.Reasons;
+                LastRejection = DocumentDecisions.ClassificationRejectedFingerprint(r);
+                break;
+            case RoutingDecided r:
+                PolicyVersion = r.PolicyVersion;
+                RoutingRule = r.Rule;
+                Threshold = r.Threshold;
+                break;
+            case ReviewRequested r:
+                ReviewerGroup = r.ReviewerGroup;
+                ReviewRequestedAt = r.At;
+                break;
+            case ReviewClaimed r:
+                ClaimedBy = r.ReviewerId;
+                LeaseExpiresAt = r.LeaseExpiresAt;
+                break;
+            case ReviewClaimRenewed r:
+                LeaseExpiresAt = r.LeaseExpiresAt;
+                break;
+            case ReviewReleased:
+                ClaimedBy = null;
+                LeaseExpiresAt = null;
+                break;
+            case ReviewDecided r:
+                ReasonCode = r.ReasonCode;
+                break;
+            case DocumentRouted r:
+                FinalLabel = r.FinalLabel;
+                Outcome = r.Outcome;
+                DecidedBy = r.DecidedBy;
+                DecidedAt = r.DecidedAt;
+                ClaimedBy = null;
+                LeaseExpiresAt = null;
+                break;
+        }
+        UpdatedAt = e.At;
+    }
+}

@@ -1,0 +1,125 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Policy;
+
+namespace ReviewFlow.Workflow.Documents;
+
+public sealed class ReviewOptions
+{
+    /// <summary>How long a claim lasts unless the reviewer's open page renews it.</summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// One instance per document: the single writer of the document's event stream. Each step calls a pure function
+/// of <see cref="DocumentDecisions"/> and records the events it returns; the repository appends them to the stream
+/// in the same transaction as this state.
+/// </summary>
+public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState>
+{
+    public State Invalid { get; private set; } = null!;
+    public State AwaitingReview { get; private set; } = null!;
+    public State Claimed { get; private set; } = null!;
+    public State Routed { get; private set; } = null!;
+
+    public Event<ClassificationAccepted> Accepted { get; private set; } = null!;
+    public Event<ClassificationRefused> Refused { get; private set; } = null!;
+    public Event<ClaimReview> Claim { get; private set; } = null!;
+    public Event<ReleaseReview> Release { get; private set; } = null!;
+    public Event<DecideReview> Decide { get; private set; } = null!;
+
+    public DocumentStateMachine(IRoutingPolicySource policies, TimeProvider clock, IOptions<ReviewOptions> options)
+    {
+        var lease = options.Value.ClaimLease;
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Accepted, e => e.CorrelateById(ctx => DocumentKey.For(ctx.Message.Classification.DocumentId)));
+        Event(() => Refused, e => e.CorrelateById(ctx => DocumentKey.For(ctx.Message.DocumentId)));
+        Event(() => Claim, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
+        Event(() => Release, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
+        Event(() => Decide, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
+
+        Initially(
+            When(Accepted)
+                .ThenAsync(async ctx => ctx.Saga.Record(DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
+                .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview)),
+            When(Refused)
+                .Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .TransitionTo(Invalid));
+
+        During(Invalid,
+            When(Accepted)
+                .ThenAsync(async ctx => ctx.Saga.Record(DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
+                .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview)));
+
+        During(Invalid, AwaitingReview, Claimed, Routed,
+            When(Refused).Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
+
+        During(AwaitingReview, Claimed, Routed,
+            When(Accepted).Then(ctx => ctx.Saga.Record(DocumentDecisions.ReceiveAgain(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
+
+        During(AwaitingReview, Claimed,
+            When(Claim)
+                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Claim(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
+                .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
+                .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
+
+        During(Claimed,
+            When(Release)
+                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Release(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .If(ctx => ctx.Saga.ClaimedBy is null, released => released.TransitionTo(AwaitingReview))
+                .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
+            When(Decide)
+                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Decide(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .If(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed))
+                .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
+
+        // Commands that the document's state does not allow: refused, nothing recorded.
+        During(AwaitingReview,
+            When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed by anyone")),
+            When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed: claim it first")));
+        During(Invalid, Routed,
+            When(Claim).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
+            When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
+            When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))));
+    }
+
+    static void ReviewerCommand<T>(IEventCorrelationConfigurator<DocumentState, T> e, Func<ConsumeContext<T>, string> documentId)
+        where T : class
+    {
+        e.CorrelateById(ctx => DocumentKey.For(documentId(ctx)));
+        e.OnMissingInstance(m => m.ExecuteAsync(async ctx =>
+        {
+            if (ctx.RequestId.HasValue)
+                await ctx.RespondAsync(new ReviewCommandRefused(documentId(ctx), "Unknown", "no such document"));
+        }));
+    }
+
+    static void Handle(DocumentState saga, CommandResult result)
+    {
+        saga.Record(result.Events);
+        saga.Reply = result.Refusal is { } reason
+            ? new ReviewCommandRefused(saga.DocumentId, saga.CurrentState, reason, result.HeldBy)
+            : null;
+    }
+
+    static string StateReason(DocumentState saga) => saga.CurrentState == "Routed"
+        ? $"already decided ({saga.Outcome} as '{saga.FinalLabel}' by {saga.DecidedBy})"
+        : "the document is Invalid: nothing to review";
+
+    // Replies wait for the transaction: the saga endpoint's in-memory outbox sends them after the save commits.
+    static Task ReplyAsync<T>(BehaviorContext<DocumentState, T> ctx, string documentId) where T : class
+    {
+        if (!ctx.RequestId.HasValue) return Task.CompletedTask;
+        var reply = ctx.Saga.Reply ?? new ReviewCommandAccepted(documentId, ctx.Saga.CurrentState,
+            ctx.Saga.PendingEvents.Count > 0 ? string.Join(", ", ctx.Saga.PendingEvents.Select(e => e.GetType().Name)) : "no change");
+        return ctx.RespondAsync(reply);
+    }
+
+    static Task RefuseAsync<T>(BehaviorContext<DocumentState, T> ctx, string documentId, string reason) where T : class =>
+        ctx.RequestId.HasValue
+            ? ctx.RespondAsync(new ReviewCommandRefused(documentId, ctx.Saga.CurrentState, reason))
+            : Task.CompletedTask;
+}

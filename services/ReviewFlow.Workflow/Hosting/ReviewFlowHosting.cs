@@ -1,0 +1,159 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Saga;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Decisions;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Policy;
+using Weasel.Core;
+
+namespace ReviewFlow.Workflow.Hosting;
+
+/// <summary>What a host runs: the web host only reads and sends; the worker also runs the saga and the relay.</summary>
+public enum HostRole { Web, Worker }
+
+public static class ReviewFlowHosting
+{
+    public const string ClassificationsExchange = "reviewflow.classifications";
+    public const string DecisionsExchange = "reviewflow.decisions";
+    public const string RawClassificationsQueue = "reviewflow-classifications";
+    public const string TypedClassificationsQueue = "reviewflow-classifications-typed";
+    public const string DocumentsQueue = "reviewflow-documents";
+
+    /// <summary>Marten, the routing policy, the intake and the bus, configured from ConnectionStrings__Postgres / __RabbitMq.</summary>
+    public static IHostApplicationBuilder AddReviewFlow(this IHostApplicationBuilder builder, HostRole role)
+    {
+        var config = builder.Configuration;
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(config.GetSection("Intake").Get<IntakeLimits>() ?? new IntakeLimits());
+        services.AddSingleton<ClassificationParser>();
+        services.AddSingleton<ClassificationIntake>();
+        services.AddSingleton<MartenRoutingPolicySource>();
+        services.AddSingleton<IRoutingPolicySource>(sp => sp.GetRequiredService<MartenRoutingPolicySource>());
+        services.Configure<ReviewOptions>(config.GetSection("Review"));
+
+        builder.AddReviewFlowMarten(role);
+        if (role == HostRole.Worker) services.AddHostedService<RoutingPolicyBootstrap>();
+        builder.AddReviewFlowBus(role);
+        return builder;
+    }
+
+    static void AddReviewFlowMarten(this IHostApplicationBuilder builder, HostRole role)
+    {
+        var connectionString = Required(builder.Configuration, "Postgres");
+        var schema = builder.Configuration["Marten:Schema"] ?? "reviewflow";
+        var marten = builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = schema;
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                opts.Events.StreamIdentity = StreamIdentity.AsString;
+                opts.Events.AppendMode = EventAppendMode.Quick;
+                // Transaction-scoped daemon lock: the session-scoped one fails with DistributedLock.Postgres 1.3.1 (docs/adr/0002).
+                opts.Events.UseAdvisoryLockTransaction = true;
+                opts.Events.AddEventTypes([
+                    typeof(ClassificationReceived), typeof(ClassificationRejected), typeof(LaterClassificationIgnored),
+                    typeof(RoutingDecided), typeof(ReviewRequested), typeof(ReviewClaimed), typeof(ReviewClaimRenewed),
+                    typeof(ReviewReleased), typeof(ReviewDecided), typeof(DocumentRouted), typeof(RoutingPolicyAdopted),
+                ]);
+                opts.Schema.For<DocumentState>()
+                    .Identity(x => x.CorrelationId)
+                    .UniqueIndex(x => x.DocumentId);
+                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+
+        if (role == HostRole.Worker)
+        {
+            // HotCold: with several workers exactly one runs the relay; another takes over if it dies.
+            marten.AddAsyncDaemon(DaemonMode.HotCold)
+                .AddSubscriptionWithServices<DecisionRelay>(ServiceLifetime.Singleton);
+        }
+    }
+
+    static void AddReviewFlowBus(this IHostApplicationBuilder builder, HostRole role)
+    {
+        var rabbit = new Uri(Required(builder.Configuration, "RabbitMq"));
+        builder.Services.AddMassTransit(x =>
+        {
+            if (role == HostRole.Worker)
+            {
+                x.AddSagaStateMachine<DocumentStateMachine, DocumentState>()
+                    .Repository(r => r.RegisterSagaRepository<DocumentState, IDocumentSession,
+                        SagaConsumeContextFactory<IDocumentSession, DocumentState>, DocumentSagaRepository>());
+                x.AddConsumer<ReceiveRawClassificationConsumer>();
+                x.AddConsumer<ReceiveClassificationConsumer>();
+            }
+
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(rabbit);
+                ConfigureDecisionTopology(cfg);
+                if (role != HostRole.Worker) return;
+
+                cfg.ReceiveEndpoint(RawClassificationsQueue, e =>
+                {
+                    // Any publisher, any language: raw JSON on a durable fanout exchange, whatever the routing key.
+                    e.ConfigureConsumeTopology = false;
+                    e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+                    e.Bind(ClassificationsExchange, b => b.ExchangeType = "fanout");
+                    e.UseMessageRetry(r => { r.Ignore<InvalidClassificationException>(); r.Intervals(100, 500, 2000); });
+                    e.ConfigureConsumer<ReceiveRawClassificationConsumer>(context);
+                });
+                cfg.ReceiveEndpoint(TypedClassificationsQueue, e =>
+                {
+                    e.UseMessageRetry(r => { r.Ignore<InvalidClassificationException>(); r.Intervals(100, 500, 2000); });
+                    e.ConfigureConsumer<ReceiveClassificationConsumer>(context);
+                });
+                cfg.ReceiveEndpoint(DocumentsQueue, e =>
+                {
+                    e.PrefetchCount = 64;
+                    e.ConcurrentMessageLimit = 32;
+                    // A lost optimistic-concurrency race is retried on fresh state; replies wait for the commit.
+                    e.UseMessageRetry(r => r.Intervals(10, 50, 100, 250, 500, 1000, 2000));
+                    e.UseInMemoryOutbox(context);
+                    e.ConfigureSaga<DocumentState>(context);
+                });
+            });
+        });
+    }
+
+    /// <summary>Decisions go out as raw JSON on a durable topic exchange, routing key {documentType}.{finalLabel}.</summary>
+    static void ConfigureDecisionTopology(IRabbitMqBusFactoryConfigurator cfg)
+    {
+        cfg.Message<DocumentDecision>(m => m.SetEntityName(DecisionsExchange));
+        cfg.Publish<DocumentDecision>(p => p.ExchangeType = "topic");
+        cfg.Send<DocumentDecision>(s => s.UseRoutingKeyFormatter(ctx => $"{ctx.Message.DocumentType}.{ctx.Message.FinalLabel}"));
+    }
+
+    static string Required(IConfiguration config, string name) =>
+        config.GetConnectionString(name)
+        ?? throw new InvalidOperationException($"ConnectionStrings__{name} is not set (infra/servers.sh start prints it).");
+}
+
+/// <summary>Adopts the configured routing policy as version 1 when none is stored yet, before the bus starts.</summary>
+public sealed class RoutingPolicyBootstrap(MartenRoutingPolicySource source, IConfiguration config, ILogger<RoutingPolicyBootstrap> log)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var configured = config.GetSection("Routing").Get<RoutingPolicy>();
+        if (configured is null || configured.DocumentTypes.Count == 0)
+            throw new InvalidOperationException("The Routing section of the configuration names no document types.");
+        var active = await source.AdoptIfNoneAsync(configured, cancellationToken);
+        log.LogInformation("Routing policy version {Version} is active", active.Version);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ReviewFlow.Contracts;
+
+namespace ReviewFlow.Workflow.Intake;
+
+/// <summary>
+/// Reads a classification result from raw JSON bytes (AMQP or HTTP) or checks a typed one, and names every bad
+/// field with a reason. One set of rules for every way in; field names are the JSON paths a publisher sent.
+/// </summary>
+public sealed partial class ClassificationParser(IntakeLimits limits)
+{
+    public ParsedClassification Parse(ReadOnlySpan<byte> json, IReadOnlyCollection<string> knownTypes)
+    {
+        var errors = new FieldErrors();
+        if (json.Length > limits.MaxPayloadBytes)
+        {
+            errors.Add("$", $"payload is {json.Length} bytes; the limit is {limits.MaxPayloadBytes}");
+            return new(null, null, null, errors);
+        }
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException ex)
+        {
+            errors.Add("$", $"not valid JSON: {ex.Message}");
+            return new(null, null, null, errors);
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add("$", $"expected a JSON object, got {root.ValueKind}");
+                return new(null, null, null, errors);
+            }
+
+            var documentId = ReadString(root, "documentId", errors, required: true);
+            var documentType = ReadString(root, "documentType", errors, required: true);
+            var label = ReadString(root, "label", errors, required: true);
+            var confidence = ReadNumber(root, "confidence", "confidence", errors, required: true);
+            var sourceSystem = ReadString(root, "sourceSystem", errors);
+            var contentUri = ReadString(root, "contentUri", errors);
+            var excerpt = ReadString(root, "excerpt", errors);
+            var correlationId = ReadString(root, "correlationId", errors);
+            var classifiedAt = ReadTimestamp(root, "classifiedAt", errors);
+
+            string? modelVersion = null, modelName = null;
+            if (Property(root, "model", errors, JsonValueKind.Object, required: true) is { } model)
+            {
+                modelVersion = ReadString(model, "version", errors, required: true, path: "model.version");
+                modelName = ReadString(model, "name", errors, path: "model.name");
+            }
+
+            List<LabelScore>? alternatives = null;
+            if (Property(root, "alternatives", errors, JsonValueKind.Array) is { } alts)
+            {
+                alternatives = [];
+                var i = 0;
+                foreach (var alt in alts.EnumerateArray())
+                {
+                    var path = $"alternatives[{i++}]";
+                    if (alt.ValueKind != JsonValueKind.Object) { errors.Add(path, "expected an object with label and confidence"); continue; }
+                    var altLabel = ReadString(alt, "label", errors, required: true, path: path + ".label");
+                    var altConfidence = ReadNumber(alt, "confidence", path + ".confidence", errors, required: true);
+                    alternatives.Add(new LabelScore(altLabel ?? "", altConfidence ?? double.NaN));
+                }
+            }
+
+            Dictionary<string, string>? metadata = null;
+            if (Property(root, "metadata", errors, JsonValueKind.Object) is { } meta)
+            {
+                metadata = [];
+                foreach (var p in meta.EnumerateObject())
+                {
+                    // Messy upstream data: scalars of any JSON type are kept as their text; nesting is refused.
+                    switch (p.Value.ValueKind)
+                    {
+                        case JsonValueKind.String: metadata[p.Name] = p.Value.GetString()!; break;
+                        case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False: metadata[p.Name] = p.Value.GetRawText(); break;
+                        case JsonValueKind.Null: break;
+                        default: errors.Add($"metadata.{p.Name}", "expected a string, number or boolean"); break;
+                    }
+                }
+            }
+
+            var classification = new DocumentClassified(
+                documentId ?? "", documentType ?? "", label ?? "", confidence ?? double.NaN,
+                new ModelInfo(modelVersion ?? "", modelName), sourceSystem, alternatives, contentUri, excerpt, metadata,
+                correlationId, classifiedAt);
+
+            Check(classification, knownTypes, errors);
+            var readableId = documentId is not null && !errors.Has("documentId") ? documentId : null;
+            return new(errors.Count == 0 ? classification : null, readableId,
+                errors.Has("model.version") ? null : modelVersion, errors);
+        }
+    }
+
+    /// <summary>Checks a typed result (published by .NET code); the same rules as for JSON.</summary>
+    public FieldErrors Check(DocumentClassified c, IReadOnlyCollection<string> knownTypes, FieldErrors? errors = null)
+    {
+        errors ??= new FieldErrors();
+        if (!errors.Has("documentId"))
+        {
+            if (string.IsNullOrEmpty(c.DocumentId)) errors.Add("documentId", "is required");
+            else if (c.DocumentId.Length > 128 || !IdPattern().IsMatch(c.DocumentId))
+                errors.Add("documentId", "must be 1-128 characters: letters, digits and . _ : / - (starting with a letter or digit)");
+        }
+        if (!errors.Has("documentType"))
+        {
+            if (string.IsNullOrEmpty(c.DocumentType)) errors.Add("documentType", "is required");
+            else if (!knownTypes.Contains(c.DocumentType))
+                errors.Add("documentType", $"unknown document type '{Clip(c.DocumentType)}'; known: {string.Join(", ", knownTypes.Order())}");
+        }
+        CheckLabel(c.Label, "label", errors);
+        CheckConfidence(c.Confidence, "confidence", errors);
+        if (!errors.Has("model.version") && string.IsNullOrWhiteSpace(c.Model?.Version)) errors.Add("model.version", "is required");
+        else if (c.Model?.Version is { Length: > 64 }) errors.Add("model.version", "must be at most 64 characters");
+        CheckLength(c.SourceSystem, "sourceSystem", 128, errors);
+        CheckLength(c.CorrelationId, "correlationId", 128, errors);
+        CheckLength(c.Model?.Name, "model.name", 128, errors);
+        if (c.Excerpt is { } excerpt && excerpt.Length > limits.MaxExcerptChars)
+            errors.Add("excerpt", $"is {excerpt.Length} characters; the limit is {limits.MaxExcerptChars}");
+        if (c.ContentUri is { } uri && !errors.Has("contentUri") &&
+            (uri.Length > 2048 || !Uri.TryCreate(uri, UriKind.Absolute, out var u) || (u.Scheme != "https" && u.Scheme != "http")))
+            errors.Add("contentUri", "must be an absolute http(s) URI of at most 2048 characters");
+        if (c.Alternatives is { } alternatives)
+        {
+            if (alternatives.Count > 20) errors.Add("alternatives", "at most 20 alternatives");
+            for (var i = 0; i < alternatives.Count; i++)
+            {
+                CheckLabel(alternatives[i].Label, $"alternatives[{i}].label", errors);
+                CheckConfidence(alternatives[i].Confidence, $"alternatives[{i}].confidence", errors);
+            }
+        }
+        if (c.Metadata is { } metadata)
+        {
+            if (metadata.Count > 50) errors.Add("metadata", "at most 50 entries");
+            foreach (var (key, value) in metadata)
+                if (key.Length > 64 || value.Length > 1024) errors.Add($"metadata.{Clip(key)}", "keys are at most 64 and values at most 1024 characters");
+        }
+        return errors;
+    }
+
+    public static bool IsValidLabel(string label) => label.Length <= 64 && LabelPattern().IsMatch(label);
+
+    static void CheckLabel(string? label, string path, FieldErrors errors)
+    {
+        if (errors.Has(path)) return;
+        if (string.IsNullOrEmpty(label)) errors.Add(path, "is required");
+        // Labels end up in the decision's routing key, so '.', '*', '#' and spaces are refused.
+        else if (!IsValidLabel(label))
+            errors.Add(path, "must be 1-64 characters: letters, digits, '_' and '-'");
+    }
+
+    static void CheckConfidence(double confidence, string path, FieldErrors errors)
+    {
+        if (errors.Has(path)) return;
+        if (double.IsNaN(confidence) || double.IsInfinity(confidence)) errors.Add(path, "must be a finite number");
+        else if (confidence is < 0 or > 1) errors.Add(path, $"must be between 0 and 1, got {confidence.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    static void CheckLength(string? value, string path, int max, FieldErrors errors)
+    {
+        if (value is { } v && v.Length > max && !errors.Has(path)) errors.Add(path, $"must be at most {max} characters");
+    }
+
+    static JsonElement? Property(JsonElement obj, string name, FieldErrors errors, JsonValueKind kind, bool required = false, string? path = null)
+    {
+        path ??= name;
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required) errors.Add(path, "is required");
+            return null;
+        }
+        if (value.ValueKind != kind)
+        {
+            errors.Add(path, $"expected {Describe(kind)}, got {Describe(value.ValueKind)}");
+            return null;
+        }
+        return value;
+    }
+
+    static string? ReadString(JsonElement obj, string name, FieldErrors errors, bool required = false, string? path = null) =>
+        Property(obj, name, errors, JsonValueKind.String, required, path)?.GetString();
+
+    static double? ReadNumber(JsonElement obj, string name, string path, FieldErrors errors, bool required)
+    {
+        if (Property(obj, name, errors, JsonValueKind.Number, required, path) is not { } value) return null;
+        if (!value.TryGetDouble(out var d) || double.IsInfinity(d)) { errors.Add(path, "must be a finite number"); return null; }
+        return d;
+    }
+
+    static DateTimeOffset? ReadTimestamp(JsonElement obj, string name, FieldErrors errors)
+    {
+        if (Property(obj, name, errors, JsonValueKind.String) is not { } value) return null;
+        if (value.TryGetDateTimeOffset(out var at)) return at;
+        errors.Add(name, "expected an ISO 8601 date-time such as 2026-11-22T10:00:00Z");
+        return null;
+    }
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    static string Clip(string s) => s.Length <= 64 ? s : s[..64] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]*$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    private static partial Regex LabelPattern();
+}
+
+public sealed record ParsedClassification(DocumentClassified? Classification, string? DocumentId, string? ModelVersion, FieldErrors Errors)
+{
+    public bool IsValid => Classification is not null;
+}
+
+/// <summary>Bad fields by JSON path, in the shape of RFC 9457 validation problem details' <c>errors</c>.</summary>
+public sealed class FieldErrors
+{
+    readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public int Count => _errors.Count;
+    public bool Has(string path) => _errors.ContainsKey(path);
+    public void Add(string path, string reason)
+    {
+        if (!_errors.TryGetValue(path, out var list)) _errors[path] = list = [];
+        list.Add(reason);
+    }
+
+    public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
+    /// <summary>One line per field, for the error queue's fault header and the Invalid document's reasons.</summary>
+    public IReadOnlyList<string> ToReasons() => _errors.SelectMany(e => e.Value.Select(r => $"{e.Key}: {r}")).ToList();
+
+    public override string ToString() => string.Join("; ", ToReasons());
+}
+
+public sealed record IntakeLimits
+{
+    /// <summary>Larger payloads are refused before parsing. Big enough that an oversized excerpt is named as such.</summary>
+    public int MaxPayloadBytes { get; init; } = 8 * 1024 * 1024;
+    public int MaxExcerptChars { get; init; } = 64 * 1024;
+}

@@ -1,0 +1,81 @@
+using Marten;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Intake;
+
+namespace ReviewFlow.Web.Documents;
+
+/// <summary>HTTP intake for systems without AMQP, and the document read side.</summary>
+public static class DocumentEndpoints
+{
+    public static void MapDocumentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var documents = app.MapGroup("/api/v1/documents").WithTags("Documents");
+        documents.MapPost("/", SubmitAsync);
+        documents.MapGet("/{documentId}", GetAsync);
+        documents.MapGet("/{documentId}/history", HistoryAsync);
+    }
+
+    /// <summary>202 once the result is on the bus; 400 problem details naming each bad field otherwise.</summary>
+    static async Task<Results<Accepted<SubmitResponse>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
+        HttpRequest request, ClassificationIntake intake, IPublishEndpoint bus, IntakeLimits limits, CancellationToken ct)
+    {
+        if (request.ContentLength > limits.MaxPayloadBytes)
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Payload too large", detail: $"The limit is {limits.MaxPayloadBytes} bytes.");
+
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, ct);
+        var parsed = await intake.ParseAsync(body.GetBuffer().AsMemory(0, (int)body.Length), ct);
+        await intake.ForwardAsync(parsed, Channels.Http, bus, ct);
+        if (!parsed.IsValid)
+            return TypedResults.ValidationProblem(parsed.Errors.ToDictionary(),
+                title: "The classification result is invalid",
+                detail: parsed.DocumentId is null ? null : $"Recorded: document {parsed.DocumentId} shows status Invalid.");
+
+        var id = parsed.Classification!.DocumentId;
+        return TypedResults.Accepted($"/api/v1/documents/{Uri.EscapeDataString(id)}", new SubmitResponse(id, "accepted"));
+    }
+
+    static async Task<Results<Ok<DocumentView>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetAsync(
+        string documentId, IQuerySession session, CancellationToken ct)
+    {
+        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        return state is null ? NotFound(documentId) : TypedResults.Ok(DocumentView.From(state));
+    }
+
+    static async Task<Results<Ok<HistoryEntry[]>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> HistoryAsync(
+        string documentId, IQuerySession session, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(documentId, token: ct);
+        if (events.Count == 0) return NotFound(documentId);
+        return TypedResults.Ok(events.Select(e => new HistoryEntry(
+            e.Version, e.Data.GetType().Name, e.Timestamp, (e.Data as IDocumentEvent)?.Actor ?? Actors.System, e.Id, e.Data)).ToArray());
+    }
+
+    static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound(string documentId) =>
+        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status404NotFound,
+            Title = "No such document",
+            Detail = $"No classification result has been recorded for '{documentId}'.",
+        });
+}
+
+public sealed record SubmitResponse(string DocumentId, string Status);
+
+public sealed record HistoryEntry(long Version, string Type, DateTimeOffset At, string Actor, Guid EventId, object Data);
+
+/// <summary>GET /api/v1/documents/{id}. Status: Invalid, AwaitingReview, Claimed, AwaitingSecondReview or Routed.</summary>
+public sealed record DocumentView(
+    string DocumentId, string Status, string? DocumentType, string? PredictedLabel, double? Confidence, string? FinalLabel,
+    string? Outcome, string? DecidedBy, DateTimeOffset? DecidedAt, string? ReviewerGroup, string? ClaimedBy,
+    DateTimeOffset? LeaseExpiresAt, string? ModelVersion, int PolicyVersion, string? RoutingRule, double? Threshold,
+    IReadOnlyList<string> InvalidReasons, DateTimeOffset UpdatedAt)
+{
+    public static DocumentView From(DocumentState s) => new(
+        s.DocumentId, s.CurrentState, s.Classification?.DocumentType, s.Classification?.Label, s.Classification?.Confidence,
+        s.FinalLabel, s.Outcome, s.DecidedBy, s.DecidedAt, s.ReviewerGroup, s.ClaimedBy, s.LeaseExpiresAt, s.ModelVersion,
+        s.PolicyVersion, s.RoutingRule, s.Threshold, s.InvalidReasons, s.UpdatedAt);
+}
