@@ -4,6 +4,7 @@
 #                            write $STATE/env.sh with the connection strings
 #   infra/servers.sh stop    stop both and delete the throw-away data folder
 #   infra/servers.sh status
+#   infra/servers.sh vhost NAME   add a RabbitMQ virtual host (tests isolate their systems with one each)
 # STATE defaults to <repo>/.local/servers; ports come from PG_PORT / AMQP_PORT or the first free
 # port at or above 55432 / 56720.
 set -euo pipefail
@@ -107,6 +108,14 @@ ENV
     rm -rf "$STATE"
     log "stopped"
     ;;
+  vhost)
+    # A throw-away virtual host, so that test systems with the same queue names stay apart.
+    name=${2:?usage: $0 vhost NAME}
+    # shellcheck disable=SC1091
+    . "$STATE/env.sh"
+    ctl="HOME='$STATE/rabbit' /usr/lib/rabbitmq/bin/rabbitmqctl -q -n rabbit$REVIEWFLOW_AMQP_PORT@localhost"
+    su rabbitmq -s /bin/bash -c "$ctl add_vhost '$name' && $ctl set_permissions -p '$name' guest '.*' '.*' '.*'"
+    ;;
   status)
     [ -f "$STATE/env.sh" ] || { echo "not started"; exit 1; }
     # shellcheck disable=SC1091
@@ -115,5 +124,5 @@ ENV
     ! port_free "$REVIEWFLOW_AMQP_PORT" || { echo "rabbitmq down"; exit 1; }
     echo "running"; cat "$STATE/env.sh"
     ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|vhost NAME" >&2; exit 2 ;;
 esac

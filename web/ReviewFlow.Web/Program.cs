@@ -11,5 +11,3 @@ app.UseStatusCodePages();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
 app.MapDocumentEndpoints();
 app.Run();
-
-public partial class Program;

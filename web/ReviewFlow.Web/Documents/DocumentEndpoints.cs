@@ -38,14 +38,14 @@ public static class DocumentEndpoints
         return TypedResults.Accepted($"/api/v1/documents/{Uri.EscapeDataString(id)}", new SubmitResponse(id, "accepted"));
     }
 
-    static async Task<Results<Ok<DocumentView>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetAsync(
+    static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> GetAsync(
         string documentId, IQuerySession session, CancellationToken ct)
     {
         var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
         return state is null ? NotFound(documentId) : TypedResults.Ok(DocumentView.From(state));
     }
 
-    static async Task<Results<Ok<HistoryEntry[]>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> HistoryAsync(
+    static async Task<Results<Ok<HistoryEntry[]>, ProblemHttpResult>> HistoryAsync(
         string documentId, IQuerySession session, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(documentId, token: ct);
@@ -54,13 +54,9 @@ public static class DocumentEndpoints
             e.Version, e.Data.GetType().Name, e.Timestamp, (e.Data as IDocumentEvent)?.Actor ?? Actors.System, e.Id, e.Data)).ToArray());
     }
 
-    static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound(string documentId) =>
-        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
-        {
-            Status = StatusCodes.Status404NotFound,
-            Title = "No such document",
-            Detail = $"No classification result has been recorded for '{documentId}'.",
-        });
+    static ProblemHttpResult NotFound(string documentId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such document",
+            detail: $"No classification result has been recorded for '{documentId}'.");
 }
 
 public sealed record SubmitResponse(string DocumentId, string Status);

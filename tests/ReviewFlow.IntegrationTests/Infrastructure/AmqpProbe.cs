@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace ReviewFlow.IntegrationTests.Infrastructure;
+
+/// <summary>A plain AMQP client, as any upstream or downstream system would use: publishes raw JSON, reads decisions and error queues.</summary>
+public sealed class AmqpProbe : IAsyncDisposable
+{
+    public const string ClassificationsExchange = "reviewflow.classifications";
+    public const string DecisionsExchange = "reviewflow.decisions";
+
+    readonly IConnection _connection;
+    readonly IChannel _publisher;
+    readonly IChannel _listener;
+    readonly ConcurrentQueue<ReceivedDecision> _decisions = new();
+
+    AmqpProbe(IConnection connection, IChannel publisher, IChannel listener)
+    {
+        _connection = connection;
+        _publisher = publisher;
+        _listener = listener;
+    }
+
+    public IReadOnlyCollection<ReceivedDecision> Decisions => _decisions;
+
+    public static async Task<AmqpProbe> ConnectAsync(string uri)
+    {
+        var connection = await new ConnectionFactory { Uri = new Uri(uri) }.CreateConnectionAsync();
+        var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        var listener = await connection.CreateChannelAsync();
+        var probe = new AmqpProbe(connection, publisher, listener);
+
+        // Downstream's view: a queue of our own bound to every decision (durable topic exchange, '#').
+        await listener.ExchangeDeclareAsync(DecisionsExchange, ExchangeType.Topic, durable: true);
+        var queue = await listener.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
+        await listener.QueueBindAsync(queue.QueueName, DecisionsExchange, "#");
+        var consumer = new AsyncEventingBasicConsumer(listener);
+        consumer.ReceivedAsync += (_, ea) =>
+        {
+            probe._decisions.Enqueue(new ReceivedDecision(ea.RoutingKey, ea.BasicProperties.MessageId,
+                ea.BasicProperties.ContentType, JsonDocument.Parse(ea.Body.ToArray()).RootElement.Clone()));
+            return Task.CompletedTask;
+        };
+        await listener.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
+        return probe;
+    }
+
+    public Task PublishRawAsync(string json, string routingKey = "") => PublishRawAsync(Encoding.UTF8.GetBytes(json), routingKey);
+
+    public async Task PublishRawAsync(byte[] body, string routingKey = "")
+    {
+        var props = new BasicProperties { ContentType = "application/json", Persistent = true };
+        await _publisher.BasicPublishAsync(ClassificationsExchange, routingKey, false, props, body);
+    }
+
+    public async Task<ReceivedDecision> WaitForDecisionAsync(string documentId, TimeSpan? timeout = null)
+    {
+        var decisions = await WaitForDecisionsAsync(d => d.DocumentId == documentId, 1, timeout);
+        return decisions[0];
+    }
+
+    public async Task<IReadOnlyList<ReceivedDecision>> WaitForDecisionsAsync(Func<ReceivedDecision, bool> match, int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var found = _decisions.Where(match).ToList();
+            if (found.Count >= count) return found;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"saw {found.Count} of {count} expected decisions ({_decisions.Count} in all)");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Takes the next message from a queue (the _error queues), waiting for it to arrive.</summary>
+    public async Task<BasicGetResult> GetAsync(string queue, Func<BasicGetResult, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                while (await _listener.BasicGetAsync(queue, autoAck: true) is { } message)
+                    if (match(message)) return message;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                throw new InvalidOperationException($"queue {queue} does not exist");
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"no matching message on {queue}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _publisher.CloseAsync();
+        await _listener.CloseAsync();
+        await _connection.CloseAsync();
+        _connection.Dispose();
+    }
+}
+
+public sealed record ReceivedDecision(string RoutingKey, string? MessageId, string? ContentType, JsonElement Body)
+{
+    public string DocumentId => Body.GetProperty("documentId").GetString()!;
+    public string Outcome => Body.GetProperty("outcome").GetString()!;
+    public string FinalLabel => Body.GetProperty("finalLabel").GetString()!;
+}

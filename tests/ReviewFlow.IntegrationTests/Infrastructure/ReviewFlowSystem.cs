@@ -1,0 +1,82 @@
+using Marten;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ReviewFlow.Workflow.Hosting;
+
+namespace ReviewFlow.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A whole ReviewFlow on the real servers: the worker and the web host in this process, with their own schema and
+/// virtual host, and a plain AMQP client beside them.
+/// </summary>
+public sealed class ReviewFlowSystem : IAsyncLifetime
+{
+    public string Schema { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+    public string PostgresConnection { get; private set; } = "";
+    public string RabbitMqUri { get; private set; } = "";
+    public IHost Worker { get; private set; } = null!;
+    public WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView> Web { get; private set; } = null!;
+    public AmqpProbe Amqp { get; private set; } = null!;
+    public IDocumentStore Store => Worker.Services.GetRequiredService<IDocumentStore>();
+    public IBus Bus => Worker.Services.GetRequiredService<IBus>();
+
+    /// <summary>The routing policy the tests run under: the product defaults without QA sampling, so routing is predictable.</summary>
+    public static Dictionary<string, string?> Policy => new()
+    {
+        ["Routing:KillSwitch"] = "false",
+        ["Routing:QaSampleRate"] = "0",
+        ["Routing:AlwaysReviewLabels:0"] = "legal-hold",
+        ["Routing:DocumentTypes:invoice:Threshold"] = "0.90",
+        ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
+        ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
+        ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
+        ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
+        ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
+    };
+
+    public Dictionary<string, string?> Settings => new(Policy)
+    {
+        ["ConnectionStrings:Postgres"] = PostgresConnection,
+        ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
+        ["Marten:Schema"] = Schema,
+    };
+
+    public async Task InitializeAsync()
+    {
+        var (pg, amqp) = await Servers.GetAsync();
+        PostgresConnection = pg;
+        RabbitMqUri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(Settings);
+        builder.AddReviewFlow(HostRole.Worker);
+        Worker = builder.Build();
+        await Worker.StartAsync();
+
+        Web = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing");
+            foreach (var (key, value) in Settings) web.UseSetting(key, value);
+        });
+        _ = Web.Server; // start it now, not in the first test
+        Amqp = await AmqpProbe.ConnectAsync(RabbitMqUri);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Amqp.DisposeAsync();
+        await Web.DisposeAsync();
+        await Worker.StopAsync();
+        Worker.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SystemCollection : ICollectionFixture<ReviewFlowSystem>
+{
+    public const string Name = "ReviewFlow system";
+}

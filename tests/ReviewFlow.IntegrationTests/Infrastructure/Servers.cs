@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Testcontainers.PostgreSql;
+using Testcontainers.RabbitMq;
+
+namespace ReviewFlow.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real PostgreSQL and RabbitMQ for the tests: the ones infra/servers.sh started (connection strings in the
+/// environment), or, where a Docker engine runs, containers from Testcontainers. Each test system gets its own
+/// Marten schema and RabbitMQ virtual host, so systems never consume each other's messages.
+/// </summary>
+public static class Servers
+{
+    static readonly SemaphoreSlim Gate = new(1, 1);
+    static (string Postgres, string RabbitMq)? _servers;
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static async Task<(string Postgres, string RabbitMq)> GetAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_servers is { } s) return s;
+            var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
+            var amqp = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
+            if (!string.IsNullOrEmpty(pg) && !string.IsNullOrEmpty(amqp)) return (_servers = (pg, amqp)).Value;
+            if (!DockerAvailable())
+                throw new InvalidOperationException(
+                    "No servers: run `infra/servers.sh start` and source .local/servers/env.sh (or use infra/test.sh), or run a Docker engine for Testcontainers.");
+            var postgres = new PostgreSqlBuilder("postgres:15").Build();
+            var rabbit = new RabbitMqBuilder("rabbitmq:3.10-management").Build();
+            await Task.WhenAll(postgres.StartAsync(), rabbit.StartAsync());
+            return (_servers = (postgres.GetConnectionString(), rabbit.GetConnectionString())).Value;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>A fresh virtual host on the scripts' broker; the broker in a container is private already.</summary>
+    public static async Task<string> IsolatedRabbitMqAsync(string baseUri, string name)
+    {
+        if (Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") is null) return baseUri;
+        var psi = new ProcessStartInfo(Path.Combine(RepoRoot, "infra", "servers.sh"), $"vhost {name}")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        if (Environment.GetEnvironmentVariable("REVIEWFLOW_STATE") is { } state) psi.Environment["REVIEWFLOW_STATE"] = state;
+        using var process = Process.Start(psi)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"could not add vhost {name}: {error}");
+        return new UriBuilder(baseUri) { Path = "/" + name }.Uri.ToString();
+    }
+
+    static bool DockerAvailable() => File.Exists("/var/run/docker.sock") || Environment.GetEnvironmentVariable("DOCKER_HOST") is not null;
+
+    static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ReviewFlow.sln"))) return dir.FullName;
+        throw new InvalidOperationException("ReviewFlow.sln not found above " + AppContext.BaseDirectory);
+    }
+}
