@@ -65,7 +65,12 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
                 foreach (var alt in alts.EnumerateArray())
                 {
                     var path = $"alternatives[{i++}]";
-                    if (alt.ValueKind != JsonValueKind.Object) { errors.Add(path, "expected an object with label and confidence"); continue; }
+                    if (alt.ValueKind != JsonValueKind.Object)
+                    {
+                        errors.Add(path, "expected an object with label and confidence");
+                        alternatives.Add(new LabelScore("", double.NaN)); // keeps later alternatives at their own index
+                        continue;
+                    }
                     var altLabel = ReadString(alt, "label", errors, required: true, path: path + ".label");
                     var altConfidence = ReadNumber(alt, "confidence", path + ".confidence", errors, required: true);
                     alternatives.Add(new LabelScore(altLabel ?? "", altConfidence ?? double.NaN));
@@ -134,6 +139,7 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
             if (alternatives.Count > 20) errors.Add("alternatives", "at most 20 alternatives");
             for (var i = 0; i < alternatives.Count; i++)
             {
+                if (errors.Has($"alternatives[{i}]")) continue;
                 CheckLabel(alternatives[i].Label, $"alternatives[{i}].label", errors);
                 CheckConfidence(alternatives[i].Confidence, $"alternatives[{i}].confidence", errors);
             }
@@ -216,10 +222,10 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
 
     static string Clip(string s) => s.Length <= 64 ? s : s[..64] + "…";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:/-]*\z")] // \z: "$" would let a trailing newline through
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]*\z")]
     private static partial Regex LabelPattern();
 }
 

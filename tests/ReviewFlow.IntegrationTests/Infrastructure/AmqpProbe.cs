@@ -75,21 +75,27 @@ public sealed class AmqpProbe : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes the next message from a queue (the _error queues), waiting for it to arrive.</summary>
+    /// <summary>Takes matching messages from a queue (the _error queues), waiting for one to arrive.</summary>
     public async Task<BasicGetResult> GetAsync(string queue, Func<BasicGetResult, bool> match, TimeSpan? timeout = null)
     {
+        await using var channel = await _connection.CreateChannelAsync();
+        // MassTransit creates an _error queue at the first fault; declaring it the same way (durable) is harmless.
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
-            try
+            var others = new List<ulong>();
+            while (await channel.BasicGetAsync(queue, autoAck: false) is { } message)
             {
-                while (await _listener.BasicGetAsync(queue, autoAck: true) is { } message)
-                    if (match(message)) return message;
+                if (match(message))
+                {
+                    await channel.BasicAckAsync(message.DeliveryTag, false);
+                    foreach (var tag in others) await channel.BasicNackAsync(tag, false, requeue: true);
+                    return message;
+                }
+                others.Add(message.DeliveryTag);
             }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-            {
-                throw new InvalidOperationException($"queue {queue} does not exist");
-            }
+            foreach (var tag in others) await channel.BasicNackAsync(tag, false, requeue: true); // for their own tests
             await Task.Delay(100);
         }
         throw new TimeoutException($"no matching message on {queue}");

@@ -1,0 +1,432 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Tests.TestSupport;
+using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
+
+namespace ReviewFlow.Workflow.Tests.Documents;
+
+/// <summary>The document saga on MassTransit's in-memory test harness (in-memory saga repository, no PostgreSQL).</summary>
+public sealed class DocumentStateMachineTests : IAsyncLifetime
+{
+    static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    readonly FakeClock _clock = new(T0);
+    ServiceProvider _provider = null!;
+    ITestHarness _harness = null!;
+    ISagaStateMachineTestHarness<DocumentStateMachine, DocumentState> _sagas = null!;
+
+    public async Task InitializeAsync()
+    {
+        _provider = new ServiceCollection()
+            .AddSingleton<IRoutingPolicySource>(new FixedPolicySource(TestPolicy()))
+            .AddSingleton<TimeProvider>(_clock)
+            .Configure<ReviewOptions>(o => o.ClaimLease = Lease)
+            .AddMassTransitTestHarness(x =>
+            {
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10));
+                x.AddSagaStateMachine<DocumentStateMachine, DocumentState>();
+            })
+            .BuildServiceProvider(true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        await _harness.Start();
+        _sagas = _harness.GetSagaStateMachineHarness<DocumentStateMachine, DocumentState>();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+    }
+
+    Task PublishAccepted(string id, string label, double confidence, string modelVersion = "2026.11.1") =>
+        _harness.Bus.Publish(Accepted(Classified(id, label, confidence, modelVersion: modelVersion), _clock.GetUtcNow()));
+
+    /// <summary>Waits until the document's saga is in the state, then returns it.</summary>
+    async Task<DocumentState> WaitFor(string id, Func<DocumentStateMachine, MassTransit.State> state)
+    {
+        var found = await _sagas.Exists(DocumentKey.For(id), state);
+        Assert.True(found.HasValue, $"document {id} did not reach the expected state (it is '{SagaOrNull(id)?.CurrentState ?? "missing"}')");
+        return Saga(id);
+    }
+
+    DocumentState? SagaOrNull(string id) => _sagas.Sagas.Contains(DocumentKey.For(id));
+
+    DocumentState Saga(string id) => SagaOrNull(id) ?? throw new Xunit.Sdk.XunitException($"no saga for {id}");
+
+    async Task<object> Send<T>(T command) where T : class
+    {
+        var client = _harness.GetRequestClient<T>();
+        var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command);
+        return response.Message;
+    }
+
+    async Task<ReviewCommandAccepted> Accept<T>(T command) where T : class
+    {
+        var reply = await Send(command);
+        return Assert.IsType<ReviewCommandAccepted>(reply);
+    }
+
+    async Task<ReviewCommandRefused> Refuse<T>(T command) where T : class
+    {
+        var reply = await Send(command);
+        return Assert.IsType<ReviewCommandRefused>(reply);
+    }
+
+    /// <summary>An unsure invoice (telecom 0.5 against 0.90), waiting for review.</summary>
+    async Task<DocumentState> AwaitingReview(string id)
+    {
+        await PublishAccepted(id, "telecom", 0.5);
+        return await WaitFor(id, m => m.AwaitingReview);
+    }
+
+    async Task Claimed(string id, string reviewer)
+    {
+        await AwaitingReview(id);
+        var accepted = await Accept(new ClaimReview(id, reviewer));
+        Assert.Equal("Claimed", accepted.Status);
+    }
+
+    [Fact]
+    public async Task A_confident_result_is_routed_automatically()
+    {
+        await PublishAccepted("INV-1", "telecom", 0.95);
+
+        var saga = await WaitFor("INV-1", m => m.Routed);
+        Assert.Equal("Routed", saga.CurrentState);
+        Assert.Equal(DecisionOutcomes.Auto, saga.Outcome);
+        Assert.Equal("telecom", saga.FinalLabel);
+        Assert.Equal(Actors.System, saga.DecidedBy);
+        Assert.Equal(3, saga.PolicyVersion);
+        Assert.Equal("INV-1", saga.DocumentId);
+    }
+
+    [Fact]
+    public async Task An_unsure_result_waits_for_review_in_the_types_reviewer_group()
+    {
+        var saga = await AwaitingReview("INV-2");
+
+        Assert.Equal("AwaitingReview", saga.CurrentState);
+        Assert.Equal("ap-reviewers", saga.ReviewerGroup);
+        Assert.Equal(RoutingRules.BelowThreshold, saga.RoutingRule);
+        Assert.Null(saga.Outcome);
+        Assert.Null(saga.ClaimedBy);
+    }
+
+    [Fact]
+    public async Task A_refused_result_makes_the_document_invalid_with_its_reasons()
+    {
+        await _harness.Bus.Publish(new ClassificationRefused("INV-3", ["confidence: must be between 0 and 1, got 1.5"], "2026.11.1",
+            Channels.Amqp, T0));
+
+        var saga = await WaitFor("INV-3", m => m.Invalid);
+        Assert.Equal("Invalid", saga.CurrentState);
+        Assert.Equal(["confidence: must be between 0 and 1, got 1.5"], saga.InvalidReasons);
+        Assert.Equal("INV-3", saga.DocumentId);
+    }
+
+    [Fact]
+    public async Task A_valid_result_after_a_refused_one_leaves_invalid()
+    {
+        await _harness.Bus.Publish(new ClassificationRefused("INV-4", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
+        await WaitFor("INV-4", m => m.Invalid);
+
+        await PublishAccepted("INV-4", "telecom", 0.5);
+
+        var saga = await WaitFor("INV-4", m => m.AwaitingReview);
+        Assert.Empty(saga.InvalidReasons);
+        Assert.Equal("telecom", saga.Classification!.Label);
+    }
+
+    [Fact]
+    public async Task A_confident_valid_result_after_a_refused_one_is_routed()
+    {
+        await _harness.Bus.Publish(new ClassificationRefused("INV-5", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
+        await WaitFor("INV-5", m => m.Invalid);
+
+        await PublishAccepted("INV-5", "telecom", 0.99);
+
+        var saga = await WaitFor("INV-5", m => m.Routed);
+        Assert.Equal(DecisionOutcomes.Auto, saga.Outcome);
+    }
+
+    [Fact]
+    public async Task A_later_result_does_not_change_a_routed_document()
+    {
+        await PublishAccepted("INV-6", "telecom", 0.95);
+        await WaitFor("INV-6", m => m.Routed);
+
+        await PublishAccepted("INV-6", "utilities", 0.99, modelVersion: "2026.12.0");
+
+        // The later result is noted (its model version is remembered) but the decision stands.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Saga("INV-6").ModelVersionsSeen.Contains("2026.12.0") && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var saga = Saga("INV-6");
+        Assert.Contains("2026.12.0", saga.ModelVersionsSeen);
+        Assert.Equal("Routed", saga.CurrentState);
+        Assert.Equal("telecom", saga.FinalLabel);
+        Assert.Equal("2026.11.1", saga.ModelVersion);
+    }
+
+    [Fact]
+    public async Task A_refused_result_for_a_document_under_review_does_not_make_it_invalid()
+    {
+        await AwaitingReview("INV-7");
+
+        await _harness.Bus.Publish(new ClassificationRefused("INV-7", ["confidence: must be a finite number"], "2026.12.0", Channels.Amqp, T0));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Saga("INV-7").LastRejection is null && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var saga = Saga("INV-7");
+        Assert.NotNull(saga.LastRejection); // recorded
+        Assert.Equal("AwaitingReview", saga.CurrentState);
+        Assert.Empty(saga.InvalidReasons);
+        await Accept(new ClaimReview("INV-7", "alice")); // still reviewable
+    }
+
+    [Fact]
+    public async Task A_reviewer_claims_a_document_awaiting_review()
+    {
+        await AwaitingReview("INV-10");
+
+        var accepted = await Accept(new ClaimReview("INV-10", "alice"));
+
+        Assert.Equal("INV-10", accepted.DocumentId);
+        Assert.Equal("Claimed", accepted.Status);
+        var saga = Saga("INV-10");
+        Assert.Equal("Claimed", saga.CurrentState);
+        Assert.Equal("alice", saga.ClaimedBy);
+        Assert.Equal(T0 + Lease, saga.LeaseExpiresAt);
+    }
+
+    [Fact]
+    public async Task A_second_reviewers_claim_is_refused_naming_the_holder()
+    {
+        await Claimed("INV-11", "alice");
+
+        var refused = await Refuse(new ClaimReview("INV-11", "bob"));
+
+        Assert.Equal("alice", refused.HeldBy);
+        Assert.Equal("Claimed", refused.Status);
+        Assert.Equal("INV-11", refused.DocumentId);
+        Assert.Equal("alice", Saga("INV-11").ClaimedBy);
+    }
+
+    [Fact]
+    public async Task A_second_reviewer_takes_over_once_the_lease_has_expired()
+    {
+        await Claimed("INV-12", "alice");
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+
+        var accepted = await Accept(new ClaimReview("INV-12", "bob"));
+
+        Assert.Equal("Claimed", accepted.Status);
+        var saga = Saga("INV-12");
+        Assert.Equal("bob", saga.ClaimedBy);
+        Assert.Equal(_clock.GetUtcNow() + Lease, saga.LeaseExpiresAt);
+    }
+
+    [Fact]
+    public async Task The_holder_renews_the_lease_by_claiming_again()
+    {
+        await Claimed("INV-13", "alice");
+        _clock.Advance(TimeSpan.FromMinutes(4));
+
+        await Accept(new ClaimReview("INV-13", "alice"));
+
+        Assert.Equal(T0.AddMinutes(4) + Lease, Saga("INV-13").LeaseExpiresAt);
+    }
+
+    [Fact]
+    public async Task The_holder_releases_and_the_document_waits_for_review_again()
+    {
+        await Claimed("INV-14", "alice");
+
+        var accepted = await Accept(new ReleaseReview("INV-14", "alice"));
+
+        Assert.Equal("AwaitingReview", accepted.Status);
+        Assert.Null(Saga("INV-14").ClaimedBy);
+        // and someone else can now claim it
+        await Accept(new ClaimReview("INV-14", "bob"));
+        Assert.Equal("bob", Saga("INV-14").ClaimedBy);
+    }
+
+    [Fact]
+    public async Task Another_reviewer_cannot_release_the_holders_claim()
+    {
+        await Claimed("INV-15", "alice");
+
+        var refused = await Refuse(new ReleaseReview("INV-15", "bob"));
+
+        Assert.Equal("alice", refused.HeldBy);
+        Assert.Equal("Claimed", Saga("INV-15").CurrentState);
+    }
+
+    [Fact]
+    public async Task The_holder_confirms_and_the_document_is_routed_with_the_predicted_label()
+    {
+        await Claimed("INV-20", "alice");
+
+        var accepted = await Accept(new DecideReview("INV-20", "alice", "confirm"));
+
+        Assert.Equal("Routed", accepted.Status);
+        var saga = await WaitFor("INV-20", m => m.Routed);
+        Assert.Equal("telecom", saga.FinalLabel);
+        Assert.Equal(DecisionOutcomes.Confirmed, saga.Outcome);
+        Assert.Equal("alice", saga.DecidedBy);
+        Assert.Null(saga.ClaimedBy);
+    }
+
+    [Fact]
+    public async Task The_holder_corrects_and_the_document_is_routed_with_the_new_label()
+    {
+        await Claimed("INV-21", "alice");
+
+        await Accept(new DecideReview("INV-21", "alice", "correct", "utilities", "wrong-vendor"));
+
+        var saga = await WaitFor("INV-21", m => m.Routed);
+        Assert.Equal("utilities", saga.FinalLabel);
+        Assert.Equal(DecisionOutcomes.Corrected, saga.Outcome);
+        Assert.Equal("wrong-vendor", saga.ReasonCode);
+    }
+
+    [Fact]
+    public async Task The_holder_rejects_and_the_document_is_routed_as_unclassifiable()
+    {
+        await Claimed("INV-22", "alice");
+
+        await Accept(new DecideReview("INV-22", "alice", "reject", ReasonCode: "illegible"));
+
+        var saga = await WaitFor("INV-22", m => m.Routed);
+        Assert.Equal("unclassifiable", saga.FinalLabel);
+        Assert.Equal(DecisionOutcomes.Rejected, saga.Outcome);
+    }
+
+    [Fact]
+    public async Task An_invalid_decision_is_refused_and_the_claim_stays()
+    {
+        await Claimed("INV-23", "alice");
+
+        var refused = await Refuse(new DecideReview("INV-23", "alice", "correct", "telecom", "oops"));
+
+        Assert.Contains("confirm it instead", refused.Reason);
+        Assert.Equal("Claimed", refused.Status);
+        var saga = Saga("INV-23");
+        Assert.Equal("Claimed", saga.CurrentState);
+        Assert.Equal("alice", saga.ClaimedBy);
+        Assert.Null(saga.Outcome);
+    }
+
+    [Fact]
+    public async Task The_holder_cannot_decide_after_the_lease_has_expired()
+    {
+        await Claimed("INV-24", "alice");
+        _clock.Advance(Lease);
+
+        var refused = await Refuse(new DecideReview("INV-24", "alice", "confirm"));
+
+        Assert.Contains("lapsed", refused.Reason);
+        Assert.Null(Saga("INV-24").Outcome);
+    }
+
+    [Fact]
+    public async Task Another_reviewer_cannot_decide_on_the_holders_claim()
+    {
+        await Claimed("INV-25", "alice");
+
+        var refused = await Refuse(new DecideReview("INV-25", "bob", "confirm"));
+
+        Assert.Equal("alice", refused.HeldBy);
+        Assert.Null(Saga("INV-25").Outcome);
+    }
+
+    [Fact]
+    public async Task Deciding_without_a_claim_is_refused()
+    {
+        await AwaitingReview("INV-26");
+
+        var refused = await Refuse(new DecideReview("INV-26", "alice", "confirm"));
+
+        Assert.Equal("AwaitingReview", refused.Status);
+        Assert.Contains("claim it first", refused.Reason);
+        Assert.Equal("AwaitingReview", Saga("INV-26").CurrentState);
+        Assert.Null(Saga("INV-26").Outcome);
+    }
+
+    [Fact]
+    public async Task Releasing_an_unclaimed_document_is_refused()
+    {
+        await AwaitingReview("INV-27");
+
+        var refused = await Refuse(new ReleaseReview("INV-27", "alice"));
+
+        Assert.Contains("not claimed", refused.Reason);
+    }
+
+    [Fact]
+    public async Task Every_reviewer_command_on_a_routed_document_is_refused()
+    {
+        await PublishAccepted("INV-30", "telecom", 0.95);
+        await WaitFor("INV-30", m => m.Routed);
+
+        var claim = await Refuse(new ClaimReview("INV-30", "alice"));
+        var release = await Refuse(new ReleaseReview("INV-30", "alice"));
+        var decide = await Refuse(new DecideReview("INV-30", "alice", "correct", "utilities", "wrong-vendor"));
+
+        Assert.All([claim, release, decide], r =>
+        {
+            Assert.Equal("Routed", r.Status);
+            Assert.Contains("already decided", r.Reason);
+        });
+        var saga = Saga("INV-30");
+        Assert.Equal("telecom", saga.FinalLabel);
+        Assert.Equal(DecisionOutcomes.Auto, saga.Outcome);
+        Assert.Null(saga.ClaimedBy);
+    }
+
+    [Fact]
+    public async Task A_reviewed_document_cannot_be_decided_twice()
+    {
+        await Claimed("INV-31", "alice");
+        await Accept(new DecideReview("INV-31", "alice", "confirm"));
+
+        var refused = await Refuse(new DecideReview("INV-31", "alice", "correct", "utilities", "changed-my-mind"));
+
+        Assert.Equal("Routed", refused.Status);
+        Assert.Equal("telecom", Saga("INV-31").FinalLabel);
+    }
+
+    [Fact]
+    public async Task Claiming_an_invalid_document_is_refused()
+    {
+        await _harness.Bus.Publish(new ClassificationRefused("INV-32", ["label: is required"], null, Channels.Amqp, T0));
+        await WaitFor("INV-32", m => m.Invalid);
+
+        var refused = await Refuse(new ClaimReview("INV-32", "alice"));
+
+        Assert.Equal("Invalid", refused.Status);
+        Assert.Contains("Invalid", refused.Reason);
+    }
+
+    [Fact]
+    public async Task Claiming_an_unknown_document_is_refused()
+    {
+        var refused = await Refuse(new ClaimReview("NO-SUCH-DOC", "alice"));
+
+        Assert.Equal("NO-SUCH-DOC", refused.DocumentId);
+        Assert.Equal("no such document", refused.Reason);
+        Assert.Null(SagaOrNull("NO-SUCH-DOC"));
+    }
+
+    [Fact]
+    public async Task Deciding_an_unknown_document_is_refused()
+    {
+        var refused = await Refuse(new DecideReview("NO-SUCH-DOC", "alice", "confirm"));
+
+        Assert.Equal("no such document", refused.Reason);
+    }
+}
