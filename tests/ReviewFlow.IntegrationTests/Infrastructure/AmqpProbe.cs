@@ -48,6 +48,25 @@ public sealed class AmqpProbe : IAsyncDisposable
         return probe;
     }
 
+    /// <summary>Waits until a worker has declared its intake queue (before that, a publish would be unroutable).</summary>
+    public async Task WaitForQueueAsync(string queue, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await using var channel = await _connection.CreateChannelAsync();
+                await channel.QueueDeclarePassiveAsync(queue);
+                return;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     public Task PublishRawAsync(string json, string routingKey = "") => PublishRawAsync(Encoding.UTF8.GetBytes(json), routingKey);
 
     public async Task PublishRawAsync(byte[] body, string routingKey = "")
