@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the whole system locally: PostgreSQL and RabbitMQ (installed when missing), the worker, the web host and a
+# demo publisher sending a realistic mix of confident and unsure results. Ctrl+C stops everything.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+logs=$repo/.local/logs
+mkdir -p "$logs"
+
+infra/servers.sh start >/dev/null
+# shellcheck disable=SC1091
+. "${REVIEWFLOW_STATE:-$repo/.local/servers}/env.sh"
+
+dotnet build ReviewFlow.sln -c Release -nologo -clp:ErrorsOnly
+
+port=${WEB_PORT:-5080}
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+url="http://127.0.0.1:$port"
+
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "stopped (servers keep running: infra/servers.sh stop)"; }
+trap stop EXIT INT TERM
+
+dotnet services/ReviewFlow.Worker/bin/Release/net10.0/ReviewFlow.Worker.dll >"$logs/worker.log" 2>&1 &
+pids+=($!)
+ASPNETCORE_URLS=$url dotnet web/ReviewFlow.Web/bin/Release/net10.0/ReviewFlow.Web.dll >"$logs/web.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do curl -fs "$url/health" >/dev/null 2>&1 && break; sleep 0.5; done
+dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" >"$logs/demo.log" 2>&1 &
+pids+=($!)
+
+cat <<INFO
+
+ReviewFlow is running.
+  Web host      $url          (health: $url/health)
+  A document    $url/api/v1/documents/{documentId}   and   .../{documentId}/history
+  Submit        curl -X POST $url/api/v1/documents -H 'content-type: application/json' -d @docs/examples/classification.json
+  RabbitMQ      $ConnectionStrings__RabbitMq   (publish raw JSON to exchange reviewflow.classifications;
+                decisions on topic exchange reviewflow.decisions)
+  PostgreSQL    $ConnectionStrings__Postgres
+  Logins        none yet: the API is open until the reviewer workspace adds sign-in
+  Logs          $logs/{worker,web,demo}.log   (the demo publisher logs each document it sends)
+
+Press Ctrl+C to stop.
+INFO
+tail -n 0 -f "$logs/demo.log" &
+pids+=($!)
+wait "${pids[0]}"

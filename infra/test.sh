@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test on real servers: installs (when missing) and starts PostgreSQL and RabbitMQ in a throw-away
+# folder, builds the solution, runs all test projects, stops the servers, and ends with one line
+# "N passed, N failed, N skipped". Exit code non-zero on any failure.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export REVIEWFLOW_STATE=${REVIEWFLOW_STATE:-$repo/.local/test-servers}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results=$repo/.local/test-results
+configuration=${CONFIGURATION:-Release}
+
+summary() { echo "$1 passed, $2 failed, $3 skipped"; }
+cleanup() { [ "${KEEP_SERVERS:-0}" = 1 ] || "$repo/infra/servers.sh" stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+if ! "$repo/infra/servers.sh" start >/dev/null; then
+  echo "could not start PostgreSQL and RabbitMQ" >&2; summary 0 1 0; exit 1
+fi
+# shellcheck disable=SC1091
+. "$REVIEWFLOW_STATE/env.sh"
+
+if ! dotnet build ReviewFlow.sln -c "$configuration" -nologo -clp:ErrorsOnly; then
+  echo "build failed" >&2; summary 0 1 0; exit 1
+fi
+
+rm -rf "$results"
+dotnet test ReviewFlow.sln -c "$configuration" --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+rc=$?
+
+passed=0 failed=0 skipped=0 files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  value() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+  skipped=$((skipped + $(value notExecuted)))
+done
+if [ "$files" -eq 0 ] || [ $((passed + failed)) -eq 0 ]; then
+  echo "no test results were written" >&2; failed=$((failed + 1))
+fi
+[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+summary "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ]
