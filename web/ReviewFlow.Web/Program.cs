@@ -9,5 +9,12 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+app.MapGet("/", () => Results.Ok(new
+{
+    service = "ReviewFlow",
+    submit = "POST /api/v1/documents",
+    document = "GET /api/v1/documents/{documentId}",
+    history = "GET /api/v1/documents/{documentId}/history",
+}));
 app.MapDocumentEndpoints();
 app.Run();

@@ -9,6 +9,9 @@ public interface IRoutingPolicySource
     ValueTask<RoutingPolicy> CurrentAsync(CancellationToken cancellationToken = default);
 }
 
+public sealed class NoRoutingPolicyException()
+    : InvalidOperationException("No routing policy has been adopted yet: the worker adopts the configured one at its first start.");
+
 /// <summary>
 /// Reads the active policy from its Marten stream and keeps it for a few seconds: a policy change reaches every
 /// worker within <see cref="RefreshInterval"/>.
@@ -31,8 +34,7 @@ public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider
         try
         {
             if (_cached is { } again && clock.GetUtcNow() - again.LoadedAt < RefreshInterval) return again.Policy;
-            var policy = await LoadAsync(cancellationToken)
-                ?? throw new InvalidOperationException("No routing policy has been adopted yet: the worker adopts the configured one at start.");
+            var policy = await LoadAsync(cancellationToken) ?? throw new NoRoutingPolicyException();
             _cached = (policy, clock.GetUtcNow());
             return policy;
         }

@@ -27,7 +27,15 @@ public static class DocumentEndpoints
 
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);
-        var parsed = await intake.ParseAsync(body.GetBuffer().AsMemory(0, (int)body.Length), ct);
+        ParsedClassification parsed;
+        try
+        {
+            parsed = await intake.ParseAsync(body.GetBuffer().AsMemory(0, (int)body.Length), ct);
+        }
+        catch (ReviewFlow.Workflow.Policy.NoRoutingPolicyException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: ex.Message);
+        }
         await intake.ForwardAsync(parsed, Channels.Http, bus, ct);
         if (!parsed.IsValid)
             return TypedResults.ValidationProblem(parsed.Errors.ToDictionary(),
