@@ -5,7 +5,8 @@ namespace ReviewFlow.Contracts;
 
 public sealed record ClaimReview(string DocumentId, string ReviewerId);
 
-public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null);
+/// <summary>BySupervisor: the sender checked that ReviewerId is a supervisor, who may release anyone's claim.</summary>
+public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool BySupervisor = false);
 
 /// <summary>Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required) or <c>reject</c> (ReasonCode required).</summary>
 public sealed record DecideReview(

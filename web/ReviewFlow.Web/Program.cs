@@ -1,20 +1,28 @@
 using ReviewFlow.Web.Documents;
+using ReviewFlow.Web.Reviews;
+using ReviewFlow.Web.SignIn;
 using ReviewFlow.Workflow.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddReviewFlow(HostRole.Web);
+builder.AddReviewFlowSignIn();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapGet("/", () => Results.Ok(new
 {
     service = "ReviewFlow",
     submit = "POST /api/v1/documents",
     document = "GET /api/v1/documents/{documentId}",
     history = "GET /api/v1/documents/{documentId}/history",
-}));
+    queue = "GET /api/v1/queue",
+})).AllowAnonymous();
 app.MapDocumentEndpoints();
+app.MapReviewEndpoints();
+app.MapDevelopmentSignIn();
 app.Run();

@@ -71,10 +71,12 @@ public static class DocumentDecisions
 
     public static CommandResult Release(DocumentState s, ReleaseReview cmd, DateTimeOffset now)
     {
-        if (s.ClaimedBy != cmd.ReviewerId)
+        if (s.ClaimedBy is null)
+            return CommandResult.Refuse("not claimed by anyone");
+        if (s.ClaimedBy != cmd.ReviewerId && !cmd.BySupervisor)
             return CommandResult.Refuse($"claimed by {s.ClaimedBy}, not by {cmd.ReviewerId}", s.ClaimedBy);
-        return new([new ReviewReleased(s.DocumentId, cmd.ReviewerId, cmd.Reason ?? "released", s.PolicyVersion, s.ModelVersion!,
-            cmd.ReviewerId, now)]);
+        return new([new ReviewReleased(s.DocumentId, s.ClaimedBy, cmd.Reason ?? (cmd.BySupervisor ? "released-by-supervisor" : "released"),
+            s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now)]);
     }
 
     public static CommandResult Decide(DocumentState s, DecideReview cmd, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
@@ -59,11 +60,22 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
 
         Web = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
         {
-            web.UseEnvironment("Testing");
+            web.UseEnvironment("Development"); // seeded users and the development token issuer
             foreach (var (key, value) in Settings) web.UseSetting(key, value);
         });
         _ = Web.Server; // start it now, not in the first test
         Amqp = await AmqpProbe.ConnectAsync(RabbitMqUri);
+    }
+
+    /// <summary>An HTTP client signed in as a seeded user (alice, bob: reviewers; sam: supervisor; audrey: auditor; ada: admin; ap-inbox: upstream).</summary>
+    public async Task<HttpClient> ClientAsync(string user = "sam")
+    {
+        var http = Web.CreateClient();
+        var response = await http.PostAsJsonAsync("/api/v1/dev/token", new { user });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
     }
 
     public async Task DisposeAsync()

@@ -51,7 +51,7 @@ public sealed class BadInputTests(ReviewFlowSystem system)
         var reason = Encoding.UTF8.GetString((byte[])faulted.BasicProperties.Headers!["MT-Fault-Message"]!);
         Assert.Contains(field + ":", reason);
 
-        var doc = await system.Web.CreateClient().ForStatusAsync(id, "Invalid");
+        var doc = await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
         var reasons = doc.GetProperty("invalidReasons").EnumerateArray().Select(r => r.GetString()!).ToList();
         Assert.Contains(reasons, r => r.StartsWith(field + ":"));
         Assert.Equal(["ClassificationRejected"], await system.Store.EventTypesAsync(id));
@@ -86,7 +86,7 @@ public sealed class BadInputTests(ReviewFlowSystem system)
     {
         var id = Documents.NewId();
         await system.Amqp.PublishRawAsync(Mutate(id, "confidence-above-one"));
-        await system.Web.CreateClient().ForStatusAsync(id, "Invalid");
+        await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
         await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.99));
         await system.Amqp.WaitForDecisionAsync(id);
         Assert.Equal(["ClassificationRejected", "ClassificationReceived", "RoutingDecided", "DocumentRouted"],
@@ -97,7 +97,7 @@ public sealed class BadInputTests(ReviewFlowSystem system)
     public async Task Http_intake_accepts_a_valid_result_with_202_and_routes_it()
     {
         var id = Documents.NewId();
-        var response = await system.Web.CreateClient().PostAsync("/api/v1/documents",
+        var response = await (await system.ClientAsync("ap-inbox")).PostAsync("/api/v1/documents",
             new StringContent(Documents.Json(id, confidence: 0.99), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal($"/api/v1/documents/{id}", response.Headers.Location?.ToString());
@@ -115,7 +115,7 @@ public sealed class BadInputTests(ReviewFlowSystem system)
         doc["confidence"] = 7;
         doc.Remove("label");
         doc["documentType"] = "recipe";
-        var response = await system.Web.CreateClient().PostAsync("/api/v1/documents",
+        var response = await (await system.ClientAsync("ap-inbox")).PostAsync("/api/v1/documents",
             new StringContent(doc.ToJsonString(), Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -124,13 +124,13 @@ public sealed class BadInputTests(ReviewFlowSystem system)
         var errors = problem.GetProperty("errors");
         Assert.Equal(["confidence", "documentType", "label"], errors.EnumerateObject().Select(p => p.Name).Order());
         Assert.Contains("known: claim, contract, invoice", errors.GetProperty("documentType")[0].GetString());
-        await system.Web.CreateClient().ForStatusAsync(id, "Invalid");
+        await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
     }
 
     [Fact]
     public async Task Http_intake_refuses_unparseable_json_with_400()
     {
-        var response = await system.Web.CreateClient().PostAsync("/api/v1/documents",
+        var response = await (await system.ClientAsync("ap-inbox")).PostAsync("/api/v1/documents",
             new StringContent("{not json", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -12,7 +12,7 @@ public sealed class ReviewPathTests(ReviewFlowSystem system)
     {
         var id = Documents.NewId();
         await system.Amqp.PublishRawAsync(Documents.Json(id, label: "utilities", confidence: 0.55));
-        await system.Web.CreateClient().ForStatusAsync(id, "AwaitingReview");
+        await (await system.ClientAsync()).ForStatusAsync(id, "AwaitingReview");
         return id;
     }
 

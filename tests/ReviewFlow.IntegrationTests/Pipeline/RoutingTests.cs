@@ -34,7 +34,7 @@ public sealed class RoutingTests(ReviewFlowSystem system)
         var why = (RoutingDecided)events[1].Data;
         Assert.Equal(("auto", "above-threshold", 0.90, 1), (why.Route, why.Rule, why.Threshold!.Value, why.PolicyVersion));
 
-        var http = system.Web.CreateClient();
+        var http = (await system.ClientAsync());
         var doc = await http.ForStatusAsync(id, "Routed");
         Assert.Equal("auto", doc.GetProperty("outcome").GetString());
         Assert.Equal("utilities", doc.GetProperty("finalLabel").GetString());
@@ -46,7 +46,7 @@ public sealed class RoutingTests(ReviewFlowSystem system)
         var id = Documents.NewId("CLM");
         await system.Amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "motor", confidence: 0.62));
 
-        var doc = await system.Web.CreateClient().ForStatusAsync(id, "AwaitingReview");
+        var doc = await (await system.ClientAsync()).ForStatusAsync(id, "AwaitingReview");
         Assert.Equal("claims-reviewers", doc.GetProperty("reviewerGroup").GetString());
         Assert.Equal("motor", doc.GetProperty("predictedLabel").GetString());
         Assert.Equal("below-threshold", doc.GetProperty("routingRule").GetString());
@@ -62,7 +62,7 @@ public sealed class RoutingTests(ReviewFlowSystem system)
     {
         var id = Documents.NewId();
         await system.Amqp.PublishRawAsync(Documents.Json(id, label: "legal-hold", confidence: 0.99));
-        var doc = await system.Web.CreateClient().ForStatusAsync(id, "AwaitingReview");
+        var doc = await (await system.ClientAsync()).ForStatusAsync(id, "AwaitingReview");
         Assert.Equal("always-review-label", doc.GetProperty("routingRule").GetString());
     }
 
@@ -104,7 +104,7 @@ public sealed class RoutingTests(ReviewFlowSystem system)
         await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.99));
         await system.Amqp.WaitForDecisionAsync(id);
 
-        var history = await system.Web.CreateClient().GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}/history");
+        var history = await (await system.ClientAsync()).GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}/history");
         var entries = history.EnumerateArray().ToList();
         Assert.Equal(["ClassificationReceived", "RoutingDecided", "DocumentRouted"], entries.Select(e => e.GetProperty("type").GetString()));
         Assert.Equal([1L, 2L, 3L], entries.Select(e => e.GetProperty("version").GetInt64()));
@@ -115,7 +115,7 @@ public sealed class RoutingTests(ReviewFlowSystem system)
     [Fact]
     public async Task Unknown_document_answers_404_problem_details()
     {
-        var response = await system.Web.CreateClient().GetAsync("/api/v1/documents/NOPE-404");
+        var response = await (await system.ClientAsync()).GetAsync("/api/v1/documents/NOPE-404");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }

@@ -350,6 +350,15 @@ public sealed class DocumentDecisionsTests
         AssertRefused(result, "claimed by alice, not by bob", heldBy: "alice");
     }
 
+    [Fact]
+    public void A_supervisor_releases_anyones_claim_and_the_event_names_both()
+    {
+        var result = DocumentDecisions.Release(ClaimedBy("alice"), new ReleaseReview(Id, "sam", BySupervisor: true), T0.AddMinutes(2));
+
+        var released = Assert.IsType<ReviewReleased>(Assert.Single(result.Events));
+        Assert.Equal(("alice", "released-by-supervisor", "sam"), (released.ReviewerId, released.Reason, released.Actor));
+    }
+
     // ---- Decide ----
 
     [Fact]

@@ -12,7 +12,7 @@ public static class DocumentEndpoints
     public static void MapDocumentEndpoints(this IEndpointRouteBuilder app)
     {
         var documents = app.MapGroup("/api/v1/documents").WithTags("Documents");
-        documents.MapPost("/", SubmitAsync);
+        documents.MapPost("/", SubmitAsync).RequireAuthorization(ReviewFlow.Web.SignIn.Policies.Ingest);
         documents.MapGet("/{documentId}", GetAsync);
         documents.MapGet("/{documentId}/history", HistoryAsync);
     }

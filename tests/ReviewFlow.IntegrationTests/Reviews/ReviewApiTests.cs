@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using ReviewFlow.IntegrationTests.Infrastructure;
+
+namespace ReviewFlow.IntegrationTests.Reviews;
+
+/// <summary>The reviewer API: roles checked server-side, groups respected, the saga's refusals as 409.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class ReviewApiTests(ReviewFlowSystem system)
+{
+    async Task<string> UnsureAsync(string documentType = "invoice", string label = "utilities")
+    {
+        var id = Documents.NewId(documentType[..3].ToUpperInvariant());
+        await system.Amqp.PublishRawAsync(Documents.Json(id, documentType, label, confidence: 0.5));
+        await (await system.ClientAsync()).ForStatusAsync(id, "AwaitingReview");
+        return id;
+    }
+
+    static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_are_refused_everywhere_but_health()
+    {
+        var http = system.Web.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/documents/ANY-1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/queue")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/api/v1/reviews/ANY-1/claim", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/api/v1/documents",
+            new StringContent(Documents.Json(Documents.NewId()), Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_queue_shows_only_the_callers_groups_tasks_oldest_first()
+    {
+        var invoice1 = await UnsureAsync("invoice");
+        var invoice2 = await UnsureAsync("invoice");
+        var contract = await UnsureAsync("contract", "nda");
+
+        var alice = await (await system.ClientAsync("alice")).GetFromJsonAsync<JsonElement>("/api/v1/queue?documentType=invoice&pageSize=200");
+        var ids = alice.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("documentId").GetString()).ToList();
+        Assert.True(ids.IndexOf(invoice1) >= 0 && ids.IndexOf(invoice1) < ids.IndexOf(invoice2), "oldest first");
+
+        var aliceAll = await (await system.ClientAsync("alice")).GetFromJsonAsync<JsonElement>("/api/v1/queue?pageSize=200");
+        Assert.DoesNotContain(aliceAll.GetProperty("items").EnumerateArray(), i => i.GetProperty("documentId").GetString() == contract);
+        var bob = await (await system.ClientAsync("bob")).GetFromJsonAsync<JsonElement>("/api/v1/queue?documentType=contract&pageSize=200");
+        Assert.Contains(bob.GetProperty("items").EnumerateArray(), i => i.GetProperty("documentId").GetString() == contract);
+    }
+
+    [Fact]
+    public async Task A_reviewer_cannot_claim_another_groups_task_and_an_auditor_cannot_act_at_all()
+    {
+        var contract = await UnsureAsync("contract", "nda");
+        var alice = await (await system.ClientAsync("alice")).PostAsync($"/api/v1/reviews/{contract}/claim", null);
+        Assert.Equal(HttpStatusCode.Forbidden, alice.StatusCode);
+        Assert.Contains("legal-reviewers", (await ProblemAsync(alice)).GetProperty("detail").GetString());
+
+        var audrey = await system.ClientAsync("audrey");
+        Assert.Equal(HttpStatusCode.Forbidden, (await audrey.PostAsync($"/api/v1/reviews/{contract}/claim", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await audrey.PostAsJsonAsync($"/api/v1/reviews/{contract}/decision", new { outcome = "confirm" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await audrey.GetAsync("/api/v1/queue")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await audrey.PostAsync("/api/v1/documents",
+            new StringContent(Documents.Json(Documents.NewId()), Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(["ClassificationReceived", "RoutingDecided", "ReviewRequested"], await system.Store.EventTypesAsync(contract));
+    }
+
+    [Fact]
+    public async Task Two_reviewers_racing_over_http_exactly_one_wins_and_the_loser_learns_who_holds_it()
+    {
+        var id = await UnsureAsync();
+        var alice = await system.ClientAsync("alice");
+        var bob = await system.ClientAsync("bob");
+        var responses = await Task.WhenAll(alice.PostAsync($"/api/v1/reviews/{id}/claim", null), bob.PostAsync($"/api/v1/reviews/{id}/claim", null));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        var loser = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Conflict);
+        var winner = responses[0].StatusCode == HttpStatusCode.OK ? "alice" : "bob";
+        Assert.Equal(winner, (await ProblemAsync(loser)).GetProperty("heldBy").GetString());
+    }
+
+    [Fact]
+    public async Task Claim_then_correct_over_http_records_it_and_routes_it_downstream()
+    {
+        var id = await UnsureAsync();
+        var alice = await system.ClientAsync("alice");
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+
+        var incomplete = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "correct", label = "telecom" });
+        Assert.Equal(HttpStatusCode.BadRequest, incomplete.StatusCode);
+        Assert.True((await ProblemAsync(incomplete)).GetProperty("errors").TryGetProperty("reasonCode", out _));
+
+        var decided = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision",
+            new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor", comment = "<b>phone</b> bill" });
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Equal("Routed", (await decided.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        var decision = await system.Amqp.WaitForDecisionAsync(id);
+        Assert.Equal(("corrected", "telecom", "alice"), (decision.Outcome, decision.FinalLabel, decision.Body.GetProperty("decidedBy").GetString()));
+    }
+
+    [Fact]
+    public async Task Deciding_on_a_foreign_claim_is_409_and_records_nothing_but_a_supervisor_can_release_it()
+    {
+        var id = await UnsureAsync();
+        var alice = await system.ClientAsync("alice");
+        var bob = await system.ClientAsync("bob");
+        await alice.PostAsync($"/api/v1/reviews/{id}/claim", null);
+
+        var foreign = await bob.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" });
+        Assert.Equal(HttpStatusCode.Conflict, foreign.StatusCode);
+        Assert.Equal("alice", (await ProblemAsync(foreign)).GetProperty("heldBy").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await bob.PostAsync($"/api/v1/reviews/{id}/release", null)).StatusCode);
+        Assert.Equal(["ClassificationReceived", "RoutingDecided", "ReviewRequested", "ReviewClaimed"], await system.Store.EventTypesAsync(id));
+
+        var sam = await system.ClientAsync("sam");
+        Assert.Equal(HttpStatusCode.OK, (await sam.PostAsync($"/api/v1/reviews/{id}/release", null)).StatusCode);
+        var doc = await sam.ForStatusAsync(id, "AwaitingReview");
+        Assert.Equal(JsonValueKind.Null, doc.GetProperty("claimedBy").ValueKind);
+        var released = (await system.Store.EventsAsync(id)).Last().Data as ReviewFlow.Workflow.Documents.ReviewReleased;
+        Assert.Equal(("alice", "released-by-supervisor", "sam"), (released!.ReviewerId, released.Reason, released.Actor));
+    }
+
+    [Fact]
+    public async Task Claiming_an_unknown_document_is_404()
+    {
+        var response = await (await system.ClientAsync("alice")).PostAsync("/api/v1/reviews/NOPE-1/claim", null);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_development_token_endpoint_does_not_exist_outside_Development()
+    {
+        await using var production = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            foreach (var (key, value) in system.Settings) web.UseSetting(key, value);
+            web.UseSetting("Auth:Authority", "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0");
+            web.UseSetting("Auth:Audience", "api://reviewflow");
+        });
+        var http = production.CreateClient();
+        var token = await http.PostAsJsonAsync("/api/v1/dev/token", new { user = "alice" });
+        Assert.True(token.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized, $"got {token.StatusCode}");
+        Assert.False(token.IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/dev/users")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_web_host_refuses_to_start_without_an_authority()
+    {
+        await using var production = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            foreach (var (key, value) in system.Settings) web.UseSetting(key, value);
+        });
+        var error = Assert.ThrowsAny<Exception>(() => production.CreateClient());
+        Assert.Contains("Auth:Authority", error.ToString());
+    }
+}

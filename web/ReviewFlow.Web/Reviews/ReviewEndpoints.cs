@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Marten;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReviewFlow.Contracts;
+using ReviewFlow.Web.SignIn;
+using ReviewFlow.Workflow.Documents;
+
+namespace ReviewFlow.Web.Reviews;
+
+/// <summary>
+/// The review queue and reviewer commands. The web host checks who may act; the document's saga (the single writer
+/// of its stream) decides whether the state allows it and answers after its transaction committed.
+/// </summary>
+public static class ReviewEndpoints
+{
+    static readonly string[] OpenStates = ["AwaitingReview", "Claimed"];
+
+    public static void MapReviewEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/queue", QueueAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
+        var reviews = app.MapGroup("/api/v1/reviews/{documentId}").RequireAuthorization(Policies.Review).WithTags("Reviews");
+        reviews.MapPost("/claim", (string documentId, ClaimsPrincipal user, IQuerySession session, IRequestClient<ClaimReview> client, CancellationToken ct) =>
+            SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(new ClaimReview(documentId, user.UserId()), ct)));
+        reviews.MapPost("/release", (string documentId, ClaimsPrincipal user, IQuerySession session, IRequestClient<ReleaseReview> client, CancellationToken ct) =>
+            SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
+                new ReleaseReview(documentId, user.UserId(), BySupervisor: user.IsInRole(Roles.Supervisor)), ct)));
+        reviews.MapPost("/decision", DecideAsync);
+    }
+
+    /// <summary>Open tasks of the caller's groups, oldest first; filter by documentType and label; paged.</summary>
+    static async Task<Ok<QueuePage>> QueueAsync(ClaimsPrincipal user, IQuerySession session, string? documentType, string? label,
+        int? page, int? pageSize, CancellationToken ct)
+    {
+        var groups = user.Groups().ToArray();
+        var size = Math.Clamp(pageSize ?? 50, 1, 200);
+        var number = Math.Max(page ?? 1, 1);
+        var query = session.Query<DocumentState>().Where(x => x.CurrentState.IsOneOf(OpenStates) && x.ReviewerGroup!.IsOneOf(groups));
+        if (!string.IsNullOrEmpty(documentType)) query = query.Where(x => x.Classification!.DocumentType == documentType);
+        if (!string.IsNullOrEmpty(label)) query = query.Where(x => x.Classification!.Label == label);
+        var items = await query.OrderBy(x => x.ReviewRequestedAt).Skip((number - 1) * size).Take(size).ToListAsync(ct);
+        return TypedResults.Ok(new QueuePage(number, size, items.Select(QueueItem.From).ToList()));
+    }
+
+    static Task<IResult> DecideAsync(string documentId, DecisionRequest body, ClaimsPrincipal user, IQuerySession session,
+        IRequestClient<DecideReview> client, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.Outcome is not ("confirm" or "correct" or "reject"))
+            errors["outcome"] = ["must be confirm, correct or reject"];
+        if (body.Outcome == "correct" && string.IsNullOrWhiteSpace(body.Label))
+            errors["label"] = ["is required to correct"];
+        if (body.Outcome is "correct" or "reject" && string.IsNullOrWhiteSpace(body.ReasonCode))
+            errors["reasonCode"] = [$"is required to {body.Outcome}"];
+        if (errors.Count > 0) return Task.FromResult<IResult>(TypedResults.ValidationProblem(errors, title: "The decision is incomplete"));
+        return SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
+            new DecideReview(documentId, user.UserId(), body.Outcome!, body.Label, body.ReasonCode, body.Comment), ct));
+    }
+
+    /// <summary>404 unknown document, 403 another group's task, 409 what the document's state refused, 200 what was recorded.</summary>
+    static async Task<IResult> SendAsync(string documentId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct,
+        Func<Task<Response<ReviewCommandAccepted, ReviewCommandRefused>>> send)
+    {
+        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        if (state is null)
+            return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No document '{documentId}'.");
+        if (state.ReviewerGroup is null || !user.Groups().Contains(state.ReviewerGroup))
+            return TypedResults.Problem(statusCode: 403, title: "Not your group's task",
+                detail: $"'{documentId}' is in the queue of {state.ReviewerGroup ?? "no group"}.");
+
+        var response = await send();
+        if (response.Is(out Response<ReviewCommandAccepted>? accepted)) return TypedResults.Ok(accepted!.Message);
+        response.Is(out Response<ReviewCommandRefused>? refused);
+        var problem = TypedResults.Problem(statusCode: 409, title: "Refused", detail: refused!.Message.Reason);
+        problem.ProblemDetails.Extensions["status"] = refused.Message.Status;
+        problem.ProblemDetails.Extensions["heldBy"] = refused.Message.HeldBy;
+        return problem;
+    }
+}
+
+public sealed record DecisionRequest(string? Outcome, string? Label, string? ReasonCode, string? Comment);
+
+public sealed record QueuePage(int Page, int PageSize, IReadOnlyList<QueueItem> Items);
+
+public sealed record QueueItem(string DocumentId, string DocumentType, string PredictedLabel, double Confidence, string? ReviewerGroup,
+    string Status, string? ClaimedBy, DateTimeOffset? LeaseExpiresAt, DateTimeOffset? RequestedAt)
+{
+    public static QueueItem From(DocumentState s) => new(s.DocumentId, s.Classification!.DocumentType, s.Classification.Label,
+        s.Classification.Confidence, s.ReviewerGroup, s.CurrentState, s.ClaimedBy, s.LeaseExpiresAt, s.ReviewRequestedAt);
+}

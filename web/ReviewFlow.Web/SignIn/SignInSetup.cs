@@ -1,0 +1,139 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ReviewFlow.Web.SignIn;
+
+public static class Roles
+{
+    public const string Reviewer = "Reviewer";
+    public const string Supervisor = "Supervisor";
+    public const string Auditor = "Auditor";
+    public const string Admin = "Admin";
+    /// <summary>Upstream systems posting classification results over HTTP (client-credentials app role).</summary>
+    public const string Ingest = "Ingest";
+}
+
+public static class Policies
+{
+    public const string Review = "review";
+    public const string Ingest = "ingest";
+}
+
+/// <summary>Claim types: Entra ID app roles arrive as "roles"; reviewer groups as "groups" (group names).</summary>
+public static class ClaimNames
+{
+    public const string Role = "roles";
+    public const string Group = "groups";
+    public const string Name = "name";
+    public const string Subject = "sub";
+}
+
+/// <summary>
+/// JWT bearer everywhere. Production: Entra ID (Auth:Authority, Auth:Audience from configuration; no secret needed to
+/// validate tokens). Development only: a local issuer with a key made at start and seeded users (DevUsers). Every
+/// endpoint requires a signed-in caller unless it says otherwise.
+/// </summary>
+public static class SignInSetup
+{
+    public static WebApplicationBuilder AddReviewFlowSignIn(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        if (builder.Environment.IsDevelopment())
+        {
+            var issuer = new DevelopmentIssuer(builder.Configuration.GetSection("DevUsers").Get<Dictionary<string, DevUser>>() ?? []);
+            services.AddSingleton(issuer);
+            authentication.AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = issuer.ValidationParameters;
+            });
+        }
+        else
+        {
+            var auth = builder.Configuration.GetSection("Auth");
+            var authority = auth["Authority"] ?? throw new InvalidOperationException(
+                "Auth:Authority is not set: outside Development, sign-in needs an OpenID Connect authority (Entra ID).");
+            authentication.AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.Authority = authority;
+                o.Audience = auth["Audience"];
+                o.TokenValidationParameters.RoleClaimType = ClaimNames.Role;
+                o.TokenValidationParameters.NameClaimType = ClaimNames.Name;
+            });
+        }
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Review, p => p.RequireRole(Roles.Reviewer, Roles.Supervisor))
+            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
+        return builder;
+    }
+
+    /// <summary>POST /api/v1/dev/token {"user":"alice"}: only mapped in Development.</summary>
+    public static void MapDevelopmentSignIn(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment()) return;
+        app.MapGet("/api/v1/dev/users", (DevelopmentIssuer issuer) => issuer.Users.Select(u => new { user = u.Key, u.Value.Name, u.Value.Roles, u.Value.Groups }))
+            .AllowAnonymous();
+        app.MapPost("/api/v1/dev/token", (DevTokenRequest request, DevelopmentIssuer issuer) =>
+                issuer.Users.ContainsKey(request.User)
+                    ? Results.Ok(new { accessToken = issuer.Issue(request.User), tokenType = "Bearer" })
+                    : Results.Problem(statusCode: 400, title: "Unknown user", detail: $"Known: {string.Join(", ", issuer.Users.Keys)}"))
+            .AllowAnonymous();
+    }
+
+    public static string UserId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimNames.Subject) ?? throw new InvalidOperationException("a signed-in user without 'sub'");
+
+    public static IReadOnlySet<string> Groups(this ClaimsPrincipal user) =>
+        user.FindAll(ClaimNames.Group).Select(c => c.Value).ToHashSet();
+}
+
+public sealed record DevTokenRequest(string User);
+
+public sealed class DevUser
+{
+    public string Name { get; set; } = "";
+    public List<string> Roles { get; set; } = [];
+    public List<string> Groups { get; set; } = [];
+}
+
+/// <summary>Development-only token issuer: the signing key exists only in this process's memory.</summary>
+public sealed class DevelopmentIssuer(IReadOnlyDictionary<string, DevUser> users)
+{
+    const string Issuer = "reviewflow-development";
+    const string Audience = "reviewflow";
+    readonly SymmetricSecurityKey _key = new(RandomNumberGenerator.GetBytes(32));
+
+    public IReadOnlyDictionary<string, DevUser> Users { get; } = users;
+
+    public TokenValidationParameters ValidationParameters => new()
+    {
+        ValidIssuer = Issuer,
+        ValidAudience = Audience,
+        IssuerSigningKey = _key,
+        RoleClaimType = ClaimNames.Role,
+        NameClaimType = ClaimNames.Name,
+    };
+
+    public string Issue(string userId)
+    {
+        var user = Users[userId];
+        var claims = new List<Claim> { new(ClaimNames.Subject, userId), new(ClaimNames.Name, user.Name) };
+        claims.AddRange(user.Roles.Select(r => new Claim(ClaimNames.Role, r)));
+        claims.AddRange(user.Groups.Select(g => new Claim(ClaimNames.Group, g)));
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity(claims),
+            Expires = DateTime.UtcNow.AddHours(8),
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+}
