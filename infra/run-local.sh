@@ -22,9 +22,9 @@ pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "stopped (servers keep running: infra/servers.sh stop)"; }
 trap stop EXIT INT TERM
 
-dotnet services/ReviewFlow.Worker/bin/Release/net10.0/ReviewFlow.Worker.dll >"$logs/worker.log" 2>&1 &
+DOTNET_ENVIRONMENT=Development dotnet services/ReviewFlow.Worker/bin/Release/net10.0/ReviewFlow.Worker.dll >"$logs/worker.log" 2>&1 &
 pids+=($!)
-ASPNETCORE_URLS=$url dotnet web/ReviewFlow.Web/bin/Release/net10.0/ReviewFlow.Web.dll >"$logs/web.log" 2>&1 &
+ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url dotnet web/ReviewFlow.Web/bin/Release/net10.0/ReviewFlow.Web.dll >"$logs/web.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do curl -fs "$url/health" >/dev/null 2>&1 && break; sleep 0.5; done
 dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" >"$logs/demo.log" 2>&1 &
@@ -35,11 +35,14 @@ cat <<INFO
 ReviewFlow is running.
   Web host      $url          (health: $url/health)
   A document    $url/api/v1/documents/{documentId}   and   .../{documentId}/history
-  Submit        curl -X POST $url/api/v1/documents -H 'content-type: application/json' -d @docs/examples/classification.json
+  Sign in       token=\$(curl -s -X POST $url/api/v1/dev/token -H 'content-type: application/json' -d '{"user":"alice"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
+  Queue         curl -H "authorization: Bearer \$token" $url/api/v1/queue
+  Submit        (as ap-inbox) curl -X POST $url/api/v1/documents -H "authorization: Bearer \$token" -H 'content-type: application/json' -d @docs/examples/classification.json
   RabbitMQ      $ConnectionStrings__RabbitMq   (publish raw JSON to exchange reviewflow.classifications;
                 decisions on topic exchange reviewflow.decisions)
   PostgreSQL    $ConnectionStrings__Postgres
-  Logins        none yet: the API is open until the reviewer workspace adds sign-in
+  Logins        development users (no password; POST /api/v1/dev/token): alice, bob (reviewers), sam (supervisor),
+                audrey (auditor), ada (admin), ap-inbox (upstream system) — see $url/api/v1/dev/users
   Logs          $logs/{worker,web,demo}.log   (the demo publisher logs each document it sends)
 
 Press Ctrl+C to stop.
