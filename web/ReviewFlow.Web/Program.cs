@@ -1,10 +1,12 @@
 using ReviewFlow.Web.Documents;
+using ReviewFlow.Web.Live;
 using ReviewFlow.Web.Reviews;
 using ReviewFlow.Web.SignIn;
 using ReviewFlow.Workflow.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddReviewFlow(HostRole.Web);
+builder.AddReviewFlow(HostRole.Web, LiveSetup.AddLiveConsumers);
+builder.Services.AddSignalR();
 builder.AddReviewFlowSignIn();
 builder.Services.AddProblemDetails();
 
@@ -25,4 +27,5 @@ app.MapGet("/", () => Results.Ok(new
 app.MapDocumentEndpoints();
 app.MapReviewEndpoints();
 app.MapDevelopmentSignIn();
+app.MapHub<ReviewHub>(ReviewHub.Path);
 app.Run();

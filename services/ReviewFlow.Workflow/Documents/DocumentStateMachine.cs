@@ -44,7 +44,8 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         Initially(
             When(Accepted)
                 .ThenAsync(async ctx => ctx.Saga.Record(DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
-                .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview)),
+                .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview))
+                .ThenAsync(NotifyAsync),
             When(Refused)
                 .Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .TransitionTo(Invalid));
@@ -52,7 +53,8 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         During(Invalid,
             When(Accepted)
                 .ThenAsync(async ctx => ctx.Saga.Record(DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
-                .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview)));
+                .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview))
+                .ThenAsync(NotifyAsync));
 
         During(Invalid, AwaitingReview, Claimed, Routed,
             When(Refused).Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
@@ -64,16 +66,19 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             When(Claim)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Claim(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
                 .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
+                .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         During(Claimed,
             When(Release)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Release(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .If(ctx => ctx.Saga.ClaimedBy is null, released => released.TransitionTo(AwaitingReview))
+                .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
             When(Decide)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Decide(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .If(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed))
+                .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         // Commands that the document's state does not allow: refused, nothing recorded.
@@ -108,6 +113,22 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     static string StateReason(DocumentState saga) => saga.CurrentState == "Routed"
         ? $"already decided ({saga.Outcome} as '{saga.FinalLabel}' by {saga.DecidedBy})"
         : "the document is Invalid: nothing to review";
+
+    /// <summary>Tells the web nodes about a task that appeared, was claimed, released or decided (sent after the commit).</summary>
+    static Task NotifyAsync<T>(BehaviorContext<DocumentState, T> ctx) where T : class
+    {
+        var change = ctx.Saga.PendingEvents.LastOrDefault(e => e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided);
+        if (change is null || ctx.Saga.ReviewerGroup is null || ctx.Saga.Classification is not { } c) return Task.CompletedTask;
+        var name = change switch
+        {
+            ReviewRequested => "requested",
+            ReviewClaimed => "claimed",
+            ReviewReleased => "released",
+            _ => "decided",
+        };
+        return ctx.Publish(new ReviewTaskChanged(ctx.Saga.DocumentId, ctx.Saga.ReviewerGroup, name, ctx.Saga.CurrentState, c.DocumentType,
+            c.Label, c.Confidence, ctx.Saga.ClaimedBy, ctx.Saga.LeaseExpiresAt, change.At));
+    }
 
     // Replies wait for the transaction: the saga endpoint's in-memory outbox sends them after the save commits.
     static Task ReplyAsync<T>(BehaviorContext<DocumentState, T> ctx, string documentId) where T : class

@@ -30,7 +30,9 @@ public static class ReviewFlowHosting
     public const string DocumentsQueue = "reviewflow-documents";
 
     /// <summary>Marten, the routing policy, the intake and the bus, configured from ConnectionStrings__Postgres / __RabbitMq.</summary>
-    public static IHostApplicationBuilder AddReviewFlow(this IHostApplicationBuilder builder, HostRole role)
+    /// <param name="bus">Extra registrations of the host, e.g. the web host's live-update consumer.</param>
+    public static IHostApplicationBuilder AddReviewFlow(this IHostApplicationBuilder builder, HostRole role,
+        Action<IBusRegistrationConfigurator>? bus = null)
     {
         var config = builder.Configuration;
         var services = builder.Services;
@@ -44,7 +46,7 @@ public static class ReviewFlowHosting
 
         builder.AddReviewFlowMarten(role);
         if (role == HostRole.Worker) services.AddHostedService<RoutingPolicyBootstrap>();
-        builder.AddReviewFlowBus(role);
+        builder.AddReviewFlowBus(role, bus);
         return builder;
     }
 
@@ -82,11 +84,12 @@ public static class ReviewFlowHosting
         }
     }
 
-    static void AddReviewFlowBus(this IHostApplicationBuilder builder, HostRole role)
+    static void AddReviewFlowBus(this IHostApplicationBuilder builder, HostRole role, Action<IBusRegistrationConfigurator>? bus)
     {
         var rabbit = new Uri(Required(builder.Configuration, "RabbitMq"));
         builder.Services.AddMassTransit(x =>
         {
+            bus?.Invoke(x);
             if (role == HostRole.Worker)
             {
                 x.AddSagaStateMachine<DocumentStateMachine, DocumentState>()
@@ -100,7 +103,11 @@ public static class ReviewFlowHosting
             {
                 cfg.Host(rabbit);
                 ConfigureDecisionTopology(cfg);
-                if (role != HostRole.Worker) return;
+                if (role != HostRole.Worker)
+                {
+                    cfg.ConfigureEndpoints(context);
+                    return;
+                }
 
                 cfg.ReceiveEndpoint(RawClassificationsQueue, e =>
                 {

@@ -50,6 +50,7 @@ public static class SignInSetup
             {
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters = issuer.ValidationParameters;
+                o.Events = HubTokenFromQuery;
             });
         }
         else
@@ -64,6 +65,7 @@ public static class SignInSetup
                 o.Audience = auth["Audience"];
                 o.TokenValidationParameters.RoleClaimType = ClaimNames.Role;
                 o.TokenValidationParameters.NameClaimType = ClaimNames.Name;
+                o.Events = HubTokenFromQuery;
             });
         }
 
@@ -73,6 +75,17 @@ public static class SignInSetup
             .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
         return builder;
     }
+
+    /// <summary>Browsers cannot set headers on WebSockets: the hub alone also takes the token from ?access_token=.</summary>
+    static JwtBearerEvents HubTokenFromQuery => new()
+    {
+        OnMessageReceived = ctx =>
+        {
+            if (ctx.HttpContext.Request.Path.StartsWithSegments("/hubs") && ctx.Request.Query["access_token"] is [{ } token])
+                ctx.Token = token;
+            return Task.CompletedTask;
+        },
+    };
 
     /// <summary>POST /api/v1/dev/token {"user":"alice"}: only mapped in Development.</summary>
     public static void MapDevelopmentSignIn(this WebApplication app)
