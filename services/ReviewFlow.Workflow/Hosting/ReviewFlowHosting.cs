@@ -63,6 +63,9 @@ public static class ReviewFlowHosting
                 opts.Events.AppendMode = EventAppendMode.Quick;
                 // Transaction-scoped daemon lock: the session-scoped one fails with DistributedLock.Postgres 1.3.1 (docs/adr/0002).
                 opts.Events.UseAdvisoryLockTransaction = true;
+                // The daemon's leader lock is database-wide: one id per schema, so that systems in other schemas of
+                // the same database (tests, staging) do not hold each other's relay back.
+                opts.Projections.DaemonLockId = DaemonLockIdFor(schema);
                 opts.Events.AddEventTypes([
                     typeof(ClassificationReceived), typeof(ClassificationRejected), typeof(LaterClassificationIgnored),
                     typeof(RoutingDecided), typeof(ReviewRequested), typeof(ReviewClaimed), typeof(ReviewClaimRenewed),
@@ -143,6 +146,10 @@ public static class ReviewFlowHosting
         cfg.Publish<DocumentDecision>(p => p.ExchangeType = "topic");
         cfg.Send<DocumentDecision>(s => s.UseRoutingKeyFormatter(ctx => $"{ctx.Message.DocumentType}.{ctx.Message.FinalLabel}"));
     }
+
+    static int DaemonLockIdFor(string schema) =>
+        4_000_000 + (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes("reviewflow-daemon:" + schema)), 0) % 1_000_000);
 
     static string Required(IConfiguration config, string name) =>
         config.GetConnectionString(name)
