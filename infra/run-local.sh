@@ -22,9 +22,10 @@ pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "stopped (servers keep running: infra/servers.sh stop)"; }
 trap stop EXIT INT TERM
 
-DOTNET_ENVIRONMENT=Development dotnet services/ReviewFlow.Worker/bin/Release/net10.0/ReviewFlow.Worker.dll >"$logs/worker.log" 2>&1 &
+# Each host runs from its output folder: that is where its appsettings*.json are.
+(cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development exec dotnet ReviewFlow.Worker.dll) >"$logs/worker.log" 2>&1 &
 pids+=($!)
-ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url dotnet web/ReviewFlow.Web/bin/Release/net10.0/ReviewFlow.Web.dll >"$logs/web.log" 2>&1 &
+(cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url exec dotnet ReviewFlow.Web.dll) >"$logs/web.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do curl -fs "$url/health" >/dev/null 2>&1 && break; sleep 0.5; done
 dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" >"$logs/demo.log" 2>&1 &

@@ -1,0 +1,423 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using ReviewFlow.Workflow.Hosting;
+
+namespace ReviewFlow.Benchmarks;
+
+public sealed record PipelineResult(
+    int Documents,
+    double Seconds,
+    double[] LatenciesMs,
+    double[] IntakeMs,
+    double[] RelayMs,
+    int Missing,
+    IReadOnlyList<string> MissingIds,
+    int DuplicateMessageIds,
+    int DuplicateDocumentIds,
+    IReadOnlyList<string> DuplicateDetails,
+    int DecidedTwice,
+    int Foreign,
+    IReadOnlyDictionary<string, int> Outcomes,
+    int WrongRoutingKeys,
+    string Cpu,
+    string CpuPerDocument,
+    bool TimedOut)
+{
+    public double PerSecond => Documents / Seconds;
+}
+
+/// <summary>
+/// The whole pipeline: the worker in this process (fresh schema and virtual host), raw JSON classification results
+/// published by a plain AMQP client to reviewflow.classifications, decisions read from a queue of our own bound to
+/// reviewflow.decisions with '#'. Measures publish → decision received per document.
+/// </summary>
+public sealed class PipelineBenchmark
+{
+    const int InFlight = 200;
+    const string ClassificationsExchange = ReviewFlowHosting.ClassificationsExchange;
+    const string DecisionsExchange = ReviewFlowHosting.DecisionsExchange;
+
+    static readonly (string Type, string[] Labels)[] Mix =
+    [
+        ("invoice", ["utilities", "telecom", "office-supplies", "travel"]),
+        ("contract", ["nda", "msa", "lease", "employment"]),
+        ("claim", ["motor", "property", "health", "liability"]),
+    ];
+
+    /// <summary>The routing policy of the integration tests (ReviewFlowSystem.Policy): product defaults, no QA sampling.</summary>
+    static Dictionary<string, string?> Policy => new()
+    {
+        ["Routing:KillSwitch"] = "false",
+        ["Routing:QaSampleRate"] = "0",
+        ["Routing:AlwaysReviewLabels:0"] = "legal-hold",
+        ["Routing:DocumentTypes:invoice:Threshold"] = "0.90",
+        ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
+        ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
+        ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
+        ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
+        ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
+    };
+
+    readonly int _documents;
+    readonly IReadOnlyDictionary<string, string?> _overrides;
+    readonly bool _keepSchema;
+    readonly double _rate;
+    readonly bool _trace;
+    readonly int _idleSeconds;
+    int _publishedCount;
+    readonly string _runId = Guid.NewGuid().ToString("N")[..8];
+
+    // Per document (index = position in the run): publish time, first decision time, its decidedAt, decisions seen.
+    readonly string[] _ids;
+    readonly Dictionary<string, int> _index;
+    readonly long[] _published;
+    readonly long[] _received;
+    readonly long[] _decided;
+    readonly int[] _decisionCount;
+    readonly Dictionary<string, int> _messageIds = new(StringComparer.Ordinal);
+    readonly Dictionary<string, List<string>> _messageIdsByDocument = new(StringComparer.Ordinal);
+    readonly Dictionary<string, int> _outcomes = new(StringComparer.Ordinal);
+    readonly object _gate = new();
+    int _distinct, _foreign, _wrongRoutingKeys;
+    long _lastReceived;
+    readonly int _warmUpDocuments;
+    string _warmUpPrefix = "";
+    readonly HashSet<string> _warmUpDecided = new(StringComparer.Ordinal);
+    TaskCompletionSource _warmedUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    int _warmUpExpected = 1;
+    readonly TaskCompletionSource _allDecided = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Wall clock ↔ Stopwatch, to place the worker's decidedAt on the same time line as publish and receipt.
+    readonly DateTimeOffset _wallBase = DateTimeOffset.UtcNow;
+    readonly long _tsBase = Stopwatch.GetTimestamp();
+
+    /// <param name="rate">Documents per second to publish at; 0 = as fast as the in-flight window allows.</param>
+    /// <param name="trace">Print the worker's queue depths every second.</param>
+    public PipelineBenchmark(int documents, IReadOnlyDictionary<string, string?> overrides, bool keepSchema, double rate, bool trace, int warmUpDocuments, int idleSeconds = 0)
+    {
+        _warmUpDocuments = warmUpDocuments;
+        _idleSeconds = idleSeconds;
+        _documents = documents;
+        _overrides = overrides;
+        _keepSchema = keepSchema;
+        _rate = rate;
+        _trace = trace;
+        _ids = Enumerable.Range(1, documents).Select(i => $"BENCH-{_runId}-{i:D6}").ToArray();
+        _index = _ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        _published = new long[documents];
+        _received = new long[documents];
+        _decided = new long[documents];
+        _decisionCount = new int[documents];
+    }
+
+    public string Schema { get; } = "bench" + Guid.NewGuid().ToString("N")[..10];
+
+    public async Task<PipelineResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var uri = await Servers.FreshVirtualHostAsync("rf-bench-" + _runId);
+        var settings = new Dictionary<string, string?>(Policy)
+        {
+            ["ConnectionStrings:Postgres"] = Servers.Postgres,
+            ["ConnectionStrings:RabbitMq"] = uri,
+            ["Marten:Schema"] = Schema,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        };
+        foreach (var (key, value) in _overrides) settings[key] = value;
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddReviewFlow(HostRole.Worker);
+        using var host = builder.Build();
+        try
+        {
+            Console.Error.WriteLine($"[bench] starting the worker (schema {Schema}, vhost rf-bench-{_runId})");
+            await host.StartAsync(cancellationToken);
+            return await MeasureAsync(uri, cancellationToken);
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try { await host.StopAsync(stopping.Token); }
+            catch (Exception ex) { Console.Error.WriteLine($"[bench] stopping the worker: {ex.Message}"); }
+            if (!_keepSchema) await DropSchemaAsync();
+        }
+    }
+
+    async Task<PipelineResult> MeasureAsync(string uri, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-benchmark" };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var listener = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        // Confirms tracked per publish: BasicPublishAsync completes when the broker confirmed it. The limiter is
+        // wider than our own window, so the window (InFlight) is what bounds the outstanding publishes.
+        await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(
+            publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
+            outstandingPublisherConfirmationsRateLimiter: new ThrottlingRateLimiter(InFlight * 4)), cancellationToken);
+
+        // The same declarations as the worker's (durable, not auto-delete, no arguments): whoever comes first wins.
+        await publisher.ExchangeDeclareAsync(ClassificationsExchange, ExchangeType.Fanout, durable: true, autoDelete: false,
+            cancellationToken: cancellationToken);
+        await listener.ExchangeDeclareAsync(DecisionsExchange, ExchangeType.Topic, durable: true, autoDelete: false,
+            cancellationToken: cancellationToken);
+        var queue = await listener.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true,
+            cancellationToken: cancellationToken);
+        await listener.QueueBindAsync(queue.QueueName, DecisionsExchange, "#", cancellationToken: cancellationToken);
+        var consumer = new AsyncEventingBasicConsumer(listener);
+        consumer.ReceivedAsync += (_, ea) =>
+        {
+            OnDecision(Stopwatch.GetTimestamp(), ea);
+            return Task.CompletedTask;
+        };
+        await listener.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer, cancellationToken);
+
+        // Ready = a decision came back for a warm-up document: intake, saga, daemon and relay all run. Republished
+        // every few seconds in case the worker's queue was not yet bound (a redelivery changes nothing). Then a
+        // batch of warm-up documents (JIT, connection pools), not measured either.
+        _warmUpPrefix = $"WARMUP-{_runId}-";
+        var first = _warmUpPrefix + "000000";
+        var readyBy = DateTime.UtcNow.AddSeconds(90);
+        while (!_warmedUp.Task.IsCompleted)
+        {
+            if (DateTime.UtcNow > readyBy)
+                throw new BenchmarkException("the worker did not route the warm-up document within 90 s: is it running? (see the log above)");
+            await publisher.BasicPublishAsync(ClassificationsExchange, "", false, Properties(first), Body(first, "invoice", "utilities"), cancellationToken);
+            await Task.WhenAny(_warmedUp.Task, Task.Delay(3000, cancellationToken));
+        }
+        lock (_gate)
+        {
+            _warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _warmUpExpected = _warmUpDocuments + 1;
+            if (_warmUpDecided.Count >= _warmUpExpected) _warmedUp.TrySetResult();
+        }
+        using (var warmUpSlots = new SemaphoreSlim(InFlight))
+        {
+            var warmUpPublishes = new List<Task>(_warmUpDocuments);
+            for (var i = 1; i <= _warmUpDocuments; i++)
+            {
+                await warmUpSlots.WaitAsync(cancellationToken);
+                warmUpPublishes.Add(PublishWarmUp(i));
+            }
+            await Task.WhenAll(warmUpPublishes);
+
+            async Task PublishWarmUp(int i)
+            {
+                try
+                {
+                    var id = $"{_warmUpPrefix}{i:D6}";
+                    await publisher.BasicPublishAsync(ClassificationsExchange, "", false, Properties(id),
+                        Body(id, Mix[i % 3].Type, Mix[i % 3].Labels[i / 3 % 4]), cancellationToken);
+                }
+                finally
+                {
+                    warmUpSlots.Release();
+                }
+            }
+        }
+        try
+        {
+            await _warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(Math.Max(60, _warmUpDocuments / 20.0)), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new BenchmarkException($"only {_warmUpDecided.Count} of {_warmUpExpected} warm-up documents were routed in time");
+        }
+        if (_idleSeconds > 0)
+        {
+            // Diagnostic: what the system burns with nothing to do (polling loops and the like).
+            var idleBefore = CpuSnapshot.Take();
+            await Task.Delay(TimeSpan.FromSeconds(_idleSeconds), cancellationToken);
+            Console.Error.WriteLine($"[bench] idle for {_idleSeconds} s: {idleBefore.Describe(CpuSnapshot.Take(), TimeSpan.FromSeconds(_idleSeconds))}");
+        }
+        Console.Error.WriteLine($"[bench] worker ready ({_warmUpExpected} warm-up documents routed, not measured); publishing {_documents} documents");
+
+        var bodies = _ids.Select((id, i) => Body(id, Mix[i % 3].Type, Mix[i % 3].Labels[i / 3 % 4])).ToArray();
+        var timeout = TimeSpan.FromSeconds(Math.Max(Math.Max(120, _documents / 50.0), _rate > 0 ? _documents / _rate + 60 : 0));
+        using var tracing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tracer = _trace ? TraceAsync(connection, tracing.Token) : Task.CompletedTask;
+        var cpuBefore = CpuSnapshot.Take();
+        var start = Stopwatch.GetTimestamp();
+
+        using var slots = new SemaphoreSlim(InFlight);
+        var pending = new List<Task>(_documents);
+        for (var i = 0; i < _documents; i++)
+        {
+            if (_rate > 0)
+            {
+                // Open loop at a fixed rate: document i goes out at start + i/rate.
+                var due = start + (long)(i / _rate * Stopwatch.Frequency);
+                var wait = Stats.Ms(Stopwatch.GetTimestamp(), due);
+                if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
+            }
+            await slots.WaitAsync(cancellationToken);
+            pending.Add(PublishOne(i));
+        }
+        await Task.WhenAll(pending);
+        var publishedAll = Stopwatch.GetTimestamp();
+        Console.Error.WriteLine($"[bench] all {_documents} published and confirmed in {Stats.N0(Stats.Ms(start, publishedAll))} ms");
+
+        var timedOut = false;
+        var remaining = timeout - TimeSpan.FromMilliseconds(Stats.Ms(start, Stopwatch.GetTimestamp()));
+        try
+        {
+            await _allDecided.Task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            timedOut = true;
+        }
+        var end = timedOut ? Stopwatch.GetTimestamp() : Volatile.Read(ref _lastReceived);
+        var cpuAfter = CpuSnapshot.Take();
+        var cpu = cpuBefore.Describe(cpuAfter, TimeSpan.FromMilliseconds(Stats.Ms(start, Stopwatch.GetTimestamp())));
+        var cpuPerDocument = cpuBefore.PerDocument(cpuAfter, _documents);
+        await tracing.CancelAsync();
+        await tracer;
+
+        // A late duplicate would show up shortly after: wait a little before counting.
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        return Result(start, end, cpu, cpuPerDocument, timedOut);
+
+        async Task PublishOne(int i)
+        {
+            try
+            {
+                _published[i] = Stopwatch.GetTimestamp();
+                await publisher.BasicPublishAsync(ClassificationsExchange, "", false, Properties(_ids[i]), bodies[i], cancellationToken);
+                Interlocked.Increment(ref _publishedCount);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+    }
+
+    /// <summary>Once a second: published, messages waiting in the intake and saga queues, decisions received.</summary>
+    async Task TraceAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: CancellationToken.None);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(1000, cancellationToken);
+                var raw = await channel.QueueDeclarePassiveAsync(ReviewFlowHosting.RawClassificationsQueue, CancellationToken.None);
+                var saga = await channel.QueueDeclarePassiveAsync(ReviewFlowHosting.DocumentsQueue, CancellationToken.None);
+                int decided;
+                lock (_gate) decided = _distinct;
+                Console.Error.WriteLine(
+                    $"[trace] t={Stats.N1(Stats.Ms(started, Stopwatch.GetTimestamp()) / 1000)}s published {Volatile.Read(ref _publishedCount)}, " +
+                    $"waiting: intake {raw.MessageCount} saga {saga.MessageCount}, decided {decided}");
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    void OnDecision(long now, BasicDeliverEventArgs ea)
+    {
+        string? documentId = null, outcome = null, documentType = null, finalLabel = null;
+        DateTimeOffset? decidedAt = null;
+        using (var json = JsonDocument.Parse(ea.Body))
+        {
+            var root = json.RootElement;
+            if (root.TryGetProperty("documentId", out var p)) documentId = p.GetString();
+            if (root.TryGetProperty("outcome", out p)) outcome = p.GetString();
+            if (root.TryGetProperty("documentType", out p)) documentType = p.GetString();
+            if (root.TryGetProperty("finalLabel", out p)) finalLabel = p.GetString();
+            if (root.TryGetProperty("decidedAt", out p) && p.TryGetDateTimeOffset(out var at)) decidedAt = at;
+        }
+
+        lock (_gate)
+        {
+            if (documentId is not null && _warmUpPrefix.Length > 0 && documentId.StartsWith(_warmUpPrefix, StringComparison.Ordinal))
+            {
+                if (_warmUpDecided.Add(documentId) && _warmUpDecided.Count >= _warmUpExpected) _warmedUp.TrySetResult();
+                return;
+            }
+            if (documentId is null || !_index.TryGetValue(documentId, out var i))
+            {
+                _foreign++;
+                return;
+            }
+            var messageId = ea.BasicProperties.MessageId ?? "(none)";
+            _messageIds[messageId] = _messageIds.GetValueOrDefault(messageId) + 1;
+            if (!_messageIdsByDocument.TryGetValue(documentId, out var ids)) _messageIdsByDocument[documentId] = ids = [];
+            ids.Add(messageId);
+            if (ea.RoutingKey != $"{documentType}.{finalLabel}") _wrongRoutingKeys++;
+            if (_decisionCount[i]++ > 0) return;
+
+            _received[i] = now;
+            if (decidedAt is { } d)
+                _decided[i] = _tsBase + (long)((d - _wallBase).TotalSeconds * Stopwatch.Frequency);
+            _outcomes[outcome ?? "(none)"] = _outcomes.GetValueOrDefault(outcome ?? "(none)") + 1;
+            _lastReceived = now;
+            if (++_distinct == _documents) _allDecided.TrySetResult();
+        }
+    }
+
+    PipelineResult Result(long start, long end, string cpu, string cpuPerDocument, bool timedOut)
+    {
+        lock (_gate)
+        {
+            var got = Enumerable.Range(0, _documents).Where(i => _decisionCount[i] > 0).ToArray();
+            var latencies = got.Select(i => Stats.Ms(_published[i], _received[i])).Order().ToArray();
+            var intake = got.Where(i => _decided[i] != 0).Select(i => Stats.Ms(_published[i], _decided[i])).Order().ToArray();
+            var relay = got.Where(i => _decided[i] != 0).Select(i => Stats.Ms(_decided[i], _received[i])).Order().ToArray();
+            var missing = Enumerable.Range(0, _documents).Where(i => _decisionCount[i] == 0).Select(i => _ids[i]).ToList();
+            var duplicateMessages = _messageIds.Where(m => m.Value > 1).ToList();
+            var duplicateDocuments = _messageIdsByDocument.Where(d => d.Value.Count > 1).ToList();
+            var details = duplicateDocuments
+                .Select(d => $"{d.Key}: {d.Value.Count} decisions, message ids {string.Join(", ", d.Value)}")
+                .ToList();
+            return new PipelineResult(_documents, Stats.Ms(start, end) / 1000.0, latencies, intake, relay,
+                missing.Count, missing, duplicateMessages.Sum(m => m.Value - 1), duplicateDocuments.Sum(d => d.Value.Count - 1),
+                details, duplicateDocuments.Count(d => d.Value.Distinct().Count() > 1), _foreign, new Dictionary<string, int>(_outcomes), _wrongRoutingKeys, cpu, cpuPerDocument, timedOut);
+        }
+    }
+
+    static BasicProperties Properties(string documentId) => new()
+    {
+        ContentType = "application/json",
+        Persistent = true,
+        MessageId = documentId,
+    };
+
+    static byte[] Body(string documentId, string documentType, string label) =>
+        JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            documentId,
+            sourceSystem = "benchmark",
+            documentType,
+            label,
+            confidence = 0.97,
+            alternatives = new[] { new { label = "other", confidence = 0.02 } },
+            model = new { name = "doc-classifier", version = "2026.11.1" },
+            contentUri = $"https://dms.example.test/{documentId}",
+            excerpt = $"Benchmark {documentType} classified as {label}",
+            metadata = new { amount = "1200.00", currency = "EUR" },
+            correlationId = "corr-" + documentId,
+            classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        });
+
+    async Task DropSchemaAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(Servers.Postgres);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"[bench] could not drop schema {Schema}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using ReviewFlow.Benchmarks;
+using static ReviewFlow.Benchmarks.Stats;
+
+// ReviewFlow end-to-end benchmark against the servers of infra/servers.sh (source .local/servers/env.sh first):
+//   dotnet run -c Release --project bench/ReviewFlow.Benchmarks -- [--documents N] [--baseline-messages M]
+//       [--warmup W] [--rate R] [--trace] [--idle S] [--set Config:Key=Value ...] [--keep-schema]
+// --warmup W routes W documents before measuring (default 1000: JIT tiering settles, pools fill);
+// --baseline-messages 0 skips the baseline; --idle S measures the idle worker's CPU for S s before the run; --rate publishes R documents/s instead of as fast as 200 in flight
+// allow (latency below saturation); --trace prints the worker's queue depths every second; --set adds
+// configuration keys to the in-process worker; --keep-schema leaves the Marten schema in place.
+// Exit code 1 when a document got no decision or two different ones, 2 on bad arguments or a setup failure.
+
+var documents = 5000;
+var baselineMessages = 20000;
+var keepSchema = false;
+var rate = 0.0;
+var trace = false;
+var idleSeconds = 0;
+var warmUp = 1000;
+var overrides = new Dictionary<string, string?>();
+try
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--documents": documents = PositiveInt(Next(ref i), "--documents"); break;
+            case "--baseline-messages": baselineMessages = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
+            case "--keep-schema": keepSchema = true; break;
+            case "--rate": rate = double.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
+            case "--trace": trace = true; break;
+            case "--warmup": warmUp = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
+            case "--idle": idleSeconds = PositiveInt(Next(ref i), "--idle"); break;
+            case "--set":
+                var pair = Next(ref i);
+                var eq = pair.IndexOf('=');
+                if (eq <= 0) throw new BenchmarkException($"--set expects Key=Value, got '{pair}'");
+                overrides[pair[..eq]] = pair[(eq + 1)..];
+                break;
+            case "-h" or "--help":
+                Console.WriteLine("usage: ReviewFlow.Benchmarks [--documents N] [--baseline-messages M] [--warmup W] [--rate R] [--trace] [--idle S] [--set Key=Value]... [--keep-schema]");
+                return 0;
+            default: throw new BenchmarkException($"unknown argument '{args[i]}' (try --help)");
+        }
+    }
+}
+catch (Exception ex) when (ex is BenchmarkException or FormatException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+try
+{
+    BaselineResult? baseline = null;
+    if (baselineMessages > 0)
+    {
+        Console.Error.WriteLine($"[bench] baseline: {baselineMessages} messages through bare MassTransit");
+        baseline = await BaselineBenchmark.RunAsync(baselineMessages, TimeSpan.FromSeconds(Math.Max(120, baselineMessages / 100.0)), cancel.Token);
+    }
+
+    var pipeline = new PipelineBenchmark(documents, overrides, keepSchema, rate, trace, warmUp, idleSeconds);
+    var result = await pipeline.RunAsync(cancel.Token);
+
+    var rows = new List<(string Name, string Value)>();
+    if (baseline is not null)
+        rows.Add(("baseline  bare MassTransit publish->consume", $"{N0(baseline.PerSecond)} msg/s   ({N0(baseline.Messages)} msgs, prefetch {baseline.PrefetchCount}, {N1(baseline.Seconds)} s)"));
+    if (baseline is not null) rows.Add(("  baseline cpu per message", baseline.CpuPerMessage.Replace("docs/s", "msg/s")));
+    var share = baseline is null ? "" : $"   ({N1(100 * result.PerSecond / baseline.PerSecond)}% of baseline)";
+    rows.Add(("pipeline  publish->routed decision", $"{N0(result.PerSecond)} docs/s{share}   ({N1(result.Seconds)} s)"));
+    rows.Add(("latency   p50 / p95 / p99", Triple(result.LatenciesMs) + $" ms   (max {N0(result.LatenciesMs.LastOrDefault(double.NaN))})"));
+    rows.Add(("  publish -> saga decided (intake+saga)", Triple(result.IntakeMs) + " ms"));
+    rows.Add(("  saga decided -> decision out (commit+relay)", Triple(result.RelayMs) + " ms"));
+    rows.Add(("cpu", result.Cpu));
+    rows.Add(("cpu per document", result.CpuPerDocument));
+    rows.Add(("outcomes", string.Join(", ", result.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))));
+
+    var width = rows.Max(r => r.Name.Length) + 1;
+    Console.WriteLine();
+    Console.WriteLine($"ReviewFlow end-to-end benchmark ({N0(documents)} documents, {Environment.ProcessorCount} cores)");
+    foreach (var (name, value) in rows) Console.WriteLine($"{name.PadRight(width)}: {value}");
+    Console.WriteLine($"duplicates: {result.DuplicateMessageIds} by message id, {result.DuplicateDocumentIds} by documentId; missing: {result.Missing}"
+        + (result.Foreign > 0 ? $"; unexpected decisions: {result.Foreign}" : "")
+        + (result.WrongRoutingKeys > 0 ? $"; wrong routing keys: {result.WrongRoutingKeys}" : ""));
+    if (rate > 0) Console.WriteLine($"publish rate: {N0(rate)} docs/s (open loop)");
+    if (overrides.Count > 0) Console.WriteLine($"overrides: {string.Join(", ", overrides.Select(o => $"{o.Key}={o.Value}"))}");
+    foreach (var line in result.DuplicateDetails.Take(20)) Console.WriteLine($"  duplicate {line}");
+    if (result.Missing > 0)
+        Console.WriteLine($"  missing: {string.Join(", ", result.MissingIds.Take(20))}{(result.Missing > 20 ? ", …" : "")}");
+    if (result.TimedOut)
+        Console.WriteLine($"FAILED: {result.Missing} of {documents} documents had no decision within the time limit (max(120 s, N/50 s))");
+
+    // Redeliveries of one decision (same message id) are allowed by the contract; two different decisions are not.
+    if (result.DecidedTwice > 0)
+        Console.WriteLine($"FAILED: {result.DecidedTwice} documents got two different decisions (different message ids)");
+    return result.Missing > 0 || result.DecidedTwice > 0 ? 1 : 0;
+}
+catch (BenchmarkException ex)
+{
+    Console.Error.WriteLine($"FAILED: {ex.Message}");
+    return 2;
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+
+string Next(ref int i) =>
+    ++i < args.Length ? args[i] : throw new BenchmarkException($"{args[i - 1]} needs a value");
+
+static int PositiveInt(string value, string name) =>
+    int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new BenchmarkException($"{name} must be a positive number");
+
+static string Triple(double[] sorted) => $"{N0(Percentile(sorted, 50))} / {N0(Percentile(sorted, 95))} / {N0(Percentile(sorted, 99))}";

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using ReviewFlow.DemoPublisher;
+
+// A stand-in upstream classifier: publishes a realistic mix of classification results as raw JSON to the durable
+// fanout exchange reviewflow.classifications with a plain AMQP client, as any system in any language could.
+//   ConnectionStrings__RabbitMq=amqp://guest:guest@127.0.0.1:5672/ \
+//     dotnet run --project tools/ReviewFlow.DemoPublisher -- [--count N] [--rate R] [--seed S]
+// Runs until Ctrl+C unless --count is given; R documents per second (default 2).
+
+const string Exchange = "reviewflow.classifications";
+
+long? count = null;
+var rate = 2.0;
+int? seed = null;
+try
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--count": count = long.Parse(Value(ref i), CultureInfo.InvariantCulture); break;
+            case "--rate": rate = double.Parse(Value(ref i), CultureInfo.InvariantCulture); break;
+            case "--seed": seed = int.Parse(Value(ref i), CultureInfo.InvariantCulture); break;
+            case "-h" or "--help":
+                Console.WriteLine("usage: ReviewFlow.DemoPublisher [--count N] [--rate R per second, default 2] [--seed S]");
+                Console.WriteLine("reads the broker URI from ConnectionStrings__RabbitMq");
+                return 0;
+            default: throw new ArgumentException($"unknown argument '{args[i]}' (try --help)");
+        }
+    }
+    if (count is <= 0) throw new ArgumentException("--count must be positive");
+    if (rate is <= 0 or > 10_000 || double.IsNaN(rate)) throw new ArgumentException("--rate must be between 0 and 10000 per second");
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
+var uri = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
+if (string.IsNullOrWhiteSpace(uri))
+{
+    Console.Error.WriteLine("error: ConnectionStrings__RabbitMq is not set (e.g. amqp://guest:guest@127.0.0.1:5672/; infra/servers.sh prints it)");
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true; // stop after the current publish, then close the connection cleanly
+    stop.Cancel();
+};
+
+var runId = Guid.NewGuid().ToString("N")[..4].ToUpperInvariant();
+var documents = new DemoDocuments(runId, seed is { } s ? new Random(s) : new Random());
+long published = 0, confident = 0, unsure = 0, invalid = 0, unroutable = 0;
+
+try
+{
+    var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-demo-publisher" };
+    await using var connection = await factory.CreateConnectionAsync(stop.Token);
+    // Publisher confirms, tracked: a publish completes once the broker has taken the message (or throws).
+    await using var channel = await connection.CreateChannelAsync(
+        new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop.Token);
+    // The only declaration: the worker's exchange, with the worker's arguments (declaring it again is a no-op).
+    await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: stop.Token);
+
+    Console.WriteLine($"publishing to {Exchange} on {Redact(uri)}: run {runId}, {rate.ToString("0.##", CultureInfo.InvariantCulture)}/s, " +
+                      (count is { } n ? $"{n} documents" : "until Ctrl+C"));
+
+    var clock = Stopwatch.StartNew();
+    for (long i = 0; count is null || i < count; i++)
+    {
+        // Fixed schedule: document i is due at i/rate seconds, so a slow publish does not lower the rate.
+        var due = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
+        if (due > TimeSpan.Zero) await Task.Delay(due, stop.Token);
+
+        var doc = documents.Next();
+        var props = new BasicProperties
+        {
+            ContentType = "application/json",
+            Persistent = true,
+            MessageId = doc.DocumentId,
+            Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            AppId = "reviewflow-demo-publisher",
+        };
+        string outcome;
+        try
+        {
+            // mandatory: with no queue bound (no worker ever started on this vhost) the broker returns the message.
+            await channel.BasicPublishAsync(Exchange, doc.DocumentType, mandatory: true, props, doc.Body, stop.Token);
+            published++;
+            outcome = "";
+        }
+        catch (PublishReturnException ex)
+        {
+            unroutable++;
+            outcome = $"  [returned: {ex.ReplyText} - no queue bound to {Exchange}; start the worker]";
+        }
+
+        switch (doc.Kind)
+        {
+            case Kind.Confident: confident++; break;
+            case Kind.Unsure: unsure++; break;
+            default: invalid++; break;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{DateTime.Now:HH:mm:ss.fff} #{i + 1,-5} {doc.DocumentId,-26} {doc.DocumentType + "/" + (doc.Label ?? "(none)"),-26} {doc.Confidence,5:0.000}  {doc.Note}{outcome}"));
+    }
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    // Ctrl+C
+}
+catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or UriFormatException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
+
+Console.WriteLine($"published {published} (confident {confident}, unsure {unsure}, invalid {invalid})" +
+                  (unroutable > 0 ? $"; {unroutable} returned unroutable" : ""));
+return 0;
+
+string Value(ref int i) => ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");
+
+static string Redact(string uri) =>
+    Uri.TryCreate(uri, UriKind.Absolute, out var u) && u.UserInfo.Length > 0
+        ? new UriBuilder(u) { Password = "***" }.Uri.ToString()
+        : uri;
