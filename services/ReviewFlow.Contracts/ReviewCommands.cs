@@ -3,10 +3,11 @@ namespace ReviewFlow.Contracts;
 // Reviewer commands. They enter the document's saga (its single writer) as messages; the sender may use
 // request/response and gets ReviewCommandAccepted or ReviewCommandRefused back.
 
-public sealed record ClaimReview(string DocumentId, string ReviewerId);
+/// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor (disagreements are for supervisors).</summary>
+public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSupervisor = false);
 
-/// <summary>BySupervisor: the sender checked that ReviewerId is a supervisor, who may release anyone's claim.</summary>
-public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool BySupervisor = false);
+/// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor, who may release anyone's claim.</summary>
+public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool AsSupervisor = false);
 
 /// <summary>Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required) or <c>reject</c> (ReasonCode required).</summary>
 public sealed record DecideReview(

@@ -32,7 +32,7 @@ public static class DocumentDecisions
                 Actors.System, now, decision.PolicyVersion, model, c.CorrelationId, Actors.System, now);
         else
             yield return new ReviewRequested(id, c.DocumentType, decision.ReviewerGroup, c.Label, c.Confidence, decision.Rule,
-                decision.PolicyVersion, model, Actors.System, now);
+                decision.PolicyVersion, model, Actors.System, now, policy.DocumentTypes[c.DocumentType].FourEyes);
     }
 
     /// <summary>A result for a document already classified: a redelivery changes nothing; another model version is noted.</summary>
@@ -57,6 +57,11 @@ public static class DocumentDecisions
 
     public static CommandResult Claim(DocumentState s, ClaimReview cmd, DateTimeOffset now, TimeSpan lease)
     {
+        // Four-eyes: nobody decides twice on one document; a disagreement is for a supervisor.
+        if (s.SecondReviewerId is not null && !cmd.AsSupervisor)
+            return CommandResult.Refuse("the two reviewers disagreed: a supervisor decides");
+        if (cmd.ReviewerId == s.FirstReviewerId || cmd.ReviewerId == s.SecondReviewerId)
+            return CommandResult.Refuse("you already reviewed this document: a different reviewer must decide");
         if (s.ClaimedBy is null)
             return new([new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now)]);
         if (s.ClaimedBy == cmd.ReviewerId)
@@ -73,9 +78,9 @@ public static class DocumentDecisions
     {
         if (s.ClaimedBy is null)
             return CommandResult.Refuse("not claimed by anyone");
-        if (s.ClaimedBy != cmd.ReviewerId && !cmd.BySupervisor)
+        if (s.ClaimedBy != cmd.ReviewerId && !cmd.AsSupervisor)
             return CommandResult.Refuse($"claimed by {s.ClaimedBy}, not by {cmd.ReviewerId}", s.ClaimedBy);
-        return new([new ReviewReleased(s.DocumentId, s.ClaimedBy, cmd.Reason ?? (cmd.BySupervisor ? "released-by-supervisor" : "released"),
+        return new([new ReviewReleased(s.DocumentId, s.ClaimedBy, cmd.Reason ?? (cmd.AsSupervisor && s.ClaimedBy != cmd.ReviewerId ? "released-by-supervisor" : "released"),
             s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now)]);
     }
 
@@ -107,9 +112,15 @@ public static class DocumentDecisions
             return CommandResult.Refuse($"a reason code is required to {cmd.Outcome}");
 
         var model = s.ModelVersion!;
+        if (s.FourEyes && s.FirstReviewerId is null)
+            return new([new FirstReviewRecorded(s.DocumentId, cmd.ReviewerId, d.Outcome, d.FinalLabel, cmd.ReasonCode, cmd.Comment,
+                s.PolicyVersion, model, cmd.ReviewerId, now)]);
+        if (s.FourEyes && s.SecondReviewerId is null && (d.Outcome != s.FirstOutcome || d.FinalLabel != s.FirstFinalLabel))
+            return new([new ReviewDisagreed(s.DocumentId, s.FirstReviewerId!, s.FirstOutcome!, s.FirstFinalLabel!, cmd.ReviewerId,
+                d.Outcome, d.FinalLabel, cmd.ReasonCode, cmd.Comment, s.PolicyVersion, model, cmd.ReviewerId, now)]);
         return new([
             new ReviewDecided(s.DocumentId, cmd.ReviewerId, d.Outcome, c.Label, d.FinalLabel, cmd.ReasonCode, cmd.Comment,
-                s.PolicyVersion, model, cmd.ReviewerId, now),
+                s.PolicyVersion, model, cmd.ReviewerId, now, s.FirstReviewerId),
             new DocumentRouted(s.DocumentId, c.DocumentType, c.Label, d.FinalLabel, c.Confidence, d.Outcome, cmd.ReviewerId, now,
                 s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now),
         ]);

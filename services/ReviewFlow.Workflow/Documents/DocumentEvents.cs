@@ -37,10 +37,10 @@ public sealed record RoutingDecided(
     string DocumentId, string Route, string Rule, double? Threshold, double Confidence, int PolicyVersion, string ModelVersion,
     string Actor, DateTimeOffset At) : IDocumentEvent;
 
-/// <summary>A review task opened in ReviewerGroup's queue.</summary>
+/// <summary>A review task opened in ReviewerGroup's queue. FourEyes: a second, different reviewer must agree.</summary>
 public sealed record ReviewRequested(
     string DocumentId, string DocumentType, string ReviewerGroup, string PredictedLabel, double Confidence, string Rule,
-    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At) : IDocumentEvent;
+    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, bool FourEyes = false) : IDocumentEvent;
 
 /// <summary>A reviewer took the task; the claim is a lease that lapses at LeaseExpiresAt unless renewed.</summary>
 public sealed record ReviewClaimed(
@@ -56,10 +56,25 @@ public sealed record ReviewReleased(
     string DocumentId, string ReviewerId, string Reason, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At)
     : IDocumentEvent;
 
-/// <summary>A reviewer decided: Outcome confirmed, corrected or rejected; FinalLabel is what goes downstream.</summary>
+/// <summary>
+/// A reviewer decided: Outcome confirmed, corrected or rejected; FinalLabel is what goes downstream. Under four-eyes,
+/// FirstReviewerId is the reviewer this one agreed with (or, after a disagreement, the first of the two overruled).
+/// </summary>
 public sealed record ReviewDecided(
     string DocumentId, string ReviewerId, string Outcome, string PredictedLabel, string FinalLabel, string? ReasonCode,
-    string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At) : IDocumentEvent;
+    string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, string? FirstReviewerId = null)
+    : IDocumentEvent;
+
+/// <summary>Four-eyes: the first review, waiting for a second, different reviewer to agree.</summary>
+public sealed record FirstReviewRecorded(
+    string DocumentId, string ReviewerId, string Outcome, string FinalLabel, string? ReasonCode, string? Comment,
+    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At) : IDocumentEvent;
+
+/// <summary>Four-eyes: the second reviewer disagreed with the first; a supervisor decides.</summary>
+public sealed record ReviewDisagreed(
+    string DocumentId, string FirstReviewerId, string FirstOutcome, string FirstFinalLabel, string ReviewerId, string Outcome,
+    string FinalLabel, string? ReasonCode, string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At)
+    : IDocumentEvent;
 
 /// <summary>
 /// The final decision. The decision relay publishes exactly these events to <c>reviewflow.decisions</c>, after

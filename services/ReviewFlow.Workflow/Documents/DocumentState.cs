@@ -31,6 +31,13 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     public string? ReviewerGroup { get; set; }
     public DateTimeOffset? ReviewRequestedAt { get; set; }
 
+    public bool FourEyes { get; set; }
+    public string? FirstReviewerId { get; set; }
+    public string? FirstOutcome { get; set; }
+    public string? FirstFinalLabel { get; set; }
+    /// <summary>Set when the second reviewer disagreed: the document waits for a supervisor.</summary>
+    public string? SecondReviewerId { get; set; }
+
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? LeaseExpiresAt { get; set; }
 
@@ -88,6 +95,19 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
             case ReviewRequested r:
                 ReviewerGroup = r.ReviewerGroup;
                 ReviewRequestedAt = r.At;
+                FourEyes = r.FourEyes;
+                break;
+            case FirstReviewRecorded r:
+                FirstReviewerId = r.ReviewerId;
+                FirstOutcome = r.Outcome;
+                FirstFinalLabel = r.FinalLabel;
+                ClaimedBy = null;
+                LeaseExpiresAt = null;
+                break;
+            case ReviewDisagreed r:
+                SecondReviewerId = r.ReviewerId;
+                ClaimedBy = null;
+                LeaseExpiresAt = null;
                 break;
             case ReviewClaimed r:
                 ClaimedBy = r.ReviewerId;

@@ -22,6 +22,10 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     public State Invalid { get; private set; } = null!;
     public State AwaitingReview { get; private set; } = null!;
     public State Claimed { get; private set; } = null!;
+    /// <summary>Four-eyes: the first review is in; a second, different reviewer must agree.</summary>
+    public State AwaitingSecondReview { get; private set; } = null!;
+    /// <summary>Four-eyes: the two reviewers disagreed; a supervisor decides.</summary>
+    public State Escalated { get; private set; } = null!;
     public State Routed { get; private set; } = null!;
 
     public Event<ClassificationAccepted> Accepted { get; private set; } = null!;
@@ -56,13 +60,13 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
                 .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview))
                 .ThenAsync(NotifyAsync));
 
-        During(Invalid, AwaitingReview, Claimed, Routed,
+        During([Invalid, AwaitingReview, Claimed, AwaitingSecondReview, Escalated, Routed],
             When(Refused).Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
 
-        During(AwaitingReview, Claimed, Routed,
+        During([AwaitingReview, Claimed, AwaitingSecondReview, Escalated, Routed],
             When(Accepted).Then(ctx => ctx.Saga.Record(DocumentDecisions.ReceiveAgain(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
 
-        During(AwaitingReview, Claimed,
+        During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
             When(Claim)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Claim(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
                 .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
@@ -72,17 +76,19 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         During(Claimed,
             When(Release)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Release(ctx.Saga, ctx.Message, clock.GetUtcNow())))
-                .If(ctx => ctx.Saga.ClaimedBy is null, released => released.TransitionTo(AwaitingReview))
+                .If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed)
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
             When(Decide)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Decide(ctx.Saga, ctx.Message, clock.GetUtcNow())))
-                .If(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed))
+                .IfElse(ctx => ctx.Saga.Outcome is not null,
+                    routed => routed.TransitionTo(Routed),
+                    stage => stage.If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed))
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         // Commands that the document's state does not allow: refused, nothing recorded.
-        During(AwaitingReview,
+        During(AwaitingReview, AwaitingSecondReview, Escalated,
             When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed by anyone")),
             When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed: claim it first")));
         During(Invalid, Routed,
@@ -90,6 +96,14 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
             When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))));
     }
+
+    /// <summary>The open state a document returns to when nobody holds it, by four-eyes stage.</summary>
+    EventActivityBinder<DocumentState, T> ToUnclaimed<T>(EventActivityBinder<DocumentState, T> binder) where T : class =>
+        binder.IfElse(ctx => ctx.Saga.SecondReviewerId is not null,
+            escalated => escalated.TransitionTo(Escalated),
+            other => other.IfElse(ctx => ctx.Saga.FirstReviewerId is not null,
+                second => second.TransitionTo(AwaitingSecondReview),
+                first => first.TransitionTo(AwaitingReview)));
 
     static void ReviewerCommand<T>(IEventCorrelationConfigurator<DocumentState, T> e, Func<ConsumeContext<T>, string> documentId)
         where T : class
@@ -117,13 +131,16 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     /// <summary>Tells the web nodes about a task that appeared, was claimed, released or decided (sent after the commit).</summary>
     static Task NotifyAsync<T>(BehaviorContext<DocumentState, T> ctx) where T : class
     {
-        var change = ctx.Saga.PendingEvents.LastOrDefault(e => e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided);
+        var change = ctx.Saga.PendingEvents.LastOrDefault(e =>
+            e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided or FirstReviewRecorded or ReviewDisagreed);
         if (change is null || ctx.Saga.ReviewerGroup is null || ctx.Saga.Classification is not { } c) return Task.CompletedTask;
         var name = change switch
         {
             ReviewRequested => "requested",
             ReviewClaimed => "claimed",
             ReviewReleased => "released",
+            FirstReviewRecorded => "first-review",
+            ReviewDisagreed => "disagreed",
             _ => "decided",
         };
         return ctx.Publish(new ReviewTaskChanged(ctx.Saga.DocumentId, ctx.Saga.ReviewerGroup, name, ctx.Saga.CurrentState, c.DocumentType,

@@ -35,6 +35,7 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
         ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
         ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
         ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
+        ["Routing:DocumentTypes:contract:FourEyes"] = "true",
         ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
         ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
     };

@@ -353,7 +353,7 @@ public sealed class DocumentDecisionsTests
     [Fact]
     public void A_supervisor_releases_anyones_claim_and_the_event_names_both()
     {
-        var result = DocumentDecisions.Release(ClaimedBy("alice"), new ReleaseReview(Id, "sam", BySupervisor: true), T0.AddMinutes(2));
+        var result = DocumentDecisions.Release(ClaimedBy("alice"), new ReleaseReview(Id, "sam", AsSupervisor: true), T0.AddMinutes(2));
 
         var released = Assert.IsType<ReviewReleased>(Assert.Single(result.Events));
         Assert.Equal(("alice", "released-by-supervisor", "sam"), (released.ReviewerId, released.Reason, released.Actor));

@@ -71,15 +71,15 @@ public sealed record SubmitResponse(string DocumentId, string Status);
 
 public sealed record HistoryEntry(long Version, string Type, DateTimeOffset At, string Actor, Guid EventId, object Data);
 
-/// <summary>GET /api/v1/documents/{id}. Status: Invalid, AwaitingReview, Claimed, AwaitingSecondReview or Routed.</summary>
+/// <summary>GET /api/v1/documents/{id}. Status: Invalid, AwaitingReview, Claimed, AwaitingSecondReview, Escalated or Routed.</summary>
 public sealed record DocumentView(
     string DocumentId, string Status, string? DocumentType, string? PredictedLabel, double? Confidence, string? FinalLabel,
     string? Outcome, string? DecidedBy, DateTimeOffset? DecidedAt, string? ReviewerGroup, string? ClaimedBy,
     DateTimeOffset? LeaseExpiresAt, string? ModelVersion, int PolicyVersion, string? RoutingRule, double? Threshold,
-    IReadOnlyList<string> InvalidReasons, DateTimeOffset UpdatedAt)
+    IReadOnlyList<string> InvalidReasons, DateTimeOffset UpdatedAt, bool FourEyes, string? FirstReviewerId, string? SecondReviewerId)
 {
     public static DocumentView From(DocumentState s) => new(
         s.DocumentId, s.CurrentState, s.Classification?.DocumentType, s.Classification?.Label, s.Classification?.Confidence,
         s.FinalLabel, s.Outcome, s.DecidedBy, s.DecidedAt, s.ReviewerGroup, s.ClaimedBy, s.LeaseExpiresAt, s.ModelVersion,
-        s.PolicyVersion, s.RoutingRule, s.Threshold, s.InvalidReasons, s.UpdatedAt);
+        s.PolicyVersion, s.RoutingRule, s.Threshold, s.InvalidReasons, s.UpdatedAt, s.FourEyes, s.FirstReviewerId, s.SecondReviewerId);
 }

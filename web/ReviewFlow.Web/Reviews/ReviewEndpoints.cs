@@ -14,28 +14,31 @@ namespace ReviewFlow.Web.Reviews;
 /// </summary>
 public static class ReviewEndpoints
 {
-    static readonly string[] OpenStates = ["AwaitingReview", "Claimed"];
+    static readonly string[] OpenStates = ["AwaitingReview", "Claimed", "AwaitingSecondReview", "Escalated"];
+    static readonly string[] ReviewerStates = ["AwaitingReview", "Claimed", "AwaitingSecondReview"];
 
     public static void MapReviewEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/queue", QueueAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
         var reviews = app.MapGroup("/api/v1/reviews/{documentId}").RequireAuthorization(Policies.Review).WithTags("Reviews");
         reviews.MapPost("/claim", (string documentId, ClaimsPrincipal user, IQuerySession session, IRequestClient<ClaimReview> client, CancellationToken ct) =>
-            SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(new ClaimReview(documentId, user.UserId()), ct)));
+            SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(new ClaimReview(documentId, user.UserId(), user.IsInRole(Roles.Supervisor)), ct)));
         reviews.MapPost("/release", (string documentId, ClaimsPrincipal user, IQuerySession session, IRequestClient<ReleaseReview> client, CancellationToken ct) =>
             SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
-                new ReleaseReview(documentId, user.UserId(), BySupervisor: user.IsInRole(Roles.Supervisor)), ct)));
+                new ReleaseReview(documentId, user.UserId(), AsSupervisor: user.IsInRole(Roles.Supervisor)), ct)));
         reviews.MapPost("/decision", DecideAsync);
     }
 
-    /// <summary>Open tasks of the caller's groups, oldest first; filter by documentType and label; paged.</summary>
+    /// <summary>Open tasks of the caller's groups (claimed ones included, marked), oldest first; filter by documentType and label; paged.</summary>
     static async Task<Ok<QueuePage>> QueueAsync(ClaimsPrincipal user, IQuerySession session, string? documentType, string? label,
         int? page, int? pageSize, CancellationToken ct)
     {
         var groups = user.Groups().ToArray();
         var size = Math.Clamp(pageSize ?? 50, 1, 200);
         var number = Math.Max(page ?? 1, 1);
-        var query = session.Query<DocumentState>().Where(x => x.CurrentState.IsOneOf(OpenStates) && x.ReviewerGroup!.IsOneOf(groups));
+        // Disagreements (Escalated) are for supervisors only.
+        var states = user.IsInRole(Roles.Supervisor) ? OpenStates : ReviewerStates;
+        var query = session.Query<DocumentState>().Where(x => x.CurrentState.IsOneOf(states) && x.ReviewerGroup!.IsOneOf(groups));
         if (!string.IsNullOrEmpty(documentType)) query = query.Where(x => x.Classification!.DocumentType == documentType);
         if (!string.IsNullOrEmpty(label)) query = query.Where(x => x.Classification!.Label == label);
         var items = await query.OrderBy(x => x.ReviewRequestedAt).Skip((number - 1) * size).Take(size).ToListAsync(ct);
