@@ -50,7 +50,7 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var (pg, amqp) = await Servers.GetAsync();
-        PostgresConnection = pg;
+        PostgresConnection = await Servers.IsolatedPostgresAsync(pg, Schema);
         RabbitMqUri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });

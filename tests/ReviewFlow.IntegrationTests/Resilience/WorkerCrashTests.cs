@@ -19,7 +19,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var (pg, amqp) = await Servers.GetAsync();
-        _postgres = pg;
+        _postgres = await Servers.IsolatedPostgresAsync(pg, _schema);
         _rabbit = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + _schema);
         _amqp = await AmqpProbe.ConnectAsync(_rabbit);
     }
