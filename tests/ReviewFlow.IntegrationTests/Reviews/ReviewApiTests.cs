@@ -164,3 +164,37 @@ public sealed class ReviewApiTests(ReviewFlowSystem system)
         Assert.Contains("Auth:Authority", error.ToString());
     }
 }
+
+[Collection(SystemCollection.Name)]
+public sealed class BulkConfirmTests(ReviewFlowSystem system)
+{
+    [Fact]
+    public async Task A_supervisor_confirms_several_tasks_with_one_audited_decision_each_and_held_ones_are_left_alone()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = Documents.NewId();
+            await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+            ids.Add(id);
+        }
+        var sam = await system.ClientAsync("sam");
+        foreach (var id in ids) await sam.ForStatusAsync(id, "AwaitingReview");
+        var alice = await system.ClientAsync("alice");
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{ids[2]}/claim", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.PostAsJsonAsync("/api/v1/reviews/bulk-confirm", new { documentIds = ids })).StatusCode);
+        var response = await sam.PostAsJsonAsync("/api/v1/reviews/bulk-confirm", new { documentIds = ids, comment = "batch check" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
+        Assert.Equal([200, 200, 409], results.Select(r => r.GetProperty("status").GetInt32()));
+
+        foreach (var id in ids.Take(2))
+        {
+            var decision = await system.Amqp.WaitForDecisionAsync(id);
+            Assert.Equal(("confirmed", "sam"), (decision.Outcome, decision.Body.GetProperty("decidedBy").GetString()));
+            Assert.Single(await system.Store.EventTypesAsync(id), t => t == "ReviewDecided");
+        }
+        Assert.Equal("alice", (await sam.ForStatusAsync(ids[2], "Claimed")).GetProperty("claimedBy").GetString());
+    }
+}

@@ -27,6 +27,35 @@ public static class ReviewEndpoints
             SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
                 new ReleaseReview(documentId, user.UserId(), AsSupervisor: user.IsInRole(Roles.Supervisor)), ct)));
         reviews.MapPost("/decision", DecideAsync);
+        app.MapPost("/api/v1/reviews/bulk-confirm", BulkConfirmAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews");
+    }
+
+    /// <summary>
+    /// Supervisors confirm many tasks at once: still a claim and a decision per document, each recorded and audited on
+    /// its own; the answer says what happened to each (a document someone else holds is refused, not taken).
+    /// </summary>
+    static async Task<IResult> BulkConfirmAsync(BulkConfirmRequest body, ClaimsPrincipal user, IQuerySession session,
+        IRequestClient<ClaimReview> claims, IRequestClient<DecideReview> decisions, CancellationToken ct)
+    {
+        if (body.DocumentIds is not { Count: > 0 and <= 200 } ids)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["documentIds"] = ["1 to 200 document ids"] });
+        var results = new List<BulkConfirmResult>();
+        foreach (var id in ids.Distinct())
+        {
+            var claimed = await SendAsync(id, user, session, ct, () => claims.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
+                new ClaimReview(id, user.UserId(), AsSupervisor: true), ct));
+            var outcome = claimed is Ok<ReviewCommandAccepted>
+                ? await SendAsync(id, user, session, ct, () => decisions.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
+                    new DecideReview(id, user.UserId(), "confirm", Comment: body.Comment), ct))
+                : claimed;
+            results.Add(outcome switch
+            {
+                Ok<ReviewCommandAccepted> ok => new BulkConfirmResult(id, 200, ok.Value!.Status, null),
+                ProblemHttpResult problem => new BulkConfirmResult(id, problem.StatusCode, null, problem.ProblemDetails.Detail),
+                _ => new BulkConfirmResult(id, 500, null, "unexpected answer"),
+            });
+        }
+        return TypedResults.Ok(results);
     }
 
     /// <summary>Open tasks of the caller's groups (claimed ones included, marked), oldest first; filter by documentType and label; paged.</summary>
@@ -80,6 +109,10 @@ public static class ReviewEndpoints
         return problem;
     }
 }
+
+public sealed record BulkConfirmRequest(IReadOnlyList<string>? DocumentIds, string? Comment);
+
+public sealed record BulkConfirmResult(string DocumentId, int Status, string? DocumentStatus, string? Reason);
 
 public sealed record DecisionRequest(string? Outcome, string? Label, string? ReasonCode, string? Comment);
 

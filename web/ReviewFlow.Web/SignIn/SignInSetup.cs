@@ -20,6 +20,7 @@ public static class Policies
 {
     public const string Review = "review";
     public const string Ingest = "ingest";
+    public const string Supervise = "supervise";
 }
 
 /// <summary>Claim types: Entra ID app roles arrive as "roles"; reviewer groups as "groups" (group names).</summary>
@@ -72,7 +73,8 @@ public static class SignInSetup
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Review, p => p.RequireRole(Roles.Reviewer, Roles.Supervisor))
-            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
+            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin))
+            .AddPolicy(Policies.Supervise, p => p.RequireRole(Roles.Supervisor));
         return builder;
     }
 
