@@ -13,12 +13,18 @@ builder.Services.AddProblemDetails();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// The reviewer page (wwwroot/index.html, app.js, app.css, lib/signalr): public files, served here, before sign-in and
+// authorization, so the fallback policy never applies to them; the page signs in itself and sends a bearer token.
+// "/" is the page; /api lists the API.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
-app.MapGet("/", () => Results.Ok(new
+app.MapGet("/api", () => Results.Ok(new
 {
     service = "ReviewFlow",
+    page = "/ (the reviewer workspace)",
     submit = "POST /api/v1/documents",
     document = "GET /api/v1/documents/{documentId}",
     history = "GET /api/v1/documents/{documentId}/history",

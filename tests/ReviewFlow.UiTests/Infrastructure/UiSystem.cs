@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using ReviewFlow.Workflow.Hosting;
+
+namespace ReviewFlow.UiTests.Infrastructure;
+
+/// <summary>
+/// A whole ReviewFlow for a browser: the worker in this process and the web host on Kestrel at a free 127.0.0.1 port,
+/// with a fresh database and virtual host, and a plain AMQP client beside them.
+/// </summary>
+public sealed class UiSystem : IAsyncLifetime
+{
+    public string Schema { get; } = "u" + Guid.NewGuid().ToString("N")[..10];
+    public string PostgresConnection { get; private set; } = "";
+    public string RabbitMqUri { get; private set; } = "";
+    public IHost Worker { get; private set; } = null!;
+    public WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView> Web { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public AmqpProbe Amqp { get; private set; } = null!;
+
+    /// <summary>The routing policy of the integration tests (ReviewFlowSystem.Policy): product defaults, no QA sampling.</summary>
+    public static Dictionary<string, string?> Policy => new()
+    {
+        ["Routing:KillSwitch"] = "false",
+        ["Routing:QaSampleRate"] = "0",
+        ["Routing:AlwaysReviewLabels:0"] = "legal-hold",
+        ["Routing:DocumentTypes:invoice:Threshold"] = "0.90",
+        ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
+        ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
+        ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
+        ["Routing:DocumentTypes:contract:FourEyes"] = "true",
+        ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
+        ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
+    };
+
+    Dictionary<string, string?> Settings => new(Policy)
+    {
+        ["ConnectionStrings:Postgres"] = PostgresConnection,
+        ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
+        ["Marten:Schema"] = Schema,
+    };
+
+    public async Task InitializeAsync()
+    {
+        var (pg, amqp) = Servers.FromEnvironment();
+        PostgresConnection = await Servers.IsolatedPostgresAsync(pg, Schema);
+        RabbitMqUri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(Settings);
+        builder.AddReviewFlow(HostRole.Worker);
+        Worker = builder.Build();
+        await Worker.StartAsync();
+
+        var port = FreePort();
+        Web = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development"); // seeded users and the development token issuer
+            foreach (var (key, value) in Settings) web.UseSetting(key, value);
+        });
+        Web.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        Web.StartServer();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+
+        Amqp = await AmqpProbe.ConnectAsync(RabbitMqUri);
+        await Amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(60));
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Amqp is not null) await Amqp.DisposeAsync();
+        if (Web is not null) await Web.DisposeAsync();
+        if (Worker is not null)
+        {
+            await Worker.StopAsync();
+            Worker.Dispose();
+        }
+    }
+}

@@ -1,0 +1,520 @@
+// ReviewFlow reviewer page. Plain JS, no build step.
+// Security: every value from the server (ids, labels, excerpts, metadata, comments, actors) goes into the DOM through
+// textContent or attributes, never innerHTML. The document link accepts only http(s) URLs and is never fetched.
+(function () {
+  "use strict";
+
+  const TOKEN_KEY = "reviewflow.token";
+  const OPEN_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview", "Escalated"];
+  const REVIEWER_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview"];
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    token: sessionStorage.getItem(TOKEN_KEY),
+    user: null,          // { id, name, roles, groups } from the token
+    items: new Map(),    // documentId -> queue item
+    selectedId: null,
+    detail: null,        // { doc, classification, history } of the selected document
+    decided: 0,          // decisions made in this page session ("my work today")
+    pending: null,       // action waiting for a reason code: { kind: "correct", label } | { kind: "reject" }
+    connection: null,
+    busy: false,
+  };
+
+  // ---------- helpers ----------
+
+  function el(tag, text, className) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (className) e.className = className;
+    return e;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function decodeToken(token) {
+    try {
+      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      const json = decodeURIComponent(atob(part).split("").map((c) => "%" + ("00" + c.charCodeAt(0).toString(16)).slice(-2)).join(""));
+      const p = JSON.parse(json);
+      const arr = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+      if (p.exp && p.exp * 1000 < Date.now()) return null;
+      return { id: p.sub, name: p.name || p.sub, roles: arr(p.roles), groups: arr(p.groups) };
+    } catch { return null; }
+  }
+
+  function isSupervisor() { return state.user && state.user.roles.includes("Supervisor"); }
+  function visibleStates() { return isSupervisor() ? OPEN_STATES : REVIEWER_STATES; }
+
+  function pct(confidence) { return typeof confidence === "number" ? (confidence * 100).toFixed(1) + "%" : "—"; }
+
+  function age(iso) {
+    if (!iso) return "—";
+    const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+    if (s < 60) return Math.floor(s) + "s";
+    if (s < 3600) return Math.floor(s / 60) + "m";
+    if (s < 86400) return Math.floor(s / 3600) + "h";
+    return Math.floor(s / 86400) + "d";
+  }
+
+  function time(iso) {
+    const d = new Date(iso);
+    return isNaN(d) ? String(iso) : d.toLocaleString();
+  }
+
+  function safeHttpUrl(value) {
+    if (typeof value !== "string") return null;
+    try {
+      const u = new URL(value);
+      return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
+    } catch { return null; }
+  }
+
+  async function api(path, options) {
+    const opts = Object.assign({ headers: {} }, options || {});
+    opts.headers = Object.assign({ Accept: "application/json" }, opts.headers);
+    if (state.token) opts.headers.Authorization = "Bearer " + state.token;
+    if (opts.json !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(opts.json);
+      delete opts.json;
+    }
+    const response = await fetch(path, opts);
+    if (response.status === 401) { signOut(); throw new Error("Signed out: the session expired."); }
+    let body = null;
+    const type = response.headers.get("Content-Type") || "";
+    if (type.includes("json")) body = await response.json();
+    return { ok: response.ok, status: response.status, body };
+  }
+
+  function problemText(r) {
+    const b = r.body || {};
+    let text = b.detail || b.title || ("HTTP " + r.status);
+    if (b.errors) text += ": " + Object.entries(b.errors).map(([k, v]) => k + " " + [].concat(v).join(", ")).join("; ");
+    if (b.heldBy) text += " (held by " + b.heldBy + ")";
+    return text;
+  }
+
+  function say(text, kind) {
+    const m = $("message");
+    m.textContent = text || "";
+    m.dataset.kind = kind || "info";
+  }
+
+  // ---------- sign-in ----------
+
+  async function showSignIn() {
+    $("workspace").hidden = true;
+    $("shortcuts").hidden = true;
+    $("sign-out").hidden = true;
+    $("my-work").hidden = true;
+    $("whoami").textContent = "";
+    $("sign-in").hidden = false;
+    const list = $("users");
+    clear(list);
+    try {
+      const r = await api("/api/v1/dev/users");
+      if (!r.ok) throw new Error(problemText(r));
+      for (const u of r.body) {
+        const li = el("li");
+        const b = el("button", null, "user");
+        b.type = "button";
+        b.dataset.user = u.user;
+        b.appendChild(el("span", u.name || u.user, "user-name"));
+        b.appendChild(el("span", [u.user].concat(u.roles || []).join(" · "), "user-roles"));
+        if (u.groups && u.groups.length) b.appendChild(el("span", u.groups.join(", "), "user-groups"));
+        b.addEventListener("click", () => signIn(u.user));
+        li.appendChild(b);
+        list.appendChild(li);
+      }
+      const first = list.querySelector("button");
+      if (first) first.focus();
+    } catch (e) {
+      $("sign-in-error").textContent = "Development sign-in is not available: " + e.message;
+    }
+  }
+
+  async function signIn(user) {
+    const r = await api("/api/v1/dev/token", { method: "POST", json: { user } });
+    if (!r.ok) { $("sign-in-error").textContent = problemText(r); return; }
+    state.token = r.body.accessToken;
+    sessionStorage.setItem(TOKEN_KEY, state.token);
+    start();
+  }
+
+  function signOut() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    state.token = null;
+    state.user = null;
+    state.items.clear();
+    state.selectedId = null;
+    if (state.connection) { const c = state.connection; state.connection = null; c.stop(); }
+    setLive("offline");
+    showSignIn();
+  }
+
+  // ---------- queue ----------
+
+  async function loadQueue() {
+    const r = await api("/api/v1/queue?pageSize=200");
+    if (!r.ok) { say("Could not load the queue: " + problemText(r), "error"); return; }
+    state.items.clear();
+    for (const item of r.body.items) state.items.set(item.documentId, item);
+    renderQueue();
+    if (state.selectedId && !state.items.has(state.selectedId)) select(null);
+  }
+
+  function sortedItems() {
+    return Array.from(state.items.values()).sort((a, b) => (a.requestedAt || "").localeCompare(b.requestedAt || ""));
+  }
+
+  function renderQueue() {
+    const tbody = $("queue-rows");
+    clear(tbody);
+    const items = sortedItems();
+    for (const item of items) {
+      const tr = el("tr");
+      tr.dataset.id = item.documentId;
+      tr.dataset.status = item.status;
+      if (item.documentId === state.selectedId) tr.classList.add("selected");
+      if (item.claimedBy && state.user && item.claimedBy === state.user.id) tr.classList.add("mine");
+      tr.appendChild(el("td", item.documentId, "id"));
+      tr.appendChild(el("td", item.documentType));
+      tr.appendChild(el("td", item.predictedLabel));
+      tr.appendChild(el("td", pct(item.confidence), "num"));
+      const status = item.claimedBy ? item.status + " · " + item.claimedBy : item.status;
+      tr.appendChild(el("td", status, "status-cell"));
+      const ageCell = el("td", age(item.requestedAt), "num age");
+      ageCell.dataset.requestedAt = item.requestedAt || "";
+      tr.appendChild(ageCell);
+      tr.addEventListener("click", () => select(item.documentId));
+      tbody.appendChild(tr);
+    }
+    $("queue-count").textContent = String(items.length);
+    $("queue-empty").hidden = items.length > 0;
+  }
+
+  function refreshAges() {
+    for (const cell of document.querySelectorAll("#queue-rows td.age")) cell.textContent = age(cell.dataset.requestedAt);
+  }
+
+  function move(delta) {
+    const items = sortedItems();
+    if (items.length === 0) return;
+    let i = items.findIndex((x) => x.documentId === state.selectedId);
+    i = i < 0 ? (delta > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, i + delta));
+    select(items[i].documentId);
+  }
+
+  // ---------- live ----------
+
+  function setLive(s) {
+    const l = $("live");
+    l.dataset.state = s;
+    l.textContent = s;
+  }
+
+  function onTaskChanged(t) {
+    if (!t || !t.documentId) return;
+    const existing = state.items.get(t.documentId);
+    if (visibleStates().includes(t.status)) {
+      const item = Object.assign({}, existing || { requestedAt: t.at }, {
+        documentId: t.documentId,
+        documentType: t.documentType ?? existing?.documentType,
+        predictedLabel: t.predictedLabel ?? existing?.predictedLabel,
+        confidence: t.confidence ?? existing?.confidence,
+        reviewerGroup: t.reviewerGroup,
+        status: t.status,
+        claimedBy: t.claimedBy ?? null,
+        leaseExpiresAt: t.leaseExpiresAt ?? null,
+      });
+      state.items.set(t.documentId, item);
+    } else {
+      state.items.delete(t.documentId);
+    }
+    renderQueue();
+    if (t.documentId === state.selectedId) {
+      if (state.items.has(t.documentId)) loadDetail(t.documentId, true);
+      else showDetailStatus(t);
+    }
+  }
+
+  async function connect() {
+    if (!window.signalR) { setLive("unavailable"); return; }
+    const connection = new signalR.HubConnectionBuilder()
+      .withUrl("/hubs/review", { accessTokenFactory: () => state.token })
+      .withAutomaticReconnect()
+      .configureLogging(signalR.LogLevel.Warning)
+      .build();
+    state.connection = connection;
+    connection.on("taskChanged", onTaskChanged);
+    connection.onreconnecting(() => setLive("reconnecting"));
+    connection.onreconnected(() => { setLive("live"); loadQueue(); });
+    connection.onclose(() => {
+      if (state.connection !== connection) return;
+      setLive("offline");
+      setTimeout(() => { if (state.connection === connection) startConnection(connection); }, 5000);
+    });
+    await startConnection(connection);
+  }
+
+  async function startConnection(connection) {
+    setLive("connecting");
+    try {
+      await connection.start();
+      setLive("live");
+      await loadQueue(); // whatever changed while we were not listening
+    } catch {
+      setLive("offline");
+      setTimeout(() => { if (state.connection === connection) startConnection(connection); }, 5000);
+    }
+  }
+
+  // ---------- review pane ----------
+
+  function select(id) {
+    state.selectedId = id;
+    state.pending = null;
+    for (const tr of document.querySelectorAll("#queue-rows tr")) tr.classList.toggle("selected", tr.dataset.id === id);
+    const row = id && document.querySelector("#queue-rows tr.selected");
+    if (row) row.scrollIntoView({ block: "nearest" });
+    $("reason").value = "";
+    $("comment").value = "";
+    say("");
+    if (!id) { $("pane-body").hidden = true; $("pane-empty").hidden = false; state.detail = null; return; }
+    loadDetail(id, false);
+  }
+
+  async function loadDetail(id, keepMessage) {
+    const [doc, history] = await Promise.all([
+      api("/api/v1/documents/" + encodeURIComponent(id)),
+      api("/api/v1/documents/" + encodeURIComponent(id) + "/history"),
+    ]);
+    if (state.selectedId !== id) return; // the user moved on meanwhile
+    if (!doc.ok) { say(problemText(doc), "error"); return; }
+    const events = history.ok ? history.body : [];
+    const received = events.find((e) => e.type === "ClassificationReceived");
+    state.detail = { doc: doc.body, classification: (received && received.data && received.data.classification) || {}, history: events };
+    renderDetail(keepMessage);
+  }
+
+  function renderDetail(keepMessage) {
+    const { doc, classification: c, history } = state.detail;
+    $("pane-empty").hidden = true;
+    $("pane-body").hidden = false;
+    $("doc-id").textContent = doc.documentId;
+    $("doc-status").textContent = doc.status;
+    $("doc-status").dataset.status = doc.status;
+    $("doc-type").textContent = doc.documentType || "—";
+    $("doc-label").textContent = doc.predictedLabel || "—";
+    $("doc-confidence").textContent = pct(doc.confidence);
+    $("doc-claimed").textContent = doc.claimedBy
+      ? doc.claimedBy + (doc.leaseExpiresAt ? " (lease until " + time(doc.leaseExpiresAt) + ")" : "")
+      : "—";
+
+    const link = $("content-link");
+    const href = safeHttpUrl(c.contentUri);
+    link.hidden = !href;
+    $("content-none").hidden = !!href;
+    if (href) { link.href = href; link.textContent = c.contentUri; } else { link.removeAttribute("href"); link.textContent = ""; }
+
+    $("excerpt").textContent = c.excerpt || "(no excerpt)";
+
+    const alts = $("alternatives");
+    clear(alts);
+    (c.alternatives || []).slice(0, 9).forEach((a, i) => {
+      const li = el("li");
+      const b = el("button", null, "alt");
+      b.type = "button";
+      b.dataset.label = a.label;
+      b.appendChild(el("kbd", String(i + 1)));
+      b.appendChild(el("span", a.label, "alt-label"));
+      b.appendChild(el("span", pct(a.confidence), "confidence"));
+      b.title = "Correct to this label (needs a reason code)";
+      b.addEventListener("click", () => correct(i));
+      li.appendChild(b);
+      alts.appendChild(li);
+    });
+    if (!c.alternatives || c.alternatives.length === 0) alts.appendChild(el("li", "none", "muted"));
+
+    const meta = $("metadata").tBodies[0];
+    clear(meta);
+    const entries = Object.entries(c.metadata || {});
+    for (const [k, v] of entries) {
+      const tr = el("tr");
+      tr.appendChild(el("th", k));
+      tr.appendChild(el("td", typeof v === "string" ? v : JSON.stringify(v)));
+      meta.appendChild(tr);
+    }
+    if (entries.length === 0) { const tr = el("tr"); tr.appendChild(el("td", "none", "muted")); meta.appendChild(tr); }
+
+    const hist = $("history").tBodies[0];
+    clear(hist);
+    for (const e of history) {
+      const tr = el("tr");
+      tr.appendChild(el("td", e.version, "num"));
+      tr.appendChild(el("td", e.type));
+      tr.appendChild(el("td", time(e.at)));
+      tr.appendChild(el("td", e.actor));
+      hist.appendChild(tr);
+    }
+
+    const mine = doc.claimedBy && state.user && doc.claimedBy === state.user.id;
+    const open = visibleStates().includes(doc.status);
+    $("btn-claim").disabled = !open || mine;
+    $("btn-release").disabled = !mine;
+    $("btn-confirm").disabled = !open;
+    $("btn-reject").disabled = !open;
+    if (!keepMessage) say(mine ? "Claimed by you." : open ? "Press c to claim." : "Not open for review (" + doc.status + ").");
+  }
+
+  function showDetailStatus(t) {
+    if (!state.detail) return;
+    say("This document is now " + t.status + (t.claimedBy ? " (" + t.claimedBy + ")" : "") + ".", "info");
+    loadDetail(t.documentId, true);
+  }
+
+  // ---------- actions ----------
+
+  async function command(path, body, doneText) {
+    const id = state.selectedId;
+    if (!id || state.busy) return null;
+    state.busy = true;
+    try {
+      const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/" + path, { method: "POST", json: body || {} });
+      if (!r.ok) { say(problemText(r), "error"); return null; }
+      say(doneText || r.body.message || r.body.status, "ok");
+      return r.body;
+    } catch (e) {
+      say(e.message, "error");
+      return null;
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  async function claim() {
+    const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 corrects, r rejects, x releases.");
+    if (r) await loadDetail(state.selectedId, true);
+  }
+
+  async function release() {
+    const r = await command("release", {}, "Released.");
+    if (r) await loadDetail(state.selectedId, true);
+  }
+
+  async function decide(body) {
+    const id = state.selectedId;
+    const comment = $("comment").value.trim();
+    if (comment) body.comment = comment;
+    const r = await command("decision", body);
+    if (!r) return;
+    state.decided += 1;
+    $("decided-count").textContent = String(state.decided);
+    state.pending = null;
+    // The live update removes the row too; do it now so the next item is one keystroke away.
+    const items = sortedItems();
+    const i = items.findIndex((x) => x.documentId === id);
+    if (!visibleStates().includes(r.status)) state.items.delete(id);
+    renderQueue();
+    const next = sortedItems();
+    const nextId = next.length ? next[Math.min(Math.max(i, 0), next.length - 1)].documentId : null;
+    select(nextId === id ? id : nextId);
+    say("Decided " + id + ": " + (r.status || "ok") + ".", "ok");
+  }
+
+  function confirm() { return decide({ outcome: "confirm" }); }
+
+  function needReason(pending) {
+    const reason = $("reason").value.trim();
+    if (reason) return reason;
+    state.pending = pending;
+    say(pending.kind === "reject" ? "Type a reason code, then Enter to reject." : "Type a reason code, then Enter to correct to \u201C" + pending.label + "\u201D.", "warn");
+    $("reason").focus();
+    return null;
+  }
+
+  function correct(index) {
+    const alts = (state.detail && state.detail.classification.alternatives) || [];
+    if (index >= alts.length) { say("No alternative " + (index + 1) + ".", "warn"); return; }
+    const label = alts[index].label;
+    const reason = needReason({ kind: "correct", label });
+    if (reason) decide({ outcome: "correct", label, reasonCode: reason });
+  }
+
+  function reject() {
+    const reason = needReason({ kind: "reject" });
+    if (reason) decide({ outcome: "reject", reasonCode: reason });
+  }
+
+  function runPending() {
+    const p = state.pending;
+    const reason = $("reason").value.trim();
+    if (!p) return;
+    if (!reason) { say("The reason code is required.", "warn"); return; }
+    $("reason").blur();
+    if (p.kind === "reject") decide({ outcome: "reject", reasonCode: reason });
+    else decide({ outcome: "correct", label: p.label, reasonCode: reason });
+  }
+
+  function onKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if ($("workspace").hidden) return;
+    const t = e.target;
+    const inField = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA");
+    if (inField) {
+      if (e.key === "Escape") { t.blur(); state.pending = null; say(""); }
+      else if (e.key === "Enter" && t.id === "reason") { e.preventDefault(); runPending(); }
+      return;
+    }
+    // Buttons and links keep their own Enter/space.
+    if ((e.key === "Enter" || e.key === " ") && t && (t.tagName === "BUTTON" || t.tagName === "A")) return;
+    switch (e.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "c": claim(); break;
+      case "x": release(); break;
+      case "r": reject(); break;
+      case "Enter": confirm(); break;
+      case "/": $("reason").focus(); break;
+      default:
+        if (/^[1-9]$/.test(e.key)) correct(Number(e.key) - 1);
+        else return;
+    }
+    e.preventDefault();
+  }
+
+  // ---------- start ----------
+
+  function start() {
+    state.user = state.token ? decodeToken(state.token) : null;
+    if (!state.user) { sessionStorage.removeItem(TOKEN_KEY); state.token = null; showSignIn(); return; }
+    $("sign-in").hidden = true;
+    $("workspace").hidden = false;
+    $("shortcuts").hidden = false;
+    $("sign-out").hidden = false;
+    $("my-work").hidden = false;
+    $("whoami").textContent = state.user.name + " · " + state.user.id;
+    $("whoami").title = "Roles: " + state.user.roles.join(", ") + "; groups: " + state.user.groups.join(", ");
+    if (!state.user.roles.includes("Reviewer") && !isSupervisor()) {
+      say("");
+      $("queue-empty").textContent = "This user has no review role: the queue is for reviewers and supervisors.";
+      $("queue-empty").hidden = false;
+      return;
+    }
+    document.activeElement && document.activeElement.blur && document.activeElement.blur();
+    connect();
+  }
+
+  document.addEventListener("keydown", onKey);
+  $("sign-out").addEventListener("click", signOut);
+  $("reload").addEventListener("click", loadQueue);
+  // After a click, give the keyboard back to the page (Enter must confirm, not press the last button again).
+  const clicked = (fn) => (e) => { e.currentTarget.blur(); fn(); };
+  $("btn-claim").addEventListener("click", clicked(claim));
+  $("btn-confirm").addEventListener("click", clicked(confirm));
+  $("btn-reject").addEventListener("click", clicked(reject));
+  $("btn-release").addEventListener("click", clicked(release));
+  setInterval(refreshAges, 15000);
+  start();
+})();
