@@ -34,7 +34,8 @@ pids+=($!)
 cat <<INFO
 
 ReviewFlow is running.
-  Web host      $url          (health: $url/health)
+  Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, x)
+  API           $url/api       (health: $url/health)
   A document    $url/api/v1/documents/{documentId}   and   .../{documentId}/history
   Sign in       token=\$(curl -s -X POST $url/api/v1/dev/token -H 'content-type: application/json' -d '{"user":"alice"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
   Queue         curl -H "authorization: Bearer \$token" $url/api/v1/queue
