@@ -1,3 +1,4 @@
+using ReviewFlow.Testing;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -125,7 +126,7 @@ public sealed class ReviewerPageTests : IAsyncLifetime
         await Assertions.Expect(bobRow).ToHaveCountAsync(0, new() { Timeout = 10_000 }); // left bob's open page live
         await Assertions.Expect(alice.Locator("#decided-count")).ToHaveTextAsync("1");
 
-        var decision = await _system.Amqp.WaitForDecisionAsync(id, TimeSpan.FromSeconds(30));
+        var decision = (await _system.Amqp.WaitForDecisionAsync(id, TimeSpan.FromSeconds(30))).Body;
         Assert.Equal("confirmed", decision.GetProperty("outcome").GetString());
         Assert.Equal("alice", decision.GetProperty("decidedBy").GetString());
         Assert.Equal("utilities", decision.GetProperty("finalLabel").GetString());

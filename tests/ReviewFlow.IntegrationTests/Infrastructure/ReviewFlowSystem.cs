@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ReviewFlow.Testing;
 using ReviewFlow.Workflow.Hosting;
 
 namespace ReviewFlow.IntegrationTests.Infrastructure;
@@ -25,22 +26,7 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
     public IDocumentStore Store => Worker.Services.GetRequiredService<IDocumentStore>();
     public IBus Bus => Worker.Services.GetRequiredService<IBus>();
 
-    /// <summary>The routing policy the tests run under: the product defaults without QA sampling, so routing is predictable.</summary>
-    public static Dictionary<string, string?> Policy => new()
-    {
-        ["Routing:KillSwitch"] = "false",
-        ["Routing:QaSampleRate"] = "0",
-        ["Routing:AlwaysReviewLabels:0"] = "legal-hold",
-        ["Routing:DocumentTypes:invoice:Threshold"] = "0.90",
-        ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
-        ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
-        ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
-        ["Routing:DocumentTypes:contract:FourEyes"] = "true",
-        ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
-        ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
-    };
-
-    public Dictionary<string, string?> Settings => new(Policy)
+    public Dictionary<string, string?> Settings => new(TestPolicy.Settings)
     {
         ["ConnectionStrings:Postgres"] = PostgresConnection,
         ["ConnectionStrings:RabbitMq"] = RabbitMqUri,

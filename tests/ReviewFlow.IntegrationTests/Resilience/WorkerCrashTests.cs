@@ -28,7 +28,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
     WorkerProcess Worker(string name)
     {
-        var env = ReviewFlowSystem.Policy.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value!);
+        var env = TestPolicy.Settings.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value!);
         env["ConnectionStrings__Postgres"] = _postgres;
         env["ConnectionStrings__RabbitMq"] = _rabbit;
         env["Marten__Schema"] = _schema;

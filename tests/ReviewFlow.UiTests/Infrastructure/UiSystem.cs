@@ -1,3 +1,4 @@
+using ReviewFlow.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
@@ -22,22 +23,7 @@ public sealed class UiSystem : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
     public AmqpProbe Amqp { get; private set; } = null!;
 
-    /// <summary>The routing policy of the integration tests (ReviewFlowSystem.Policy): product defaults, no QA sampling.</summary>
-    public static Dictionary<string, string?> Policy => new()
-    {
-        ["Routing:KillSwitch"] = "false",
-        ["Routing:QaSampleRate"] = "0",
-        ["Routing:AlwaysReviewLabels:0"] = "legal-hold",
-        ["Routing:DocumentTypes:invoice:Threshold"] = "0.90",
-        ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
-        ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
-        ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
-        ["Routing:DocumentTypes:contract:FourEyes"] = "true",
-        ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
-        ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
-    };
-
-    Dictionary<string, string?> Settings => new(Policy)
+    Dictionary<string, string?> Settings => new(TestPolicy.Settings)
     {
         ["ConnectionStrings:Postgres"] = PostgresConnection,
         ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
@@ -46,7 +32,7 @@ public sealed class UiSystem : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (pg, amqp) = Servers.FromEnvironment();
+        var (pg, amqp) = await Servers.GetAsync();
         PostgresConnection = await Servers.IsolatedPostgresAsync(pg, Schema);
         RabbitMqUri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace ReviewFlow.IntegrationTests.Infrastructure;
+namespace ReviewFlow.Testing;
 
 /// <summary>Classification results as upstream systems send them (raw camelCase JSON).</summary>
 public static class Documents

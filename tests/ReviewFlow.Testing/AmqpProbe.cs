@@ -4,7 +4,7 @@ using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace ReviewFlow.IntegrationTests.Infrastructure;
+namespace ReviewFlow.Testing;
 
 /// <summary>A plain AMQP client, as any upstream or downstream system would use: publishes raw JSON, reads decisions and error queues.</summary>
 public sealed class AmqpProbe : IAsyncDisposable

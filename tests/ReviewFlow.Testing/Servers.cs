@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Testcontainers.PostgreSql;
 using Testcontainers.RabbitMq;
 
-namespace ReviewFlow.IntegrationTests.Infrastructure;
+namespace ReviewFlow.Testing;
 
 /// <summary>
 /// The real PostgreSQL and RabbitMQ for the tests: the ones infra/servers.sh started (connection strings in the
