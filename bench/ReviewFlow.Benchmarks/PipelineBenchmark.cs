@@ -32,10 +32,22 @@ public sealed record PipelineResult(
     public double PerSecond => Documents / Seconds;
 }
 
+/// <summary>What a pipeline run does; see Program.cs for the command-line options.</summary>
+public sealed record PipelineOptions(
+    int Documents,
+    int WarmUpDocuments,
+    int SettleSeconds,
+    double Rate,
+    bool Trace,
+    bool KeepDatabase,
+    string? PostgresOptions,
+    IReadOnlyDictionary<string, string?> Overrides);
+
 /// <summary>
 /// The whole pipeline: the worker in this process (fresh schema and virtual host), raw JSON classification results
 /// published by a plain AMQP client to reviewflow.classifications, decisions read from a queue of our own bound to
-/// reviewflow.decisions with '#'. Measures publish → decision received per document.
+/// reviewflow.decisions with '#'. Measures publish → decision received per document. The worker gets a database of
+/// its own (the async daemon's leader lock and its gap checks are database-wide, like the integration tests').
 /// </summary>
 public sealed class PipelineBenchmark
 {
@@ -50,7 +62,7 @@ public sealed class PipelineBenchmark
         ("claim", ["motor", "property", "health", "liability"]),
     ];
 
-    /// <summary>The routing policy of the integration tests (ReviewFlowSystem.Policy): product defaults, no QA sampling.</summary>
+    /// <summary>The routing policy of the tests (tests/ReviewFlow.Testing/TestPolicy.cs): product defaults, no QA sampling.</summary>
     static Dictionary<string, string?> Policy => new()
     {
         ["Routing:KillSwitch"] = "false",
@@ -60,16 +72,13 @@ public sealed class PipelineBenchmark
         ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
         ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
         ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
+        ["Routing:DocumentTypes:contract:FourEyes"] = "true",
         ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
         ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
     };
 
+    readonly PipelineOptions _options;
     readonly int _documents;
-    readonly IReadOnlyDictionary<string, string?> _overrides;
-    readonly bool _keepSchema;
-    readonly double _rate;
-    readonly bool _trace;
-    readonly int _idleSeconds;
     int _publishedCount;
     readonly string _runId = Guid.NewGuid().ToString("N")[..8];
 
@@ -86,7 +95,6 @@ public sealed class PipelineBenchmark
     readonly object _gate = new();
     int _distinct, _foreign, _wrongRoutingKeys;
     long _lastReceived;
-    readonly int _warmUpDocuments;
     string _warmUpPrefix = "";
     readonly HashSet<string> _warmUpDecided = new(StringComparer.Ordinal);
     TaskCompletionSource _warmedUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -97,39 +105,35 @@ public sealed class PipelineBenchmark
     readonly DateTimeOffset _wallBase = DateTimeOffset.UtcNow;
     readonly long _tsBase = Stopwatch.GetTimestamp();
 
-    /// <param name="rate">Documents per second to publish at; 0 = as fast as the in-flight window allows.</param>
-    /// <param name="trace">Print the worker's queue depths every second.</param>
-    public PipelineBenchmark(int documents, IReadOnlyDictionary<string, string?> overrides, bool keepSchema, double rate, bool trace, int warmUpDocuments, int idleSeconds = 0)
+    public PipelineBenchmark(PipelineOptions options)
     {
-        _warmUpDocuments = warmUpDocuments;
-        _idleSeconds = idleSeconds;
-        _documents = documents;
-        _overrides = overrides;
-        _keepSchema = keepSchema;
-        _rate = rate;
-        _trace = trace;
-        _ids = Enumerable.Range(1, documents).Select(i => $"BENCH-{_runId}-{i:D6}").ToArray();
+        _options = options;
+        _documents = options.Documents;
+        _ids = Enumerable.Range(1, _documents).Select(i => $"BENCH-{_runId}-{i:D6}").ToArray();
         _index = _ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
-        _published = new long[documents];
-        _received = new long[documents];
-        _decided = new long[documents];
-        _decisionCount = new int[documents];
+        _published = new long[_documents];
+        _received = new long[_documents];
+        _decided = new long[_documents];
+        _decisionCount = new int[_documents];
     }
+
+    string Database => "rfbench_" + _runId;
 
     public string Schema { get; } = "bench" + Guid.NewGuid().ToString("N")[..10];
 
     public async Task<PipelineResult> RunAsync(CancellationToken cancellationToken)
     {
         var uri = await Servers.FreshVirtualHostAsync("rf-bench-" + _runId);
+        var postgres = await CreateDatabaseAsync();
         var settings = new Dictionary<string, string?>(Policy)
         {
-            ["ConnectionStrings:Postgres"] = Servers.Postgres,
+            ["ConnectionStrings:Postgres"] = postgres,
             ["ConnectionStrings:RabbitMq"] = uri,
             ["Marten:Schema"] = Schema,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
-        foreach (var (key, value) in _overrides) settings[key] = value;
+        foreach (var (key, value) in _options.Overrides) settings[key] = value;
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark" });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -137,7 +141,7 @@ public sealed class PipelineBenchmark
         using var host = builder.Build();
         try
         {
-            Console.Error.WriteLine($"[bench] starting the worker (schema {Schema}, vhost rf-bench-{_runId})");
+            Console.Error.WriteLine($"[bench] starting the worker (database {Database}, schema {Schema}, vhost rf-bench-{_runId})");
             await host.StartAsync(cancellationToken);
             return await MeasureAsync(uri, cancellationToken);
         }
@@ -146,7 +150,7 @@ public sealed class PipelineBenchmark
             using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try { await host.StopAsync(stopping.Token); }
             catch (Exception ex) { Console.Error.WriteLine($"[bench] stopping the worker: {ex.Message}"); }
-            if (!_keepSchema) await DropSchemaAsync();
+            if (!_options.KeepDatabase) await DropDatabaseAsync();
         }
     }
 
@@ -193,13 +197,13 @@ public sealed class PipelineBenchmark
         lock (_gate)
         {
             _warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _warmUpExpected = _warmUpDocuments + 1;
+            _warmUpExpected = _options.WarmUpDocuments + 1;
             if (_warmUpDecided.Count >= _warmUpExpected) _warmedUp.TrySetResult();
         }
         using (var warmUpSlots = new SemaphoreSlim(InFlight))
         {
-            var warmUpPublishes = new List<Task>(_warmUpDocuments);
-            for (var i = 1; i <= _warmUpDocuments; i++)
+            var warmUpPublishes = new List<Task>(_options.WarmUpDocuments);
+            for (var i = 1; i <= _options.WarmUpDocuments; i++)
             {
                 await warmUpSlots.WaitAsync(cancellationToken);
                 warmUpPublishes.Add(PublishWarmUp(i));
@@ -222,25 +226,27 @@ public sealed class PipelineBenchmark
         }
         try
         {
-            await _warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(Math.Max(60, _warmUpDocuments / 20.0)), cancellationToken);
+            await _warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(Math.Max(60, _options.WarmUpDocuments / 20.0)), cancellationToken);
         }
         catch (TimeoutException)
         {
             throw new BenchmarkException($"only {_warmUpDecided.Count} of {_warmUpExpected} warm-up documents were routed in time");
         }
-        if (_idleSeconds > 0)
+        if (_options.SettleSeconds > 0)
         {
-            // Diagnostic: what the system burns with nothing to do (polling loops and the like).
+            // A pause after the warm-up: the runtime's tiered JIT recompiles the hot code in the background and
+            // defers that while new code keeps running, so without a pause the first seconds of the measurement pay
+            // for it (a long-running worker has long finished). The CPU used meanwhile shows that, and any polling.
             var idleBefore = CpuSnapshot.Take();
-            await Task.Delay(TimeSpan.FromSeconds(_idleSeconds), cancellationToken);
-            Console.Error.WriteLine($"[bench] idle for {_idleSeconds} s: {idleBefore.Describe(CpuSnapshot.Take(), TimeSpan.FromSeconds(_idleSeconds))}");
+            await Task.Delay(TimeSpan.FromSeconds(_options.SettleSeconds), cancellationToken);
+            Console.Error.WriteLine($"[bench] settled for {_options.SettleSeconds} s: {idleBefore.Describe(CpuSnapshot.Take(), TimeSpan.FromSeconds(_options.SettleSeconds))}");
         }
         Console.Error.WriteLine($"[bench] worker ready ({_warmUpExpected} warm-up documents routed, not measured); publishing {_documents} documents");
 
         var bodies = _ids.Select((id, i) => Body(id, Mix[i % 3].Type, Mix[i % 3].Labels[i / 3 % 4])).ToArray();
-        var timeout = TimeSpan.FromSeconds(Math.Max(Math.Max(120, _documents / 50.0), _rate > 0 ? _documents / _rate + 60 : 0));
+        var timeout = TimeSpan.FromSeconds(Math.Max(Math.Max(120, _documents / 50.0), _options.Rate > 0 ? _documents / _options.Rate + 60 : 0));
         using var tracing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tracer = _trace ? TraceAsync(connection, tracing.Token) : Task.CompletedTask;
+        var tracer = _options.Trace ? TraceAsync(connection, tracing.Token) : Task.CompletedTask;
         var cpuBefore = CpuSnapshot.Take();
         var start = Stopwatch.GetTimestamp();
 
@@ -248,10 +254,10 @@ public sealed class PipelineBenchmark
         var pending = new List<Task>(_documents);
         for (var i = 0; i < _documents; i++)
         {
-            if (_rate > 0)
+            if (_options.Rate > 0)
             {
                 // Open loop at a fixed rate: document i goes out at start + i/rate.
-                var due = start + (long)(i / _rate * Stopwatch.Frequency);
+                var due = start + (long)(i / _options.Rate * Stopwatch.Frequency);
                 var wait = Stats.Ms(Stopwatch.GetTimestamp(), due);
                 if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
             }
@@ -406,18 +412,34 @@ public sealed class PipelineBenchmark
             classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         });
 
-    async Task DropSchemaAsync()
+    /// <summary>A fresh database on the servers' PostgreSQL; --postgres-options are appended to its connection string.</summary>
+    async Task<string> CreateDatabaseAsync()
+    {
+        await using (var connection = new NpgsqlConnection(Servers.Postgres))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var builder = new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = Database };
+        if (_options.PostgresOptions is { Length: > 0 } extra)
+            builder.ConnectionString += ";" + extra;
+        return builder.ConnectionString;
+    }
+
+    async Task DropDatabaseAsync()
     {
         try
         {
+            NpgsqlConnection.ClearAllPools();
             await using var connection = new NpgsqlConnection(Servers.Postgres);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE", connection);
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", connection);
             await command.ExecuteNonQueryAsync();
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine($"[bench] could not drop schema {Schema}: {ex.Message}");
+            Console.Error.WriteLine($"[bench] could not drop database {Database}: {ex.Message}");
         }
     }
 }

@@ -4,20 +4,26 @@ using static ReviewFlow.Benchmarks.Stats;
 
 // ReviewFlow end-to-end benchmark against the servers of infra/servers.sh (source .local/servers/env.sh first):
 //   dotnet run -c Release --project bench/ReviewFlow.Benchmarks -- [--documents N] [--baseline-messages M]
-//       [--warmup W] [--rate R] [--trace] [--idle S] [--set Config:Key=Value ...] [--keep-schema]
-// --warmup W routes W documents before measuring (default 1000: JIT tiering settles, pools fill);
-// --baseline-messages 0 skips the baseline; --idle S measures the idle worker's CPU for S s before the run; --rate publishes R documents/s instead of as fast as 200 in flight
-// allow (latency below saturation); --trace prints the worker's queue depths every second; --set adds
-// configuration keys to the in-process worker; --keep-schema leaves the Marten schema in place.
+//       [--warmup W] [--settle S] [--rate R] [--trace] [--postgres-options "K=V;..."] [--set Config:Key=Value ...]
+//       [--keep-database]
+// --warmup W routes W documents before measuring and --settle S pauses S seconds after that (defaults 3000
+//   and 5: the tiered JIT and the pools settle, so the figures are those of a worker that has been running);
+// --baseline-messages 0 skips the baseline;
+// --rate R publishes R documents/s (open loop) instead of as fast as 200 in flight allow: latency below saturation;
+// --trace prints the worker's queue depths every second;
+// --postgres-options appends Npgsql options to the worker's connection string (e.g. "Max Auto Prepare=32");
+// --set adds configuration keys to the in-process worker;
+// --keep-database leaves the run's database (rfbench_<run>) in place; by default it is dropped.
 // Exit code 1 when a document got no decision or two different ones, 2 on bad arguments or a setup failure.
 
 var documents = 5000;
 var baselineMessages = 20000;
-var keepSchema = false;
+var keepDatabase = false;
+string? postgresOptions = null;
 var rate = 0.0;
 var trace = false;
-var idleSeconds = 0;
-var warmUp = 1000;
+var settleSeconds = 5;
+var warmUp = 3000;
 var overrides = new Dictionary<string, string?>();
 try
 {
@@ -27,11 +33,12 @@ try
         {
             case "--documents": documents = PositiveInt(Next(ref i), "--documents"); break;
             case "--baseline-messages": baselineMessages = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
-            case "--keep-schema": keepSchema = true; break;
+            case "--keep-database": keepDatabase = true; break;
+            case "--postgres-options": postgresOptions = Next(ref i); break;
             case "--rate": rate = double.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--trace": trace = true; break;
             case "--warmup": warmUp = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
-            case "--idle": idleSeconds = PositiveInt(Next(ref i), "--idle"); break;
+            case "--settle": settleSeconds = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--set":
                 var pair = Next(ref i);
                 var eq = pair.IndexOf('=');
@@ -39,7 +46,8 @@ try
                 overrides[pair[..eq]] = pair[(eq + 1)..];
                 break;
             case "-h" or "--help":
-                Console.WriteLine("usage: ReviewFlow.Benchmarks [--documents N] [--baseline-messages M] [--warmup W] [--rate R] [--trace] [--idle S] [--set Key=Value]... [--keep-schema]");
+                Console.WriteLine("usage: ReviewFlow.Benchmarks [--documents N] [--baseline-messages M] [--warmup W] [--settle S] [--rate R] [--trace] " +
+                                  "[--postgres-options \"K=V;...\"] [--set Key=Value]... [--keep-database]");
                 return 0;
             default: throw new BenchmarkException($"unknown argument '{args[i]}' (try --help)");
         }
@@ -63,7 +71,7 @@ try
         baseline = await BaselineBenchmark.RunAsync(baselineMessages, TimeSpan.FromSeconds(Math.Max(120, baselineMessages / 100.0)), cancel.Token);
     }
 
-    var pipeline = new PipelineBenchmark(documents, overrides, keepSchema, rate, trace, warmUp, idleSeconds);
+    var pipeline = new PipelineBenchmark(new PipelineOptions(documents, warmUp, settleSeconds, rate, trace, keepDatabase, postgresOptions, overrides));
     var result = await pipeline.RunAsync(cancel.Token);
 
     var rows = new List<(string Name, string Value)>();
@@ -81,12 +89,13 @@ try
 
     var width = rows.Max(r => r.Name.Length) + 1;
     Console.WriteLine();
-    Console.WriteLine($"ReviewFlow end-to-end benchmark ({N0(documents)} documents, {Environment.ProcessorCount} cores)");
+    Console.WriteLine($"ReviewFlow end-to-end benchmark ({N0(documents)} documents, {Environment.ProcessorCount} cores; after {N0(warmUp)} warm-up documents and {settleSeconds} s)");
     foreach (var (name, value) in rows) Console.WriteLine($"{name.PadRight(width)}: {value}");
     Console.WriteLine($"duplicates: {result.DuplicateMessageIds} by message id, {result.DuplicateDocumentIds} by documentId; missing: {result.Missing}"
         + (result.Foreign > 0 ? $"; unexpected decisions: {result.Foreign}" : "")
         + (result.WrongRoutingKeys > 0 ? $"; wrong routing keys: {result.WrongRoutingKeys}" : ""));
     if (rate > 0) Console.WriteLine($"publish rate: {N0(rate)} docs/s (open loop)");
+    if (postgresOptions is not null) Console.WriteLine($"postgres options: {postgresOptions}");
     if (overrides.Count > 0) Console.WriteLine($"overrides: {string.Join(", ", overrides.Select(o => $"{o.Key}={o.Value}"))}");
     foreach (var line in result.DuplicateDetails.Take(20)) Console.WriteLine($"  duplicate {line}");
     if (result.Missing > 0)

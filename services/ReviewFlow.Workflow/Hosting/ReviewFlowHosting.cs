@@ -52,7 +52,13 @@ public static class ReviewFlowHosting
 
     static void AddReviewFlowMarten(this IHostApplicationBuilder builder, HostRole role)
     {
-        var connectionString = Required(builder.Configuration, "Postgres");
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(Required(builder.Configuration, "Postgres"));
+        // Only transaction-scoped session state is used (SET LOCAL, the xact advisory lock), so the DISCARD ALL on
+        // pool reuse would only drop plpgsql's cached plans; auto-prepare saves parsing Marten's repeated statements.
+        // Measured: PostgreSQL CPU per routed document 1.3 ms -> 0.7 ms (bench/).
+        connection.NoResetOnClose = true;
+        if (connection.MaxAutoPrepare == 0) connection.MaxAutoPrepare = 32;
+        var connectionString = connection.ConnectionString;
         var schema = builder.Configuration["Marten:Schema"] ?? "reviewflow";
         var marten = builder.Services.AddMarten(opts =>
             {
@@ -66,6 +72,10 @@ public static class ReviewFlowHosting
                 // The daemon's leader lock is database-wide: one id per schema, so that systems in other schemas of
                 // the same database (tests, staging) do not hold each other's relay back.
                 opts.Projections.DaemonLockId = DaemonLockIdFor(schema);
+                // The relay's latency is the daemon's polling: 100 ms instead of 1 s (slow) / 250 ms (fast) took
+                // publish->decision p50 from ~530 ms to ~80 ms at 200 docs/s, for little PostgreSQL CPU.
+                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
+                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
                 opts.Events.AddEventTypes([
                     typeof(ClassificationReceived), typeof(ClassificationRejected), typeof(LaterClassificationIgnored),
                     typeof(RoutingDecided), typeof(ReviewRequested), typeof(ReviewClaimed), typeof(ReviewClaimRenewed),
