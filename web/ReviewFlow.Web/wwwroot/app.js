@@ -393,6 +393,16 @@
     }
   }
 
+  async function renewMyClaims() {
+    if (!state.user) return;
+    for (const item of state.items.values()) {
+      if (item.claimedBy !== state.user.id) continue;
+      try {
+        await api("/api/v1/reviews/" + encodeURIComponent(item.documentId) + "/claim", { method: "POST", json: {} });
+      } catch (e) { /* the next tick tries again; the queue shows what happened */ }
+    }
+  }
+
   async function claim() {
     const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 corrects, r rejects, x releases.");
     if (r) await loadDetail(state.selectedId, true);
@@ -516,5 +526,8 @@
   $("btn-reject").addEventListener("click", clicked(reject));
   $("btn-release").addEventListener("click", clicked(release));
   setInterval(refreshAges, 15000);
+  // The claim is a lease: while this page shows a task I hold, claiming again every minute renews it (the server's
+  // lease is 5 minutes), so a closed or crashed page lets the task go back to the queue on its own.
+  setInterval(renewMyClaims, 60000);
   start();
 })();
