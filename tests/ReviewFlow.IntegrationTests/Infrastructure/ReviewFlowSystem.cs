@@ -17,6 +17,9 @@ namespace ReviewFlow.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class ReviewFlowSystem : IAsyncLifetime
 {
+    /// <summary>Short, so that a test can watch a lease lapse; long enough for every other test's claim to hold.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(8);
+
     public string Schema { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
     public string PostgresConnection { get; private set; } = "";
     public string RabbitMqUri { get; private set; } = "";
@@ -31,6 +34,7 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
         ["ConnectionStrings:Postgres"] = PostgresConnection,
         ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
         ["Marten:Schema"] = Schema,
+        ["Review:ClaimLease"] = ClaimLease.ToString(),
     };
 
     public async Task InitializeAsync()

@@ -198,3 +198,29 @@ public sealed class BulkConfirmTests(ReviewFlowSystem system)
         Assert.Equal("alice", (await sam.ForStatusAsync(ids[2], "Claimed")).GetProperty("claimedBy").GetString());
     }
 }
+
+[Collection(SystemCollection.Name)]
+public sealed class LeaseTests(ReviewFlowSystem system)
+{
+    [Fact]
+    public async Task A_lapsed_claim_can_be_taken_by_another_reviewer_and_the_first_can_no_longer_decide()
+    {
+        var id = Documents.NewId();
+        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var alice = await system.ClientAsync("alice");
+        var bob = await system.ClientAsync("bob");
+        await alice.ForStatusAsync(id, "AwaitingReview");
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await bob.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+
+        await Task.Delay(ReviewFlowSystem.ClaimLease + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await bob.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+        var stale = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" });
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("bob", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("heldBy").GetString());
+
+        var events = await system.Store.EventsAsync(id);
+        var released = events.Select(e => e.Data).OfType<ReviewFlow.Workflow.Documents.ReviewReleased>().Single();
+        Assert.Equal(("alice", "lease-expired", "system"), (released.ReviewerId, released.Reason, released.Actor));
+    }
+}
