@@ -9,7 +9,10 @@ public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSu
 /// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor, who may release anyone's claim.</summary>
 public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool AsSupervisor = false);
 
-/// <summary>Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required) or <c>reject</c> (ReasonCode required).</summary>
+/// <summary>
+/// Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required), <c>reject</c> (ReasonCode required) or
+/// <c>escalate</c> to the group's supervisors (ReasonCode required).
+/// </summary>
 public sealed record DecideReview(
     string DocumentId,
     string ReviewerId,

@@ -58,8 +58,10 @@ public static class DocumentDecisions
     public static CommandResult Claim(DocumentState s, ClaimReview cmd, DateTimeOffset now, TimeSpan lease)
     {
         // Four-eyes: nobody decides twice on one document; a disagreement is for a supervisor.
-        if (s.SecondReviewerId is not null && !cmd.AsSupervisor)
-            return CommandResult.Refuse("the two reviewers disagreed: a supervisor decides");
+        if (s.ForSupervisor && !cmd.AsSupervisor)
+            return CommandResult.Refuse(s.EscalatedBy is not null
+                ? $"escalated by {s.EscalatedBy}: a supervisor decides"
+                : "the two reviewers disagreed: a supervisor decides");
         if (cmd.ReviewerId == s.FirstReviewerId || cmd.ReviewerId == s.SecondReviewerId)
             return CommandResult.Refuse("you already reviewed this document: a different reviewer must decide");
         if (s.ClaimedBy is null)
@@ -92,6 +94,13 @@ public static class DocumentDecisions
             return CommandResult.Refuse($"your claim lapsed at {s.LeaseExpiresAt:O}: claim it again");
 
         var c = s.Classification!;
+        if (cmd.Outcome == "escalate")
+        {
+            if (s.ForSupervisor) return CommandResult.Refuse("already with a supervisor: decide it");
+            if (string.IsNullOrWhiteSpace(cmd.ReasonCode)) return CommandResult.Refuse("a reason code is required to escalate");
+            return new([new ReviewEscalated(s.DocumentId, cmd.ReviewerId, cmd.ReasonCode, cmd.Comment, s.PolicyVersion, s.ModelVersion!,
+                cmd.ReviewerId, now)]);
+        }
         (string Outcome, string FinalLabel)? decided = cmd.Outcome switch
         {
             "confirm" => (DecisionOutcomes.Confirmed, c.Label),
@@ -103,7 +112,7 @@ public static class DocumentDecisions
         if (decided is not { } d)
             return CommandResult.Refuse(cmd.Outcome == "correct"
                 ? "correct needs the label to correct to"
-                : $"unknown outcome '{cmd.Outcome}': confirm, correct or reject");
+                : $"unknown outcome '{cmd.Outcome}': confirm, correct, reject or escalate");
         if (d.Outcome == DecisionOutcomes.Corrected && !ClassificationParser.IsValidLabel(d.FinalLabel))
             return CommandResult.Refuse("a label is 1-64 characters: letters, digits, '_' and '-'");
         if (d.Outcome == DecisionOutcomes.Corrected && d.FinalLabel == c.Label)
@@ -112,10 +121,11 @@ public static class DocumentDecisions
             return CommandResult.Refuse($"a reason code is required to {cmd.Outcome}");
 
         var model = s.ModelVersion!;
-        if (s.FourEyes && s.FirstReviewerId is null)
+        // A supervisor settling an escalation or a disagreement decides for good; otherwise four-eyes applies.
+        if (s.FourEyes && !s.ForSupervisor && s.FirstReviewerId is null)
             return new([new FirstReviewRecorded(s.DocumentId, cmd.ReviewerId, d.Outcome, d.FinalLabel, cmd.ReasonCode, cmd.Comment,
                 s.PolicyVersion, model, cmd.ReviewerId, now)]);
-        if (s.FourEyes && s.SecondReviewerId is null && (d.Outcome != s.FirstOutcome || d.FinalLabel != s.FirstFinalLabel))
+        if (s.FourEyes && !s.ForSupervisor && (d.Outcome != s.FirstOutcome || d.FinalLabel != s.FirstFinalLabel))
             return new([new ReviewDisagreed(s.DocumentId, s.FirstReviewerId!, s.FirstOutcome!, s.FirstFinalLabel!, cmd.ReviewerId,
                 d.Outcome, d.FinalLabel, cmd.ReasonCode, cmd.Comment, s.PolicyVersion, model, cmd.ReviewerId, now)]);
         return new([

@@ -70,6 +70,11 @@ public sealed record FirstReviewRecorded(
     string DocumentId, string ReviewerId, string Outcome, string FinalLabel, string? ReasonCode, string? Comment,
     int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At) : IDocumentEvent;
 
+/// <summary>A reviewer handed the task to the supervisors of the group (ReasonCode required); a supervisor decides.</summary>
+public sealed record ReviewEscalated(
+    string DocumentId, string ReviewerId, string ReasonCode, string? Comment, int PolicyVersion, string ModelVersion,
+    string Actor, DateTimeOffset At) : IDocumentEvent;
+
 /// <summary>Four-eyes: the second reviewer disagreed with the first; a supervisor decides.</summary>
 public sealed record ReviewDisagreed(
     string DocumentId, string FirstReviewerId, string FirstOutcome, string FirstFinalLabel, string ReviewerId, string Outcome,

@@ -37,6 +37,11 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     public string? FirstFinalLabel { get; set; }
     /// <summary>Set when the second reviewer disagreed: the document waits for a supervisor.</summary>
     public string? SecondReviewerId { get; set; }
+    /// <summary>Set when a reviewer escalated: the document waits for a supervisor.</summary>
+    public string? EscalatedBy { get; set; }
+
+    /// <summary>A disagreement or an escalation: only a supervisor may claim and decide.</summary>
+    public bool ForSupervisor => SecondReviewerId is not null || EscalatedBy is not null;
 
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? LeaseExpiresAt { get; set; }
@@ -101,6 +106,11 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
                 FirstReviewerId = r.ReviewerId;
                 FirstOutcome = r.Outcome;
                 FirstFinalLabel = r.FinalLabel;
+                ClaimedBy = null;
+                LeaseExpiresAt = null;
+                break;
+            case ReviewEscalated r:
+                EscalatedBy = r.ReviewerId;
                 ClaimedBy = null;
                 LeaseExpiresAt = null;
                 break;

@@ -24,7 +24,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     public State Claimed { get; private set; } = null!;
     /// <summary>Four-eyes: the first review is in; a second, different reviewer must agree.</summary>
     public State AwaitingSecondReview { get; private set; } = null!;
-    /// <summary>Four-eyes: the two reviewers disagreed; a supervisor decides.</summary>
+    /// <summary>A reviewer escalated, or the two reviewers of a four-eyes document disagreed: a supervisor decides.</summary>
     public State Escalated { get; private set; } = null!;
     public State Routed { get; private set; } = null!;
 
@@ -99,7 +99,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
 
     /// <summary>The open state a document returns to when nobody holds it, by four-eyes stage.</summary>
     EventActivityBinder<DocumentState, T> ToUnclaimed<T>(EventActivityBinder<DocumentState, T> binder) where T : class =>
-        binder.IfElse(ctx => ctx.Saga.SecondReviewerId is not null,
+        binder.IfElse(ctx => ctx.Saga.ForSupervisor,
             escalated => escalated.TransitionTo(Escalated),
             other => other.IfElse(ctx => ctx.Saga.FirstReviewerId is not null,
                 second => second.TransitionTo(AwaitingSecondReview),
@@ -132,7 +132,8 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     static Task NotifyAsync<T>(BehaviorContext<DocumentState, T> ctx) where T : class
     {
         var change = ctx.Saga.PendingEvents.LastOrDefault(e =>
-            e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided or FirstReviewRecorded or ReviewDisagreed);
+            e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided or FirstReviewRecorded or ReviewDisagreed
+                or ReviewEscalated);
         if (change is null || ctx.Saga.ReviewerGroup is null || ctx.Saga.Classification is not { } c) return Task.CompletedTask;
         var name = change switch
         {
@@ -141,6 +142,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             ReviewReleased => "released",
             FirstReviewRecorded => "first-review",
             ReviewDisagreed => "disagreed",
+            ReviewEscalated => "escalated",
             _ => "decided",
         };
         return ctx.Publish(new ReviewTaskChanged(ctx.Saga.DocumentId, ctx.Saga.ReviewerGroup, name, ctx.Saga.CurrentState, c.DocumentType,

@@ -224,3 +224,36 @@ public sealed class LeaseTests(ReviewFlowSystem system)
         Assert.Equal(("alice", "lease-expired", "system"), (released.ReviewerId, released.Reason, released.Actor));
     }
 }
+
+[Collection(SystemCollection.Name)]
+public sealed class EscalationTests(ReviewFlowSystem system)
+{
+    [Fact]
+    public async Task A_reviewer_escalates_with_a_reason_and_only_a_supervisor_can_then_decide()
+    {
+        var id = Documents.NewId();
+        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var alice = await system.ClientAsync("alice");
+        await alice.ForStatusAsync(id, "AwaitingReview");
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+
+        var noReason = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "escalate" });
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        var escalated = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "escalate", reasonCode = "unsure-vendor" });
+        Assert.Equal(HttpStatusCode.OK, escalated.StatusCode);
+        Assert.Equal("Escalated", (await escalated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        Assert.Equal(HttpStatusCode.Conflict, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await (await system.ClientAsync("bob")).PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+        var sam = await system.ClientAsync("sam");
+        Assert.Equal(HttpStatusCode.OK, (await sam.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/decision",
+            new { outcome = "correct", label = "telecom", reasonCode = "vendor-checked" })).StatusCode);
+
+        var decision = await system.Amqp.WaitForDecisionAsync(id);
+        Assert.Equal(("corrected", "telecom", "sam"), (decision.Outcome, decision.FinalLabel, decision.Body.GetProperty("decidedBy").GetString()));
+        var history = await sam.GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}/history");
+        Assert.Contains(history.EnumerateArray(), e => e.GetProperty("type").GetString() == "ReviewEscalated"
+            && e.GetProperty("data").GetProperty("reasonCode").GetString() == "unsure-vendor");
+    }
+}

@@ -359,6 +359,21 @@ public sealed class DocumentDecisionsTests
         Assert.Equal(("alice", "released-by-supervisor", "sam"), (released.ReviewerId, released.Reason, released.Actor));
     }
 
+    [Fact]
+    public void Escalating_needs_a_reason_and_afterwards_only_a_supervisor_may_claim()
+    {
+        var s = ClaimedBy("alice");
+        AssertRefused(DocumentDecisions.Decide(s, new DecideReview(Id, "alice", "escalate"), T0.AddMinutes(2)),
+            "a reason code is required to escalate");
+
+        var escalated = Assert.IsType<ReviewEscalated>(Assert.Single(
+            DocumentDecisions.Decide(s, new DecideReview(Id, "alice", "escalate", ReasonCode: "unsure"), T0.AddMinutes(2)).Events));
+        s.Apply(escalated);
+        Assert.Null(s.ClaimedBy);
+        Assert.False(DocumentDecisions.Claim(s, new ClaimReview(Id, "bob"), T0.AddMinutes(3), TimeSpan.FromMinutes(5)).Refusal is null);
+        Assert.Null(DocumentDecisions.Claim(s, new ClaimReview(Id, "sam", AsSupervisor: true), T0.AddMinutes(3), TimeSpan.FromMinutes(5)).Refusal);
+    }
+
     // ---- Decide ----
 
     [Fact]

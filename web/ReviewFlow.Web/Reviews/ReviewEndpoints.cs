@@ -78,11 +78,11 @@ public static class ReviewEndpoints
         IRequestClient<DecideReview> client, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (body.Outcome is not ("confirm" or "correct" or "reject"))
-            errors["outcome"] = ["must be confirm, correct or reject"];
+        if (body.Outcome is not ("confirm" or "correct" or "reject" or "escalate"))
+            errors["outcome"] = ["must be confirm, correct, reject or escalate"];
         if (body.Outcome == "correct" && string.IsNullOrWhiteSpace(body.Label))
             errors["label"] = ["is required to correct"];
-        if (body.Outcome is "correct" or "reject" && string.IsNullOrWhiteSpace(body.ReasonCode))
+        if (body.Outcome is "correct" or "reject" or "escalate" && string.IsNullOrWhiteSpace(body.ReasonCode))
             errors["reasonCode"] = [$"is required to {body.Outcome}"];
         if (errors.Count > 0) return Task.FromResult<IResult>(TypedResults.ValidationProblem(errors, title: "The decision is incomplete"));
         return SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
