@@ -365,6 +365,7 @@
     $("btn-release").disabled = !mine;
     $("btn-confirm").disabled = !open;
     $("btn-reject").disabled = !open;
+    $("btn-escalate").disabled = !open;
     if (!keepMessage) say(mine ? "Claimed by you." : open ? "Press c to claim." : "Not open for review (" + doc.status + ").");
   }
 
@@ -404,7 +405,7 @@
   }
 
   async function claim() {
-    const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 corrects, r rejects, x releases.");
+    const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 corrects, r rejects, e escalates, x releases.");
     if (r) await loadDetail(state.selectedId, true);
   }
 
@@ -439,7 +440,9 @@
     const reason = $("reason").value.trim();
     if (reason) return reason;
     state.pending = pending;
-    say(pending.kind === "reject" ? "Type a reason code, then Enter to reject." : "Type a reason code, then Enter to correct to \u201C" + pending.label + "\u201D.", "warn");
+    say(pending.kind === "correct"
+      ? "Type a reason code, then Enter to correct to \u201C" + pending.label + "\u201D."
+      : "Type a reason code, then Enter to " + pending.kind + ".", "warn");
     $("reason").focus();
     return null;
   }
@@ -457,14 +460,19 @@
     if (reason) decide({ outcome: "reject", reasonCode: reason });
   }
 
+  function escalate() {
+    const reason = needReason({ kind: "escalate" });
+    if (reason) decide({ outcome: "escalate", reasonCode: reason });
+  }
+
   function runPending() {
     const p = state.pending;
     const reason = $("reason").value.trim();
     if (!p) return;
     if (!reason) { say("The reason code is required.", "warn"); return; }
     $("reason").blur();
-    if (p.kind === "reject") decide({ outcome: "reject", reasonCode: reason });
-    else decide({ outcome: "correct", label: p.label, reasonCode: reason });
+    if (p.kind === "correct") decide({ outcome: "correct", label: p.label, reasonCode: reason });
+    else decide({ outcome: p.kind, reasonCode: reason });
   }
 
   function onKey(e) {
@@ -485,6 +493,7 @@
       case "c": claim(); break;
       case "x": release(); break;
       case "r": reject(); break;
+      case "e": escalate(); break;
       case "Enter": confirm(); break;
       case "/": $("reason").focus(); break;
       default:
@@ -524,6 +533,7 @@
   $("btn-claim").addEventListener("click", clicked(claim));
   $("btn-confirm").addEventListener("click", clicked(confirm));
   $("btn-reject").addEventListener("click", clicked(reject));
+  $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
   setInterval(refreshAges, 15000);
   // The claim is a lease: while this page shows a task I hold, claiming again every minute renews it (the server's
