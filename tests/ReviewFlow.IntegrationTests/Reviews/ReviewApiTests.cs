@@ -257,3 +257,34 @@ public sealed class EscalationTests(ReviewFlowSystem system)
             && e.GetProperty("data").GetProperty("reasonCode").GetString() == "unsure-vendor");
     }
 }
+
+[Collection(SystemCollection.Name)]
+public sealed class MyDayTests(ReviewFlowSystem system)
+{
+    [Fact]
+    public async Task My_work_today_counts_and_lists_what_I_decided_and_holds_what_I_hold()
+    {
+        var decided = Documents.NewId();
+        var held = Documents.NewId();
+        await system.Amqp.PublishRawAsync(Documents.Json(decided, confidence: 0.5));
+        await system.Amqp.PublishRawAsync(Documents.Json(held, confidence: 0.5));
+        var bob = await system.ClientAsync("bob");
+        await bob.ForStatusAsync(decided, "AwaitingReview");
+        await bob.ForStatusAsync(held, "AwaitingReview");
+        var before = await bob.GetFromJsonAsync<JsonElement>("/api/v1/me/today");
+
+        await bob.PostAsync($"/api/v1/reviews/{decided}/claim", null);
+        await bob.PostAsJsonAsync($"/api/v1/reviews/{decided}/decision", new { outcome = "correct", label = "telecom", reasonCode = "r" });
+        await bob.PostAsync($"/api/v1/reviews/{held}/claim", null);
+        await bob.ForStatusAsync(decided, "Routed");
+
+        var today = await bob.GetFromJsonAsync<JsonElement>("/api/v1/me/today");
+        Assert.Equal(before.GetProperty("decided").GetInt32() + 1, today.GetProperty("decided").GetInt32());
+        Assert.Equal(before.GetProperty("corrected").GetInt32() + 1, today.GetProperty("corrected").GetInt32());
+        Assert.True(today.GetProperty("holding").GetInt32() >= 1);
+        var item = today.GetProperty("items").EnumerateArray().First(i => i.GetProperty("documentId").GetString() == decided);
+        Assert.Equal(("utilities", "telecom", "corrected"), (item.GetProperty("predictedLabel").GetString(),
+            item.GetProperty("finalLabel").GetString(), item.GetProperty("outcome").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await system.ClientAsync("audrey")).GetAsync("/api/v1/me/today")).StatusCode);
+    }
+}

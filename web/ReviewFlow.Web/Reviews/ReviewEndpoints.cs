@@ -20,6 +20,7 @@ public static class ReviewEndpoints
     public static void MapReviewEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/queue", QueueAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
+        app.MapGet("/api/v1/me/today", MyDayAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
         var reviews = app.MapGroup("/api/v1/reviews/{documentId}").RequireAuthorization(Policies.Review).WithTags("Reviews");
         reviews.MapPost("/claim", (string documentId, ClaimsPrincipal user, IQuerySession session, IRequestClient<ClaimReview> client, CancellationToken ct) =>
             SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(new ClaimReview(documentId, user.UserId(), user.IsInRole(Roles.Supervisor)), ct)));
@@ -74,6 +75,22 @@ public static class ReviewEndpoints
         return TypedResults.Ok(new QueuePage(number, size, items.Select(QueueItem.From).ToList()));
     }
 
+    /// <summary>"My work today" (UTC day): what I decided, what I hold, my first reviews waiting for a second reviewer.</summary>
+    static async Task<Ok<MyDay>> MyDayAsync(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var me = user.UserId();
+        var since = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        var decided = await session.Query<DocumentState>()
+            .Where(x => x.DecidedBy == me && x.DecidedAt >= since).OrderByDescending(x => x.DecidedAt).Take(500).ToListAsync(ct);
+        var holding = await session.Query<DocumentState>().Where(x => x.ClaimedBy == me).CountAsync(ct);
+        var awaitingSecond = await session.Query<DocumentState>()
+            .Where(x => x.FirstReviewerId == me && x.CurrentState == "AwaitingSecondReview").CountAsync(ct);
+        return TypedResults.Ok(new MyDay(since, decided.Count, decided.Count(d => d.Outcome == "confirmed"),
+            decided.Count(d => d.Outcome == "corrected"), decided.Count(d => d.Outcome == "rejected"), holding, awaitingSecond,
+            decided.Select(d => new MyDecision(d.DocumentId, d.Classification!.DocumentType, d.Classification.Label, d.FinalLabel!,
+                d.Outcome!, d.DecidedAt!.Value)).ToList()));
+    }
+
     static Task<IResult> DecideAsync(string documentId, DecisionRequest body, ClaimsPrincipal user, IQuerySession session,
         IRequestClient<DecideReview> client, CancellationToken ct)
     {
@@ -109,6 +126,12 @@ public static class ReviewEndpoints
         return problem;
     }
 }
+
+public sealed record MyDay(DateTimeOffset Since, int Decided, int Confirmed, int Corrected, int Rejected, int Holding,
+    int AwaitingSecondReview, IReadOnlyList<MyDecision> Items);
+
+public sealed record MyDecision(string DocumentId, string DocumentType, string PredictedLabel, string FinalLabel, string Outcome,
+    DateTimeOffset DecidedAt);
 
 public sealed record BulkConfirmRequest(IReadOnlyList<string>? DocumentIds, string? Comment);
 

@@ -15,7 +15,6 @@
     items: new Map(),    // documentId -> queue item
     selectedId: null,
     detail: null,        // { doc, classification, history } of the selected document
-    decided: 0,          // decisions made in this page session ("my work today")
     pending: null,       // action waiting for a reason code: { kind: "correct", label } | { kind: "reject" }
     connection: null,
     busy: false,
@@ -420,9 +419,8 @@
     if (comment) body.comment = comment;
     const r = await command("decision", body);
     if (!r) return;
-    state.decided += 1;
-    $("decided-count").textContent = String(state.decided);
     state.pending = null;
+    loadMyDay();
     // The live update removes the row too; do it now so the next item is one keystroke away.
     const items = sortedItems();
     const i = items.findIndex((x) => x.documentId === id);
@@ -505,6 +503,18 @@
 
   // ---------- start ----------
 
+  // "My work today" from the server (UTC day): decided, with the breakdown and what I hold in the tooltip.
+  async function loadMyDay() {
+    try {
+      const r = await api("/api/v1/me/today");
+      if (!r.ok) return;
+      const d = r.body;
+      $("decided-count").textContent = String(d.decided);
+      $("my-work").title = d.confirmed + " confirmed, " + d.corrected + " corrected, " + d.rejected + " rejected; holding "
+        + d.holding + "; first reviews waiting for a second reviewer: " + d.awaitingSecondReview;
+    } catch (e) { /* shown again on the next decision */ }
+  }
+
   function start() {
     state.user = state.token ? decodeToken(state.token) : null;
     if (!state.user) { sessionStorage.removeItem(TOKEN_KEY); state.token = null; showSignIn(); return; }
@@ -522,6 +532,7 @@
       return;
     }
     document.activeElement && document.activeElement.blur && document.activeElement.blur();
+    loadMyDay();
     connect();
   }
 
