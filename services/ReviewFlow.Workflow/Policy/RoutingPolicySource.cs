@@ -70,6 +70,7 @@ public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider
         }
         catch (Exception ex) when (ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
         {
+            log.LogInformation("Another node adopted the routing policy first");
             return await LoadAsync(cancellationToken) ?? throw new InvalidOperationException("policy stream exists but is empty", ex);
         }
     }

@@ -33,6 +33,8 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         env["ConnectionStrings__RabbitMq"] = _rabbit;
         env["Marten__Schema"] = _schema;
         env["DOTNET_ENVIRONMENT"] = "Testing";
+        env["Logging__LogLevel__Marten"] = "Information"; // the daemon's leadership and progress, in the test output on failure
+        env["Logging__LogLevel__JasperFx"] = "Information";
         return new WorkerProcess(name, env);
     }
 
