@@ -33,6 +33,10 @@ public sealed class AmqpProbe : IAsyncDisposable
         var listener = await connection.CreateChannelAsync();
         var probe = new AmqpProbe(connection, publisher, listener);
 
+        // Like any upstream publisher should: declare the intake exchange as the worker does (durable fanout), so that a
+        // publish before the worker's first start is unroutable rather than a channel error.
+        await publisher.ExchangeDeclareAsync(ClassificationsExchange, ExchangeType.Fanout, durable: true);
+
         // Downstream's view: a queue of our own bound to every decision (durable topic exchange, '#').
         await listener.ExchangeDeclareAsync(DecisionsExchange, ExchangeType.Topic, durable: true);
         var queue = await listener.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);

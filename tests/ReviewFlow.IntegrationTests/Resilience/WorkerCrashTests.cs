@@ -48,9 +48,16 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         try
         {
             await _amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(60));
+            // The worker declares its queue before it binds it: re-publish the warm-up (a duplicate changes nothing)
+            // until one copy got through and was decided.
             var warmup = Documents.NewId("WARM");
-            await _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99));
-            await _amqp.WaitForDecisionAsync(warmup, TimeSpan.FromSeconds(60));
+            var ready = DateTime.UtcNow.AddSeconds(60);
+            while (!_amqp.Decisions.Any(d => d.DocumentId == warmup))
+            {
+                if (DateTime.UtcNow > ready) throw new TimeoutException("the workers never decided the warm-up document");
+                await _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99));
+                await Task.Delay(2000);
+            }
 
             var prefix = "K" + Guid.NewGuid().ToString("N")[..8];
             var ids = Enumerable.Range(0, Count).Select(i => $"{prefix}-{i:D5}").ToList();
