@@ -62,21 +62,6 @@ public sealed class PipelineBenchmark
         ("claim", ["motor", "property", "health", "liability"]),
     ];
 
-    /// <summary>The routing policy of the tests (tests/ReviewFlow.Testing/TestPolicy.cs): product defaults, no QA sampling.</summary>
-    static Dictionary<string, string?> Policy => new()
-    {
-        ["Routing:KillSwitch"] = "false",
-        ["Routing:QaSampleRate"] = "0",
-        ["Routing:AlwaysReviewLabels:0"] = "legal-hold",
-        ["Routing:DocumentTypes:invoice:Threshold"] = "0.90",
-        ["Routing:DocumentTypes:invoice:ReviewerGroup"] = "ap-reviewers",
-        ["Routing:DocumentTypes:contract:Threshold"] = "0.95",
-        ["Routing:DocumentTypes:contract:ReviewerGroup"] = "legal-reviewers",
-        ["Routing:DocumentTypes:contract:FourEyes"] = "true",
-        ["Routing:DocumentTypes:claim:Threshold"] = "0.85",
-        ["Routing:DocumentTypes:claim:ReviewerGroup"] = "claims-reviewers",
-    };
-
     readonly PipelineOptions _options;
     readonly int _documents;
     int _publishedCount;
@@ -125,7 +110,7 @@ public sealed class PipelineBenchmark
     {
         var uri = await Servers.FreshVirtualHostAsync("rf-bench-" + _runId);
         var postgres = await CreateDatabaseAsync();
-        var settings = new Dictionary<string, string?>(Policy)
+        var settings = new Dictionary<string, string?>(ReviewFlow.Testing.TestPolicy.Settings)
         {
             ["ConnectionStrings:Postgres"] = postgres,
             ["ConnectionStrings:RabbitMq"] = uri,
