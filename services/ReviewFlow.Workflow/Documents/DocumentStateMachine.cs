@@ -46,15 +46,12 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         Event(() => Decide, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
 
         Initially(
-            When(Accepted)
-                .ThenAsync(async ctx => ctx.Saga.Record(DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
-                .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview))
-                .ThenAsync(NotifyAsync),
             When(Refused)
                 .Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .TransitionTo(Invalid));
 
-        During(Invalid,
+        // A first valid result, or a valid one after an invalid one: the same routing.
+        During(Initial, Invalid,
             When(Accepted)
                 .ThenAsync(async ctx => ctx.Saga.Record(DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
                 .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview))
