@@ -3,7 +3,8 @@ namespace ReviewFlow.Contracts;
 /// <summary>
 /// One classification result from an upstream model. The same shape arrives as raw JSON (camelCase) on the
 /// <c>reviewflow.classifications</c> exchange, over <c>POST /api/v1/documents</c>, or published by .NET code.
-/// Required: DocumentId, DocumentType, Label, Confidence, Model.Version. See docs/contracts.md.
+/// Required: DocumentId, DocumentType, Label, Confidence, Model.Version. Priority (low, normal, high, urgent; default
+/// normal) selects the SLA of a review task. See docs/contracts.md.
 /// </summary>
 public sealed record DocumentClassified(
     string DocumentId,
@@ -17,7 +18,8 @@ public sealed record DocumentClassified(
     string? Excerpt = null,
     IReadOnlyDictionary<string, string>? Metadata = null,
     string? CorrelationId = null,
-    DateTimeOffset? ClassifiedAt = null);
+    DateTimeOffset? ClassifiedAt = null,
+    string? Priority = null);
 
 public sealed record ModelInfo(string Version, string? Name = null);
 

@@ -31,8 +31,13 @@ public static class DocumentDecisions
             yield return new DocumentRouted(id, c.DocumentType, c.Label, c.Label, c.Confidence, DecisionOutcomes.Auto,
                 Actors.System, now, decision.PolicyVersion, model, c.CorrelationId, Actors.System, now);
         else
+        {
+            var type = policy.DocumentTypes[c.DocumentType];
+            var priority = c.Priority ?? "normal";
+            var (dueAt, remindAt) = type.SlaFor(priority, now);
             yield return new ReviewRequested(id, c.DocumentType, decision.ReviewerGroup, c.Label, c.Confidence, decision.Rule,
-                decision.PolicyVersion, model, Actors.System, now, policy.DocumentTypes[c.DocumentType].FourEyes);
+                decision.PolicyVersion, model, Actors.System, now, type.FourEyes, dueAt, remindAt, priority);
+        }
     }
 
     /// <summary>A result for a document already classified: a redelivery changes nothing; another model version is noted.</summary>

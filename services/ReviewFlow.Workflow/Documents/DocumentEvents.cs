@@ -37,10 +37,24 @@ public sealed record RoutingDecided(
     string DocumentId, string Route, string Rule, double? Threshold, double Confidence, int PolicyVersion, string ModelVersion,
     string Actor, DateTimeOffset At) : IDocumentEvent;
 
-/// <summary>A review task opened in ReviewerGroup's queue. FourEyes: a second, different reviewer must agree.</summary>
+/// <summary>
+/// A review task opened in ReviewerGroup's queue. FourEyes: a second, different reviewer must agree. DueAt: the SLA of
+/// the document type and Priority (none when the policy sets no SLA); RemindAt: when the reminder goes out.
+/// </summary>
 public sealed record ReviewRequested(
     string DocumentId, string DocumentType, string ReviewerGroup, string PredictedLabel, double Confidence, string Rule,
-    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, bool FourEyes = false) : IDocumentEvent;
+    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, bool FourEyes = false,
+    DateTimeOffset? DueAt = null, DateTimeOffset? RemindAt = null, string? Priority = null) : IDocumentEvent;
+
+/// <summary>The SLA reminder time passed with the task still open: the holder (or the group) is reminded.</summary>
+public sealed record SlaReminderDue(
+    string DocumentId, DateTimeOffset DueAt, string Status, string ReviewerGroup, string? ClaimedBy, string Actor, DateTimeOffset At)
+    : IDocumentEvent;
+
+/// <summary>The SLA due time passed with the task still open: a breach; the group's supervisors are alerted.</summary>
+public sealed record SlaBreached(
+    string DocumentId, DateTimeOffset DueAt, string Status, string ReviewerGroup, string? ClaimedBy, string Actor, DateTimeOffset At)
+    : IDocumentEvent;
 
 /// <summary>A reviewer took the task; the claim is a lease that lapses at LeaseExpiresAt unless renewed.</summary>
 public sealed record ReviewClaimed(

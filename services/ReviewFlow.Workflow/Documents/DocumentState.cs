@@ -30,6 +30,12 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     public double? Threshold { get; set; }
     public string? ReviewerGroup { get; set; }
     public DateTimeOffset? ReviewRequestedAt { get; set; }
+    public string? Priority { get; set; }
+    /// <summary>The SLA: the task is due at SlaDueAt; the reminder goes out at SlaRemindAt.</summary>
+    public DateTimeOffset? SlaDueAt { get; set; }
+    public DateTimeOffset? SlaRemindAt { get; set; }
+    public DateTimeOffset? SlaRemindedAt { get; set; }
+    public DateTimeOffset? SlaBreachedAt { get; set; }
 
     public bool FourEyes { get; set; }
     public string? FirstReviewerId { get; set; }
@@ -101,6 +107,15 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
                 ReviewerGroup = r.ReviewerGroup;
                 ReviewRequestedAt = r.At;
                 FourEyes = r.FourEyes;
+                Priority = r.Priority;
+                SlaDueAt = r.DueAt;
+                SlaRemindAt = r.RemindAt;
+                break;
+            case SlaReminderDue r:
+                SlaRemindedAt = r.At;
+                break;
+            case SlaBreached r:
+                SlaBreachedAt = r.At;
                 break;
             case FirstReviewRecorded r:
                 FirstReviewerId = r.ReviewerId;

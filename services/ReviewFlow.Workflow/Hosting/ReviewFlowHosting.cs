@@ -85,7 +85,7 @@ public static class ReviewFlowHosting
                     typeof(ClassificationReceived), typeof(ClassificationRejected), typeof(LaterClassificationIgnored),
                     typeof(RoutingDecided), typeof(ReviewRequested), typeof(ReviewClaimed), typeof(ReviewClaimRenewed),
                     typeof(ReviewReleased), typeof(ReviewDecided), typeof(DocumentRouted), typeof(RoutingPolicyAdopted),
-                    typeof(FirstReviewRecorded), typeof(ReviewDisagreed), typeof(ReviewEscalated),
+                    typeof(FirstReviewRecorded), typeof(ReviewDisagreed), typeof(ReviewEscalated), typeof(SlaReminderDue), typeof(SlaBreached),
                 ]);
                 opts.Schema.For<DocumentState>()
                     .Identity(x => x.CorrelationId)

@@ -49,6 +49,7 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
             var excerpt = ReadString(root, "excerpt", errors);
             var correlationId = ReadString(root, "correlationId", errors);
             var classifiedAt = ReadTimestamp(root, "classifiedAt", errors);
+            var priority = ReadString(root, "priority", errors);
 
             string? modelVersion = null, modelName = null;
             if (Property(root, "model", errors, JsonValueKind.Object, required: true) is { } model)
@@ -97,7 +98,7 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
             var classification = new DocumentClassified(
                 documentId ?? "", documentType ?? "", label ?? "", confidence ?? double.NaN,
                 new ModelInfo(modelVersion ?? "", modelName), sourceSystem, alternatives, contentUri, excerpt, metadata,
-                correlationId, classifiedAt);
+                correlationId, classifiedAt, priority);
 
             Check(classification, knownTypes, errors);
             var readableId = documentId is not null && !errors.Has("documentId") ? documentId : null;
@@ -105,6 +106,9 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
                 errors.Has("model.version") ? null : modelVersion, errors);
         }
     }
+
+    /// <summary>The priorities a result may carry; each may have its own SLA in the routing policy.</summary>
+    public static readonly IReadOnlyList<string> Priorities = ["low", "normal", "high", "urgent"];
 
     /// <summary>Checks a typed result (published by .NET code); the same rules as for JSON.</summary>
     public FieldErrors Check(DocumentClassified c, IReadOnlyCollection<string> knownTypes, FieldErrors? errors = null)
@@ -129,6 +133,8 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
         CheckLength(c.SourceSystem, "sourceSystem", 128, errors);
         CheckLength(c.CorrelationId, "correlationId", 128, errors);
         CheckLength(c.Model?.Name, "model.name", 128, errors);
+        if (c.Priority is { } priority && !errors.Has("priority") && !Priorities.Contains(priority))
+            errors.Add("priority", $"must be one of {string.Join(", ", Priorities)}");
         if (c.Excerpt is { } excerpt && excerpt.Length > limits.MaxExcerptChars)
             errors.Add("excerpt", $"is {excerpt.Length} characters; the limit is {limits.MaxExcerptChars}");
         if (c.ContentUri is { } uri && !errors.Has("contentUri") &&

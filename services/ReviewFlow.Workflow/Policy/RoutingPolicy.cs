@@ -24,8 +24,23 @@ public sealed record DocumentTypePolicy
     public string ReviewerGroup { get; init; } = "";
     /// <summary>Per-label thresholds that override the document type's threshold.</summary>
     public IReadOnlyDictionary<string, double> LabelThresholds { get; init; } = new Dictionary<string, double>();
-    /// <summary>A second, different reviewer must agree (the reviewer-workspace issue builds it).</summary>
+    /// <summary>A second, different reviewer must agree.</summary>
     public bool FourEyes { get; init; }
+    /// <summary>How long a review task may stay open (none: no SLA timers).</summary>
+    public TimeSpan? Sla { get; init; }
+    /// <summary>Per-priority SLAs (low, normal, high, urgent) that override Sla.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> PrioritySla { get; init; } = new Dictionary<string, TimeSpan>();
+    /// <summary>The reminder goes out this long before the due time (default: a quarter of the SLA).</summary>
+    public TimeSpan? ReminderBefore { get; init; }
+
+    /// <summary>The due and reminder times of a review task opened at requestedAt, or nulls without an SLA.</summary>
+    public (DateTimeOffset? DueAt, DateTimeOffset? RemindAt) SlaFor(string? priority, DateTimeOffset requestedAt)
+    {
+        var sla = priority is not null && PrioritySla.TryGetValue(priority, out var p) ? p : Sla;
+        if (sla is not { } s || s <= TimeSpan.Zero) return (null, null);
+        var before = ReminderBefore is { } r && r > TimeSpan.Zero && r < s ? r : s / 4;
+        return (requestedAt + s, requestedAt + s - before);
+    }
 }
 
 public enum Route { Auto, Review }
