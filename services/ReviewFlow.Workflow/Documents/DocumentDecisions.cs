@@ -1,6 +1,7 @@
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Timers;
 
 namespace ReviewFlow.Workflow.Documents;
 
@@ -140,6 +141,30 @@ public static class DocumentDecisions
                 s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now),
         ]);
     }
+
+    /// <summary>
+    /// An SLA timer fired: the reminder or the breach is recorded once, only for the SLA the timer was set for, and only
+    /// while the task is open (the state machine does not ask a decided document). A reminder after the due time is
+    /// pointless: the breach says more.
+    /// </summary>
+    public static IEnumerable<IDocumentEvent> SlaElapsed(DocumentState s, SlaTimerElapsed m, DateTimeOffset now)
+    {
+        if (s.SlaDueAt is not { } due || s.ReviewerGroup is null || !SameInstant(due, m.DueAt)) yield break;
+        if (m.Kind == SlaTimers.Reminder && s.SlaRemindedAt is null && s.SlaBreachedAt is null && now < due)
+            yield return new SlaReminderDue(s.DocumentId, due, s.CurrentState, s.ReviewerGroup, s.ClaimedBy, Actors.System, now);
+        if (m.Kind == SlaTimers.Breach && s.SlaBreachedAt is null)
+            yield return new SlaBreached(s.DocumentId, due, s.CurrentState, s.ReviewerGroup, s.ClaimedBy, Actors.System, now);
+    }
+
+    /// <summary>A lease timer fired: the claim goes back to the queue unless it was renewed, released or taken since.</summary>
+    public static IEnumerable<IDocumentEvent> LeaseElapsed(DocumentState s, ClaimLeaseElapsed m, DateTimeOffset now)
+    {
+        if (s.ClaimedBy != m.ReviewerId || s.LeaseExpiresAt is not { } lease || !SameInstant(lease, m.LeaseExpiresAt)) yield break;
+        yield return new ReviewReleased(s.DocumentId, m.ReviewerId, "lease-expired", s.PolicyVersion, s.ModelVersion!, Actors.System, now);
+    }
+
+    /// <summary>Timestamps travel through Hangfire (Newtonsoft), the bus and Marten (System.Text.Json): compare to the millisecond.</summary>
+    static bool SameInstant(DateTimeOffset a, DateTimeOffset b) => Math.Abs((a - b).TotalMilliseconds) < 1;
 
     /// <summary>The final label of a document rejected as unclassifiable (routing key {documentType}.unclassifiable).</summary>
     public const string RejectedLabel = "unclassifiable";

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Timers;
 
 namespace ReviewFlow.Workflow.Documents;
 
@@ -33,6 +34,8 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     public Event<ClaimReview> Claim { get; private set; } = null!;
     public Event<ReleaseReview> Release { get; private set; } = null!;
     public Event<DecideReview> Decide { get; private set; } = null!;
+    public Event<SlaTimerElapsed> SlaElapsed { get; private set; } = null!;
+    public Event<ClaimLeaseElapsed> LeaseElapsed { get; private set; } = null!;
 
     public DocumentStateMachine(IRoutingPolicySource policies, TimeProvider clock, IOptions<ReviewOptions> options)
     {
@@ -44,6 +47,8 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         Event(() => Claim, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
         Event(() => Release, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
         Event(() => Decide, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
+        Event(() => SlaElapsed, e => Timer(e, ctx => ctx.Message.DocumentId));
+        Event(() => LeaseElapsed, e => Timer(e, ctx => ctx.Message.DocumentId));
 
         Initially(
             When(Refused)
@@ -84,6 +89,19 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
+        // Timers: the SLA's reminder and breach while the task is open; a lapsed lease puts the task back in the queue.
+        During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
+            When(SlaElapsed)
+                .Then(ctx => ctx.Saga.Record(DocumentDecisions.SlaElapsed(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .ThenAsync(NotifyAsync));
+        During(Claimed,
+            When(LeaseElapsed)
+                .Then(ctx => ctx.Saga.Record(DocumentDecisions.LeaseElapsed(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed)
+                .ThenAsync(NotifyAsync));
+        During(Invalid, Routed, Ignore(SlaElapsed));
+        During([Invalid, AwaitingReview, AwaitingSecondReview, Escalated, Routed], Ignore(LeaseElapsed));
+
         // Commands that the document's state does not allow: refused, nothing recorded.
         During(AwaitingReview, AwaitingSecondReview, Escalated,
             When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed by anyone")),
@@ -113,6 +131,13 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         }));
     }
 
+    /// <summary>A timer for a document this node has never seen (another deployment's, a purged one): dropped.</summary>
+    static void Timer<T>(IEventCorrelationConfigurator<DocumentState, T> e, Func<ConsumeContext<T>, string> documentId) where T : class
+    {
+        e.CorrelateById(ctx => DocumentKey.For(documentId(ctx)));
+        e.OnMissingInstance(m => m.Discard());
+    }
+
     static void Handle(DocumentState saga, CommandResult result)
     {
         saga.Record(result.Events);
@@ -130,7 +155,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     {
         var change = ctx.Saga.PendingEvents.LastOrDefault(e =>
             e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided or FirstReviewRecorded or ReviewDisagreed
-                or ReviewEscalated);
+                or ReviewEscalated or SlaBreached);
         if (change is null || ctx.Saga.ReviewerGroup is null || ctx.Saga.Classification is not { } c) return Task.CompletedTask;
         var name = change switch
         {
@@ -140,10 +165,12 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             FirstReviewRecorded => "first-review",
             ReviewDisagreed => "disagreed",
             ReviewEscalated => "escalated",
+            SlaBreached => "breached",
             _ => "decided",
         };
         return ctx.Publish(new ReviewTaskChanged(ctx.Saga.DocumentId, ctx.Saga.ReviewerGroup, name, ctx.Saga.CurrentState, c.DocumentType,
-            c.Label, c.Confidence, ctx.Saga.ClaimedBy, ctx.Saga.LeaseExpiresAt, change.At));
+            c.Label, c.Confidence, ctx.Saga.ClaimedBy, ctx.Saga.LeaseExpiresAt, change.At, ctx.Saga.SlaDueAt,
+            ctx.Saga.SlaBreachedAt is not null));
     }
 
     // Replies wait for the transaction: the saga endpoint's in-memory outbox sends them after the save commits.

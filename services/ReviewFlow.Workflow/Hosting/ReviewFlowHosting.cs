@@ -14,6 +14,7 @@ using ReviewFlow.Workflow.Decisions;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Timers;
 using Weasel.Core;
 
 namespace ReviewFlow.Workflow.Hosting;
@@ -60,6 +61,7 @@ public static class ReviewFlowHosting
         if (connection.MaxAutoPrepare == 0) connection.MaxAutoPrepare = 32;
         var connectionString = connection.ConnectionString;
         var schema = builder.Configuration["Marten:Schema"] ?? "reviewflow";
+        builder.AddReviewFlowTimers(role, connectionString, schema);
         var marten = builder.Services.AddMarten(opts =>
             {
                 opts.Connection(connectionString);
@@ -89,7 +91,10 @@ public static class ReviewFlowHosting
                 ]);
                 opts.Schema.For<DocumentState>()
                     .Identity(x => x.CorrelationId)
-                    .UniqueIndex(x => x.DocumentId);
+                    .UniqueIndex(x => x.DocumentId)
+                    // The timers' sweep looks for open tasks past their SLA or lease.
+                    .Index(x => x.SlaDueAt)
+                    .Index(x => x.LeaseExpiresAt);
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             })
             .UseLightweightSessions()
@@ -99,7 +104,8 @@ public static class ReviewFlowHosting
         {
             // HotCold: with several workers exactly one runs the relay; another takes over if it dies.
             marten.AddAsyncDaemon(DaemonMode.HotCold)
-                .AddSubscriptionWithServices<DecisionRelay>(ServiceLifetime.Singleton);
+                .AddSubscriptionWithServices<DecisionRelay>(ServiceLifetime.Singleton)
+                .AddSubscriptionWithServices<TimerScheduler>(ServiceLifetime.Singleton);
         }
     }
 

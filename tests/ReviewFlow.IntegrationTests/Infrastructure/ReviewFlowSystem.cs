@@ -15,8 +15,15 @@ namespace ReviewFlow.IntegrationTests.Infrastructure;
 /// A whole ReviewFlow on the real servers: the worker and the web host in this process, with their own schema and
 /// virtual host, and a plain AMQP client beside them.
 /// </summary>
-public sealed class ReviewFlowSystem : IAsyncLifetime
+public class ReviewFlowSystem : IAsyncLifetime
 {
+    readonly Dictionary<string, string?> _extra;
+
+    public ReviewFlowSystem() : this([]) { }
+
+    /// <param name="extra">Settings of a system with a purpose (e.g. short SLAs), over the defaults below.</param>
+    protected ReviewFlowSystem(Dictionary<string, string?> extra) => _extra = extra;
+
     /// <summary>Short, so that a test can watch a lease lapse; long enough for every other test's claim to hold.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(8);
 
@@ -29,13 +36,24 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
     public IDocumentStore Store => Worker.Services.GetRequiredService<IDocumentStore>();
     public IBus Bus => Worker.Services.GetRequiredService<IBus>();
 
-    public Dictionary<string, string?> Settings => new(TestPolicy.Settings)
+    public Dictionary<string, string?> Settings
     {
-        ["ConnectionStrings:Postgres"] = PostgresConnection,
-        ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
-        ["Marten:Schema"] = Schema,
-        ["Review:ClaimLease"] = ClaimLease.ToString(),
-    };
+        get
+        {
+            var settings = new Dictionary<string, string?>(TestPolicy.Settings)
+            {
+                ["ConnectionStrings:Postgres"] = PostgresConnection,
+                ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
+                ["Marten:Schema"] = Schema,
+                ["Review:ClaimLease"] = ClaimLease.ToString(),
+                // Timers fire within about a second of their time (production: 5 s, docs/operations.md).
+                ["Timers:SchedulePollingInterval"] = "00:00:00.500",
+                ["Timers:QueuePollInterval"] = "00:00:00.500",
+            };
+            foreach (var (key, value) in _extra) settings[key] = value;
+            return settings;
+        }
+    }
 
     public async Task InitializeAsync()
     {
@@ -43,11 +61,7 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
         PostgresConnection = await Servers.IsolatedPostgresAsync(pg, Schema);
         RabbitMqUri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(Settings);
-        builder.AddReviewFlow(HostRole.Worker);
-        Worker = builder.Build();
-        await Worker.StartAsync();
+        Worker = await StartWorkerAsync();
 
         Web = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
         {
@@ -56,6 +70,25 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
         });
         _ = Web.Server; // start it now, not in the first test
         Amqp = await AmqpProbe.ConnectAsync(RabbitMqUri);
+    }
+
+    async Task<IHost> StartWorkerAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(Settings);
+        builder.AddReviewFlow(HostRole.Worker);
+        var worker = builder.Build();
+        await worker.StartAsync();
+        return worker;
+    }
+
+    /// <summary>Stops the worker (saga, relay, timers), keeps it down for <paramref name="downtime"/>, and starts a new one.</summary>
+    public async Task RestartWorkerAsync(TimeSpan downtime)
+    {
+        await Worker.StopAsync();
+        Worker.Dispose();
+        await Task.Delay(downtime);
+        Worker = await StartWorkerAsync();
     }
 
     /// <summary>An HTTP client signed in as a seeded user (alice, bob: reviewers; sam: supervisor; audrey: auditor; ada: admin; ap-inbox: upstream).</summary>

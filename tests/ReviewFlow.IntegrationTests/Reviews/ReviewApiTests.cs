@@ -202,15 +202,28 @@ public sealed class BulkConfirmTests(ReviewFlowSystem system)
 [Collection(SystemCollection.Name)]
 public sealed class LeaseTests(ReviewFlowSystem system)
 {
-    [Fact]
-    public async Task A_lapsed_claim_can_be_taken_by_another_reviewer_and_the_first_can_no_longer_decide()
+    /// <summary>An unsure invoice claimed by alice (lease: <see cref="ReviewFlowSystem.ClaimLease"/>).</summary>
+    async Task<(string Id, HttpClient Alice)> ClaimedByAliceAsync()
     {
         var id = Documents.NewId();
         await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
         var alice = await system.ClientAsync("alice");
-        var bob = await system.ClientAsync("bob");
         await alice.ForStatusAsync(id, "AwaitingReview");
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+        return (id, alice);
+    }
+
+    async Task AssertReleasedOnceByTheLeaseAsync(string id)
+    {
+        var released = (await system.Store.EventsAsync(id)).Select(e => e.Data).OfType<ReviewFlow.Workflow.Documents.ReviewReleased>().Single();
+        Assert.Equal(("alice", "lease-expired", "system"), (released.ReviewerId, released.Reason, released.Actor));
+    }
+
+    [Fact]
+    public async Task A_lapsed_claim_can_be_taken_by_another_reviewer_and_the_first_can_no_longer_decide()
+    {
+        var (id, alice) = await ClaimedByAliceAsync();
+        var bob = await system.ClientAsync("bob");
         Assert.Equal(HttpStatusCode.Conflict, (await bob.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
 
         await Task.Delay(ReviewFlowSystem.ClaimLease + TimeSpan.FromSeconds(1));
@@ -218,10 +231,19 @@ public sealed class LeaseTests(ReviewFlowSystem system)
         var stale = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Equal("bob", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("heldBy").GetString());
+        await AssertReleasedOnceByTheLeaseAsync(id);
+    }
 
-        var events = await system.Store.EventsAsync(id);
-        var released = events.Select(e => e.Data).OfType<ReviewFlow.Workflow.Documents.ReviewReleased>().Single();
-        Assert.Equal(("alice", "lease-expired", "system"), (released.ReviewerId, released.Reason, released.Actor));
+    [Fact]
+    public async Task A_claim_nobody_renews_goes_back_to_the_queue_by_itself()
+    {
+        var (id, alice) = await ClaimedByAliceAsync();
+
+        // Nobody claims again: the lease timer alone releases it, shortly after the lease ends.
+        var doc = await alice.ForStatusAsync(id, "AwaitingReview", ReviewFlowSystem.ClaimLease + TimeSpan.FromSeconds(6));
+
+        Assert.Equal(JsonValueKind.Null, doc.GetProperty("claimedBy").ValueKind);
+        await AssertReleasedOnceByTheLeaseAsync(id);
     }
 }
 

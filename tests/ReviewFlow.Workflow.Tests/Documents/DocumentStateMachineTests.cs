@@ -3,6 +3,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Timers;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Policy;
 using ReviewFlow.Workflow.Tests.TestSupport;
@@ -428,5 +429,58 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
         var refused = await Refuse(new DecideReview("NO-SUCH-DOC", "alice", "confirm"));
 
         Assert.Equal("no such document", refused.Reason);
+    }
+
+    [Fact]
+    public async Task A_lapsed_lease_timer_puts_the_task_back_in_the_queue_and_tells_the_pages()
+    {
+        await Claimed("INV-40", "alice");
+        var lease = Saga("INV-40").LeaseExpiresAt!.Value;
+        _clock.Advance(Lease);
+
+        await _harness.Bus.Publish(new ClaimLeaseElapsed("INV-40", "alice", lease));
+
+        var saga = await WaitFor("INV-40", m => m.AwaitingReview);
+        Assert.Null(saga.ClaimedBy);
+        Assert.True(await _harness.Published.Any<ReviewTaskChanged>(x => x.Context.Message.DocumentId == "INV-40" && x.Context.Message.Change == "released"));
+    }
+
+    [Fact]
+    public async Task An_sla_timer_for_a_decided_document_changes_nothing()
+    {
+        await Claimed("INV-41", "alice");
+        await Accept(new DecideReview("INV-41", "alice", "confirm"));
+
+        await _harness.Bus.Publish(new SlaTimerElapsed("INV-41", SlaTimers.Breach, T0));
+
+        Assert.True(await _sagas.Consumed.Any<SlaTimerElapsed>(x => x.Context.Message.DocumentId == "INV-41"));
+        var saga = Saga("INV-41");
+        Assert.Equal("Routed", saga.CurrentState);
+        Assert.Null(saga.SlaBreachedAt);
+    }
+
+    [Fact]
+    public async Task A_breach_is_pushed_to_the_queue_pages()
+    {
+        await _harness.Bus.Publish(Accepted(Classified("CLM-42", "water-damage", 0.5, documentType: "claim"), _clock.GetUtcNow()));
+        var waiting = await WaitFor("CLM-42", m => m.AwaitingReview);
+        _clock.Advance(TimeSpan.FromHours(4));
+
+        await _harness.Bus.Publish(new SlaTimerElapsed("CLM-42", SlaTimers.Breach, waiting.SlaDueAt!.Value));
+
+        Assert.True(await _harness.Published.Any<ReviewTaskChanged>(x =>
+            x.Context.Message.DocumentId == "CLM-42" && x.Context.Message.Change == "breached" && x.Context.Message.Breached));
+        Assert.NotNull(Saga("CLM-42").SlaBreachedAt);
+        Assert.Equal("AwaitingReview", Saga("CLM-42").CurrentState);
+    }
+
+    [Fact]
+    public async Task A_timer_for_an_unknown_document_is_dropped()
+    {
+        await _harness.Bus.Publish(new SlaTimerElapsed("NO-SUCH-DOC-2", SlaTimers.Breach, T0));
+
+        Assert.True(await _harness.Consumed.Any<SlaTimerElapsed>(x => x.Context.Message.DocumentId == "NO-SUCH-DOC-2"));
+        Assert.False(await _harness.Published.Any<Fault<SlaTimerElapsed>>());
+        Assert.Null(SagaOrNull("NO-SUCH-DOC-2"));
     }
 }

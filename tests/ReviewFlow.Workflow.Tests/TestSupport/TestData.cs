@@ -30,7 +30,8 @@ public static class TestData
 
     /// <summary>
     /// Policy version 3 without QA sampling (so tests are not at the mercy of the sample): invoice 0.90 (label
-    /// thresholds utilities 0.70, legal-fees 0.99), contract 0.95, claim 0.85; legal-hold always reviewed.
+    /// thresholds utilities 0.70, legal-fees 0.99), contract 0.95, claim 0.85 (SLA 4 h, reminder 1 h before, urgent 1 h);
+    /// legal-hold always reviewed.
     /// </summary>
     public static RoutingPolicy TestPolicy(double qaSampleRate = 0, bool killSwitch = false) => new()
     {
@@ -47,14 +48,21 @@ public static class TestData
                 LabelThresholds = new Dictionary<string, double> { ["utilities"] = 0.70, ["legal-fees"] = 0.99 },
             },
             ["contract"] = new() { Threshold = 0.95, ReviewerGroup = "legal-reviewers", FourEyes = true },
-            ["claim"] = new() { Threshold = 0.85, ReviewerGroup = "claims-reviewers" },
+            ["claim"] = new()
+            {
+                Threshold = 0.85,
+                ReviewerGroup = "claims-reviewers",
+                Sla = TimeSpan.FromHours(4),
+                ReminderBefore = TimeSpan.FromHours(1),
+                PrioritySla = new Dictionary<string, TimeSpan> { ["urgent"] = TimeSpan.FromHours(1) },
+            },
         },
     };
 
     public static DocumentClassified Classified(string documentId = "INV-1", string label = "telecom", double confidence = 0.5,
-        string documentType = "invoice", string modelVersion = "2026.11.1", string? correlationId = "c-1") =>
+        string documentType = "invoice", string modelVersion = "2026.11.1", string? correlationId = "c-1", string? priority = null) =>
         new(documentId, documentType, label, confidence, new ModelInfo(modelVersion, "doc-classifier"), "ap-inbox",
-            CorrelationId: correlationId);
+            CorrelationId: correlationId, Priority: priority);
 
     public static ClassificationAccepted Accepted(DocumentClassified c, DateTimeOffset? at = null) =>
         new(c, Channels.Amqp, at ?? T0);

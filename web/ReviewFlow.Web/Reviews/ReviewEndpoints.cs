@@ -59,7 +59,10 @@ public static class ReviewEndpoints
         return TypedResults.Ok(results);
     }
 
-    /// <summary>Open tasks of the caller's groups (claimed ones included, marked), oldest first; filter by documentType and label; paged.</summary>
+    /// <summary>
+    /// Open tasks of the caller's groups (claimed ones included, marked): closest to their SLA first, then (without an
+    /// SLA) oldest first; filter by documentType and label; paged.
+    /// </summary>
     static async Task<Ok<QueuePage>> QueueAsync(ClaimsPrincipal user, IQuerySession session, string? documentType, string? label,
         int? page, int? pageSize, CancellationToken ct)
     {
@@ -71,7 +74,7 @@ public static class ReviewEndpoints
         var query = session.Query<DocumentState>().Where(x => x.CurrentState.IsOneOf(states) && x.ReviewerGroup!.IsOneOf(groups));
         if (!string.IsNullOrEmpty(documentType)) query = query.Where(x => x.Classification!.DocumentType == documentType);
         if (!string.IsNullOrEmpty(label)) query = query.Where(x => x.Classification!.Label == label);
-        var items = await query.OrderBy(x => x.ReviewRequestedAt).Skip((number - 1) * size).Take(size).ToListAsync(ct);
+        var items = await query.OrderBy(x => x.SlaDueAt).ThenBy(x => x.ReviewRequestedAt).Skip((number - 1) * size).Take(size).ToListAsync(ct);
         return TypedResults.Ok(new QueuePage(number, size, items.Select(QueueItem.From).ToList()));
     }
 
@@ -142,8 +145,10 @@ public sealed record DecisionRequest(string? Outcome, string? Label, string? Rea
 public sealed record QueuePage(int Page, int PageSize, IReadOnlyList<QueueItem> Items);
 
 public sealed record QueueItem(string DocumentId, string DocumentType, string PredictedLabel, double Confidence, string? ReviewerGroup,
-    string Status, string? ClaimedBy, DateTimeOffset? LeaseExpiresAt, DateTimeOffset? RequestedAt)
+    string Status, string? ClaimedBy, DateTimeOffset? LeaseExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? DueAt,
+    bool Breached, string? Priority)
 {
     public static QueueItem From(DocumentState s) => new(s.DocumentId, s.Classification!.DocumentType, s.Classification.Label,
-        s.Classification.Confidence, s.ReviewerGroup, s.CurrentState, s.ClaimedBy, s.LeaseExpiresAt, s.ReviewRequestedAt);
+        s.Classification.Confidence, s.ReviewerGroup, s.CurrentState, s.ClaimedBy, s.LeaseExpiresAt, s.ReviewRequestedAt,
+        s.SlaDueAt, s.SlaBreachedAt is not null, s.Priority);
 }
