@@ -1,3 +1,4 @@
+using ReviewFlow.Web.Admin;
 using ReviewFlow.Web.Documents;
 using ReviewFlow.Web.Live;
 using ReviewFlow.Web.Reviews;
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddReviewFlow(HostRole.Web, LiveSetup.AddLiveConsumers);
 builder.Services.AddSignalR();
 builder.AddReviewFlowSignIn();
+builder.AddJobsDashboard();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -29,9 +31,11 @@ app.MapGet("/api", () => Results.Ok(new
     document = "GET /api/v1/documents/{documentId}",
     history = "GET /api/v1/documents/{documentId}/history",
     queue = "GET /api/v1/queue",
+    jobs = "/hangfire (Admins: POST /api/v1/admin/dashboard-session first)",
 })).AllowAnonymous();
 app.MapDocumentEndpoints();
 app.MapReviewEndpoints();
 app.MapDevelopmentSignIn();
 app.MapHub<ReviewHub>(ReviewHub.Path);
+app.MapJobsDashboard();
 app.Run();
