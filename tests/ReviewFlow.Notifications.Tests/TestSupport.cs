@@ -12,8 +12,12 @@ public sealed class RecordingLog : INotificationLog
     private readonly ConcurrentQueue<NotificationAttempt> _attempts = new();
     public IReadOnlyList<NotificationAttempt> Attempts => _attempts.ToArray();
 
+    /// <summary>Makes the log fail like a database that is down.</summary>
+    public bool ThrowOnRecord { get; set; }
+
     public Task RecordAsync(NotificationAttempt attempt, CancellationToken ct)
     {
+        if (ThrowOnRecord) throw new InvalidOperationException("the notification log is down");
         _attempts.Enqueue(attempt);
         return Task.CompletedTask;
     }
