@@ -130,7 +130,7 @@ internal sealed class GraphReviewNotifier(
 
             var presence = await outOfOffice.CheckAsync(address, ct);
             var target = address;
-            string? detail = presence.Detail.StartsWith("out-of-office status unknown", StringComparison.Ordinal) ? presence.Detail : null;
+            var detail = presence.Known ? null : presence.Detail;
             if (presence.Away)
             {
                 var stand = Delegate(person, address);

@@ -22,14 +22,14 @@ public static class NotificationsSetup
     /// </summary>
     public static IServiceCollection AddReviewFlowNotifications(this IServiceCollection services, IConfiguration configuration)
     {
+        if (services.Any(d => d.ServiceType == typeof(NotificationsMarker))) return services;
+        services.AddSingleton<NotificationsMarker>();
+
         var section = configuration.GetSection(NotificationOptions.Section);
         services.AddOptions<NotificationOptions>().Bind(section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(GraphHttpClientName);
         services.AddLogging();
-
-        if (services.Any(d => d.ServiceType == typeof(NotificationsMarker))) return services;
-        services.AddSingleton<NotificationsMarker>();
 
         var graph = section.GetSection("Graph").Get<GraphOptions>();
         var graphOn = graph is not null && !graph.Missing().Any();

@@ -6,10 +6,13 @@ using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
+using NodaTime;
+using NodaTime.TimeZones;
 
 namespace ReviewFlow.Notifications;
 
-internal sealed record Presence(bool Away, string Detail);
+/// <summary>Known is false when the lookup failed (then Away is false: notify anyway).</summary>
+internal sealed record Presence(bool Away, string Detail, bool Known = true);
 
 /// <summary>
 /// Reads GET /users/{address}/mailboxSettings/automaticRepliesSetting and caches the answer for Notifications:OutOfOfficeCache.
@@ -44,7 +47,7 @@ internal sealed class OutOfOfficeLookup(GraphClientHolder graph, IOptions<Notifi
             {
                 var failure = AttemptLoop.Classify(ex);
                 logger.LogWarning("Out-of-office status of {Address} unknown, notifying anyway: {Detail}", address, failure.Detail);
-                return new Presence(false, "out-of-office status unknown: " + failure.Detail);
+                return new Presence(false, "out-of-office status unknown: " + failure.Detail, Known: false);
             }
             hit = (now + options.Value.OutOfOfficeCache, setting ?? new AutomaticRepliesSetting { Status = AutomaticRepliesStatus.Disabled });
             if (options.Value.OutOfOfficeCache > TimeSpan.Zero) _cache[address] = hit;
@@ -72,24 +75,27 @@ internal sealed class OutOfOfficeLookup(GraphClientHolder graph, IOptions<Notifi
 
     private static string Format(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "open";
 
-    /// <summary>Graph's dateTimeTimeZone: a local date-time and a zone name (IANA or Windows); unknown zones are taken as UTC.</summary>
+    /// <summary>
+    /// Graph's dateTimeTimeZone: a local date-time and a zone name, Windows ("W. Europe Standard Time", Exchange's
+    /// default) or IANA. Mapped with NodaTime's TZDB and CLDR Windows mapping (no ICU needed); unknown zones are taken as UTC.
+    /// </summary>
     internal static DateTimeOffset? ToUtc(DateTimeTimeZone? value)
     {
         if (value?.DateTime is not { Length: > 0 } text ||
-            !DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             return null;
-        var local = DateTime.SpecifyKind(parsed, DateTimeKind.Unspecified);
-        if (text.EndsWith('Z') || text.Contains('+')) return new DateTimeOffset(DateTime.SpecifyKind(parsed, DateTimeKind.Utc));
+        var hasOffset = text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T');
+        if (hasOffset) return parsed.ToUniversalTime();
+        var local = LocalDateTime.FromDateTime(DateTime.SpecifyKind(parsed.DateTime, DateTimeKind.Unspecified));
         var zone = FindZone(value.TimeZone);
-        return zone is null
-            ? new DateTimeOffset(local, TimeSpan.Zero)
-            : new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+        return zone is null ? new DateTimeOffset(parsed.DateTime, TimeSpan.Zero) : local.InZoneLeniently(zone).ToDateTimeOffset().ToUniversalTime();
     }
 
-    private static TimeZoneInfo? FindZone(string? id)
+    private static DateTimeZone? FindZone(string? id)
     {
-        if (string.IsNullOrWhiteSpace(id) || id.Equals("UTC", StringComparison.OrdinalIgnoreCase)) return null;
-        if (TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)) return zone;
-        return TimeZoneInfo.TryConvertWindowsIdToIanaId(id, out var iana) && TimeZoneInfo.TryFindSystemTimeZoneById(iana, out zone) ? zone : null;
+        if (string.IsNullOrWhiteSpace(id)) return null;
+        var tzdb = TzdbDateTimeZoneSource.Default;
+        if (tzdb.WindowsMapping.PrimaryMapping.TryGetValue(id, out var iana)) id = iana;
+        return DateTimeZoneProviders.Tzdb.GetZoneOrNull(id);
     }
 }
