@@ -84,6 +84,17 @@ public sealed class OutlookMailTests : RecorderTestBase
     }
 
     [Fact]
+    public async Task A_supervisor_listed_twice_by_id_and_by_address_gets_one_mail()
+    {
+        var notifier = Notifier(adjust: c => c[$"Notifications:Groups:{Ap.Name}:Supervisors:1"] = "SAM@reviewflow.test");
+
+        await notifier.EscalatedAsync(Task(), "reviewer escalated", CancellationToken.None);
+
+        Assert.Single(Recorder.Mails);
+        Assert.Single(Log.Attempts);
+    }
+
+    [Fact]
     public async Task A_person_without_a_mail_address_is_skipped_and_recorded()
     {
         var notifier = Notifier(adjust: c => c.Remove("Notifications:People:alice"));
