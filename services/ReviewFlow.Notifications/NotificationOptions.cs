@@ -1,0 +1,91 @@
+namespace ReviewFlow.Notifications;
+
+/// <summary>The "Notifications" configuration section (docs/operations.md, "Notifications").</summary>
+public sealed class NotificationOptions
+{
+    public const string Section = "Notifications";
+
+    /// <summary>Where reviewers open ReviewFlow; deep links are <c>{PublicBaseUrl}/?document={id}</c>.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>The mailbox mails are sent from (POST /users/{ServiceMailbox}/sendMail). Outlook is off without it.</summary>
+    public string? ServiceMailbox { get; set; }
+
+    /// <summary>Microsoft Graph application credentials; Teams and Outlook are off without them.</summary>
+    public GraphOptions? Graph { get; set; }
+
+    /// <summary>How long a person's automatic-replies (out-of-office) setting is trusted.</summary>
+    public TimeSpan OutOfOfficeCache { get; set; } = TimeSpan.FromMinutes(5);
+
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>Reviewer id → mail address. Ids containing '@' are addresses already.</summary>
+    public Dictionary<string, string> People { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Mail address (or reviewer id) → the delegate's address (or id) who gets their mail while they are out of office.</summary>
+    public Dictionary<string, string> Delegates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Reviewer group → its channels and people.</summary>
+    public Dictionary<string, GroupNotificationOptions> Groups { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+public sealed class GraphOptions
+{
+    public string? TenantId { get; set; }
+    public string? ClientId { get; set; }
+
+    /// <summary>Never in the repository: set it from the environment (Notifications__Graph__ClientSecret) or a secret store.</summary>
+    public string? ClientSecret { get; set; }
+
+    public string BaseUrl { get; set; } = "https://graph.microsoft.com/v1.0";
+    public string AuthorityHost { get; set; } = "https://login.microsoftonline.com/";
+
+    /// <summary>Skip MSAL's instance discovery (needed for an authority it does not know, e.g. a test endpoint).</summary>
+    public bool DisableInstanceDiscovery { get; set; }
+
+    internal IEnumerable<string> Missing()
+    {
+        if (string.IsNullOrWhiteSpace(TenantId)) yield return "TenantId";
+        if (string.IsNullOrWhiteSpace(ClientId)) yield return "ClientId";
+        if (string.IsNullOrWhiteSpace(ClientSecret)) yield return "ClientSecret";
+    }
+}
+
+/// <summary>The attempt loop around every Graph send (docs/adr/0006).</summary>
+public sealed class RetryOptions
+{
+    /// <summary>Attempts per notification and recipient, the first included.</summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>Back-off before attempt n+1 is BaseDelay · 2^(n-1) (+ up to 20 % jitter), at most MaxDelay.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between attempts. A Retry-After longer than this ends the attempts (failed) rather than retrying early.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>One attempt's time limit (token and Graph call).</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class GroupNotificationOptions
+{
+    /// <summary>The group's Teams channel; no Teams cards without it.</summary>
+    public TeamsChannelOptions? Teams { get; set; }
+
+    /// <summary>Reminder, breach, escalation and digest mails for this group.</summary>
+    public bool Outlook { get; set; }
+
+    /// <summary>Reviewer ids (or addresses): reminders for unclaimed tasks, digests.</summary>
+    public List<string> Reviewers { get; set; } = [];
+
+    /// <summary>Supervisor ids (or addresses): breach and escalation mails.</summary>
+    public List<string> Supervisors { get; set; } = [];
+}
+
+public sealed class TeamsChannelOptions
+{
+    public string? TeamId { get; set; }
+    public string? ChannelId { get; set; }
+
+    internal bool IsSet => !string.IsNullOrWhiteSpace(TeamId) && !string.IsNullOrWhiteSpace(ChannelId);
+}
