@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ReviewFlow.Notifications;
+using ReviewFlow.Workflow.Notifications;
 using ReviewFlow.Workflow.Timers;
 
 namespace ReviewFlow.Workflow.Hosting;
@@ -30,6 +32,9 @@ public static class TimersHosting
                 // LISTEN/NOTIFY wakes a worker as soon as a job is enqueued; the poll is the fallback.
                 EnableLongPolling = true,
                 QueuePollInterval = options.QueuePollInterval,
+                // A job whose worker died is picked up again after this (sliding: long jobs keep their claim alive).
+                InvisibilityTimeout = TimeSpan.FromMinutes(2),
+                UseSlidingInvisibilityTimeout = true,
             }));
         if (role != HostRole.Worker) return;
 
@@ -40,6 +45,8 @@ public static class TimersHosting
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{schema}";
         });
         builder.Services.AddHostedService<RecurringJobsBootstrap>();
+        builder.Services.AddReviewFlowNotifications(builder.Configuration);
+        builder.Services.AddSingleton<INotificationLog, MartenNotificationLog>();
     }
 }
 
@@ -48,7 +55,10 @@ public sealed class RecurringJobsBootstrap(IRecurringJobManager recurring, IOpti
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        recurring.AddOrUpdate<TimerJobs>(TimerJobs.SweepJobId, j => j.SweepAsync(CancellationToken.None), options.Value.SweepCron);
+        var o = options.Value;
+        recurring.AddOrUpdate<TimerJobs>(TimerJobs.SweepJobId, j => j.SweepAsync(CancellationToken.None), o.SweepCron);
+        recurring.AddOrUpdate<NotificationJobs>(NotificationJobs.DigestJobId, j => j.DigestAsync(CancellationToken.None), o.DigestCron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.DigestTimeZone) });
         return Task.CompletedTask;
     }
 

@@ -6,6 +6,7 @@ using Marten.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Notifications;
 
 namespace ReviewFlow.Workflow.Timers;
 
@@ -34,6 +35,10 @@ public sealed class TimerScheduler : SubscriptionBase
         IncludeType<ReviewClaimed>();
         IncludeType<ReviewClaimRenewed>();
         IncludeType<DocumentRouted>();
+        IncludeType<SlaReminderDue>();
+        IncludeType<SlaBreached>();
+        IncludeType<ReviewEscalated>();
+        IncludeType<ReviewDisagreed>();
         Options.BatchSize = 200;
     }
 
@@ -57,6 +62,7 @@ public sealed class TimerScheduler : SubscriptionBase
                         t.ReminderJob = jobs.Schedule<TimerJobs>(j => j.SlaElapsedAsync(r.DocumentId, SlaTimers.Reminder, due), remindAt);
                     if (r.DueAt is { } dueAt)
                         t.BreachJob = jobs.Schedule<TimerJobs>(j => j.SlaElapsedAsync(r.DocumentId, SlaTimers.Breach, dueAt), dueAt);
+                    jobs.Enqueue<NotificationJobs>(j => j.NewTaskAsync(r.DocumentId, CancellationToken.None));
                     break;
                 }
                 case ReviewClaimed c:
@@ -71,6 +77,19 @@ public sealed class TimerScheduler : SubscriptionBase
                     foreach (var job in For(r.DocumentId).Jobs()) jobs.Delete(job);
                     timers.Remove(r.DocumentId);
                     decided.Add(r.DocumentId);
+                    break;
+                case SlaReminderDue r:
+                    jobs.Enqueue<NotificationJobs>(j => j.ReminderAsync(r.DocumentId, CancellationToken.None));
+                    break;
+                case SlaBreached r:
+                    jobs.Enqueue<NotificationJobs>(j => j.BreachAsync(r.DocumentId, CancellationToken.None));
+                    break;
+                case ReviewEscalated r:
+                    jobs.Enqueue<NotificationJobs>(j => j.EscalatedAsync(r.DocumentId, $"escalated by {r.ReviewerId}: {r.ReasonCode}", CancellationToken.None));
+                    break;
+                case ReviewDisagreed r:
+                    jobs.Enqueue<NotificationJobs>(j => j.EscalatedAsync(r.DocumentId,
+                        $"{r.FirstReviewerId} and {r.ReviewerId} disagreed ({r.FirstFinalLabel} / {r.FinalLabel})", CancellationToken.None));
                     break;
             }
         }

@@ -50,12 +50,12 @@ public class ReviewFlowSystem : IAsyncLifetime
                 ["Timers:SchedulePollingInterval"] = "00:00:00.500",
                 ["Timers:QueuePollInterval"] = "00:00:00.500",
             };
-            foreach (var (key, value) in _extra) settings[key] = value;
+            foreach (var (key, value) in _extra.Concat(ExtraSettings())) settings[key] = value;
             return settings;
         }
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var (pg, amqp) = await Servers.GetAsync();
         PostgresConnection = await Servers.IsolatedPostgresAsync(pg, Schema);
@@ -72,11 +72,18 @@ public class ReviewFlowSystem : IAsyncLifetime
         Amqp = await AmqpProbe.ConnectAsync(RabbitMqUri);
     }
 
+    /// <summary>Settings known only once the system starts (e.g. the address of a fake Graph).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [];
+
+    /// <summary>Services the worker of this system needs beside its own (e.g. the fake Graph's TLS trust).</summary>
+    protected virtual void ConfigureWorker(IServiceCollection services) { }
+
     async Task<IHost> StartWorkerAsync()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.AddReviewFlow(HostRole.Worker);
+        ConfigureWorker(builder.Services);
         var worker = builder.Build();
         await worker.StartAsync();
         return worker;
@@ -102,7 +109,7 @@ public class ReviewFlowSystem : IAsyncLifetime
         return http;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Amqp.DisposeAsync();
         await Web.DisposeAsync();

@@ -7,18 +7,62 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Notifications;
+using ReviewFlow.Testing.Graph;
 using ReviewFlow.Workflow.Timers;
 
 namespace ReviewFlow.IntegrationTests.Timers;
 
-/// <summary>A system whose claims are due 6 s after they go to review, with the reminder 3 s before.</summary>
+/// <summary>
+/// A system whose claims are due 6 s after they go to review, with the reminder 3 s before, and whose Teams and
+/// Outlook are a recording fake of Microsoft Graph (over HTTPS, with its token endpoint for Azure.Identity).
+/// </summary>
 public sealed class SlaSystem() : ReviewFlowSystem(new()
 {
     ["Routing:DocumentTypes:claim:Sla"] = "00:00:06",
     ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:03",
     // The sweep runs only when a test asks for it.
     ["Timers:SweepCron"] = "0 0 1 1 *",
-});
+})
+{
+    public GraphRecorder Graph { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        Graph = await GraphRecorder.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => new Dictionary<string, string?>(Graph.ConfigurationFor(
+        [new RecorderGroup("claims-reviewers", Reviewers: ["alice", "bob"], Supervisors: ["sam"])],
+        people: new Dictionary<string, string>
+        {
+            ["alice"] = "alice@reviewflow.test", ["bob"] = "bob@reviewflow.test", ["sam"] = "sam@reviewflow.test",
+        }))
+    {
+        // A test sets someone out of office: the worker must not trust an earlier answer for long.
+        ["Notifications:OutOfOfficeCache"] = "00:00:00.200",
+    };
+
+    protected override void ConfigureWorker(IServiceCollection services) =>
+        services.AddHttpClient(NotificationsSetup.GraphHttpClientName).ConfigurePrimaryHttpMessageHandler(() => Graph.CreateHandler());
+
+    /// <summary>An unsure claim (0.5 against 0.85) waiting for review, and alice's client.</summary>
+    public async Task<(string Id, HttpClient Alice)> UnsureClaimAsync()
+    {
+        var id = Documents.NewId("CLM");
+        await Amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "water-damage", confidence: 0.5));
+        var alice = await ClientAsync("alice");
+        await alice.ForStatusAsync(id, "AwaitingReview");
+        return (id, alice);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Graph.DisposeAsync();
+    }
+}
 
 [CollectionDefinition(Name)]
 public sealed class SlaCollection : ICollectionFixture<SlaSystem>
@@ -31,15 +75,6 @@ public sealed class SlaCollection : ICollectionFixture<SlaSystem>
 public sealed class SlaTests(SlaSystem system)
 {
     static readonly TimeSpan Sla = TimeSpan.FromSeconds(6);
-
-    async Task<(string Id, HttpClient Alice)> UnsureClaimAsync()
-    {
-        var id = Documents.NewId("CLM");
-        await system.Amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "water-damage", confidence: 0.5));
-        var alice = await system.ClientAsync("alice");
-        await alice.ForStatusAsync(id, "AwaitingReview");
-        return (id, alice);
-    }
 
     static async Task<JsonElement> WaitForAsync(HttpClient http, string id, Func<JsonElement, bool> condition, TimeSpan timeout)
     {
@@ -57,7 +92,7 @@ public sealed class SlaTests(SlaSystem system)
     [Fact]
     public async Task An_open_task_is_reminded_before_its_due_time_then_breached_and_shown_breached_in_the_queue()
     {
-        var (id, alice) = await UnsureClaimAsync();
+        var (id, alice) = await system.UnsureClaimAsync();
         var document = await alice.GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}");
         var due = document.GetProperty("dueAt").GetDateTimeOffset();
 
@@ -83,7 +118,7 @@ public sealed class SlaTests(SlaSystem system)
     [Fact]
     public async Task A_task_decided_in_time_cancels_its_timers_and_nothing_fires_later()
     {
-        var (id, alice) = await UnsureClaimAsync();
+        var (id, alice) = await system.UnsureClaimAsync();
         var timers = await TimersOfAsync(id, t => t.BreachJob is not null && t.ReminderJob is not null);
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" })).StatusCode);
@@ -101,7 +136,7 @@ public sealed class SlaTests(SlaSystem system)
     [Fact]
     public async Task A_timer_survives_a_worker_restart_between_scheduling_and_firing()
     {
-        var (id, alice) = await UnsureClaimAsync();
+        var (id, alice) = await system.UnsureClaimAsync();
         await TimersOfAsync(id, t => t.BreachJob is not null);
 
         // Down through the reminder and the due time: both fire once the new worker is up.
@@ -116,7 +151,7 @@ public sealed class SlaTests(SlaSystem system)
     [Fact]
     public async Task A_timer_that_fires_again_and_the_sweep_after_it_change_nothing_more()
     {
-        var (id, alice) = await UnsureClaimAsync();
+        var (id, alice) = await system.UnsureClaimAsync();
         var breached = await WaitForAsync(alice, id, d => d.GetProperty("breachedAt").ValueKind != JsonValueKind.Null, Sla + TimeSpan.FromSeconds(10));
         var due = breached.GetProperty("dueAt").GetDateTimeOffset();
 
@@ -137,7 +172,7 @@ public sealed class SlaTests(SlaSystem system)
     [Fact]
     public async Task The_sweep_records_a_breach_whose_timer_was_lost()
     {
-        var (id, alice) = await UnsureClaimAsync();
+        var (id, alice) = await system.UnsureClaimAsync();
         var timers = await TimersOfAsync(id, t => t.BreachJob is not null && t.ReminderJob is not null);
         var client = system.Worker.Services.GetRequiredService<IBackgroundJobClient>();
         // Lost: deleted by hand before they fired.

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Notifications;
 
 namespace ReviewFlow.Web.Documents;
 
@@ -15,6 +16,7 @@ public static class DocumentEndpoints
         documents.MapPost("/", SubmitAsync).RequireAuthorization(ReviewFlow.Web.SignIn.Policies.Ingest);
         documents.MapGet("/{documentId}", GetAsync);
         documents.MapGet("/{documentId}/history", HistoryAsync);
+        documents.MapGet("/{documentId}/notifications", NotificationsAsync);
     }
 
     /// <summary>202 once the result is on the bus; 400 problem details naming each bad field otherwise.</summary>
@@ -62,12 +64,24 @@ public static class DocumentEndpoints
             e.Version, e.Data.GetType().Name, e.Timestamp, (e.Data as IDocumentEvent)?.Actor ?? Actors.System, e.Id, e.Data)).ToArray());
     }
 
+    /// <summary>Every Teams/Outlook notification attempt for the document, oldest first, with its outcome.</summary>
+    static async Task<Ok<NotificationView[]>> NotificationsAsync(string documentId, IQuerySession session, CancellationToken ct)
+    {
+        var records = await session.Query<NotificationRecord>().Where(r => r.DocumentId == documentId)
+            .OrderBy(r => r.At).Take(500).ToListAsync(ct);
+        return TypedResults.Ok(records.Select(r => new NotificationView(r.Kind, r.Channel, r.Recipient, r.Attempt, r.Outcome,
+            r.HttpStatus, r.Detail, r.At)).ToArray());
+    }
+
     static ProblemHttpResult NotFound(string documentId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such document",
             detail: $"No classification result has been recorded for '{documentId}'.");
 }
 
 public sealed record SubmitResponse(string DocumentId, string Status);
+
+public sealed record NotificationView(string Kind, string Channel, string Recipient, int Attempt, string Outcome, int? HttpStatus,
+    string? Detail, DateTimeOffset At);
 
 public sealed record HistoryEntry(long Version, string Type, DateTimeOffset At, string Actor, Guid EventId, object Data);
 

@@ -1,0 +1,50 @@
+using Marten;
+using ReviewFlow.Notifications;
+
+namespace ReviewFlow.Workflow.Notifications;
+
+/// <summary>
+/// One notification attempt as stored (Marten document): every try of every channel for every recipient, with its
+/// outcome. Shown with the document (GET /api/v1/documents/{id}/notifications); notifications are not decisions, so
+/// they are kept beside the document's event stream, not in it.
+/// </summary>
+public sealed class NotificationRecord
+{
+    public Guid Id { get; set; }
+    public string NotificationId { get; set; } = "";
+    public string? DocumentId { get; set; }
+    public string Kind { get; set; } = "";
+    public string Channel { get; set; } = "";
+    public string Recipient { get; set; } = "";
+    public int Attempt { get; set; }
+    public string Outcome { get; set; } = "";
+    public int? HttpStatus { get; set; }
+    public string? Detail { get; set; }
+    public DateTimeOffset At { get; set; }
+
+    public static NotificationRecord From(NotificationAttempt a) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        NotificationId = a.NotificationId,
+        DocumentId = a.DocumentId,
+        Kind = a.Kind,
+        Channel = a.Channel,
+        Recipient = a.Recipient,
+        Attempt = a.Attempt,
+        Outcome = a.Outcome,
+        HttpStatus = a.HttpStatus,
+        Detail = a.Detail,
+        At = a.At,
+    };
+}
+
+/// <summary>Each attempt is stored as it happens, in its own small transaction.</summary>
+public sealed class MartenNotificationLog(IDocumentStore store) : INotificationLog
+{
+    public async Task RecordAsync(NotificationAttempt attempt, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        session.Store(NotificationRecord.From(attempt));
+        await session.SaveChangesAsync(ct);
+    }
+}

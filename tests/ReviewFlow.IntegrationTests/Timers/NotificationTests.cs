@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ReviewFlow.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewFlow.Testing.Graph;
+
+namespace ReviewFlow.IntegrationTests.Timers;
+
+/// <summary>
+/// Teams and Outlook end to end: the real worker, Hangfire, the real Graph SDK and Azure.Identity, against a fake
+/// Graph that records what it receives.
+/// </summary>
+[Collection(SlaCollection.Name)]
+public sealed class NotificationTests(SlaSystem system)
+{
+    static async Task<T> EventuallyAsync<T>(Func<T?> probe, TimeSpan timeout, string what) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (probe() is { } found) return found;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"never saw {what}");
+    }
+
+    async Task<JsonElement[]> NotificationsAsync(HttpClient http, string id) =>
+        (await http.GetFromJsonAsync<JsonElement[]>($"/api/v1/documents/{id}/notifications"))!;
+
+    [Fact]
+    public async Task A_new_review_task_posts_a_card_to_the_groups_teams_channel_with_a_deep_link()
+    {
+        var (id, alice) = await system.UnsureClaimAsync();
+
+        var post = await EventuallyAsync(() => system.Graph.ChannelPosts.FirstOrDefault(p => p.Body.Contains(id)), TimeSpan.FromSeconds(15), "a card");
+
+        Assert.Equal("/v1.0/teams/team-claims-reviewers/channels/channel-claims-reviewers/messages", post.Path);
+        Assert.StartsWith("Bearer ", post.Header("Authorization"));
+        Assert.Contains("water-damage", post.Body);
+        Assert.Contains($"https://reviewflow.test/?document={Uri.EscapeDataString(id)}", post.Body);
+        var recorded = await NotificationsAsync(alice, id);
+        Assert.Contains(recorded, n => n.GetProperty("kind").GetString() == "new-task" && n.GetProperty("outcome").GetString() == "sent");
+    }
+
+    [Fact]
+    public async Task The_group_is_reminded_by_mail_then_its_supervisor_is_told_of_the_breach()
+    {
+        var (id, alice) = await system.UnsureClaimAsync();
+
+        var breachMail = await EventuallyAsync(() => system.Graph.Mails.FirstOrDefault(m => m.Subject.Contains(id) && m.To.Contains("sam@reviewflow.test")),
+            TimeSpan.FromSeconds(20), "the breach mail");
+
+        var reminders = system.Graph.Mails.Where(m => m.Subject.Contains(id) && !m.To.Contains("sam@reviewflow.test")).ToList();
+        Assert.Equal(["alice@reviewflow.test", "bob@reviewflow.test"], reminders.SelectMany(m => m.To).Order().ToArray());
+        Assert.All(reminders.Append(breachMail), m => Assert.Equal(GraphRecorder.ServiceMailbox, m.Mailbox));
+        Assert.Contains($"?document={Uri.EscapeDataString(id)}", breachMail.Html);
+        Assert.Contains($"?document={Uri.EscapeDataString(id)}", breachMail.Text);
+        var recorded = await NotificationsAsync(alice, id);
+        Assert.Contains(recorded, n => n.GetProperty("kind").GetString() == "breach" && n.GetProperty("outcome").GetString() == "sent");
+        Assert.Equal(2, recorded.Count(n => n.GetProperty("kind").GetString() == "reminder" && n.GetProperty("outcome").GetString() == "sent"));
+    }
+
+    [Fact]
+    public async Task Graph_failing_is_recorded_as_failed_and_never_holds_the_decision_back()
+    {
+        system.Graph.FailNext("/channels/", 1000, 500);
+        try
+        {
+            var (id, alice) = await system.UnsureClaimAsync();
+            var failed = await EventuallyAsync(async () => (await NotificationsAsync(alice, id))
+                    .Where(n => n.GetProperty("kind").GetString() == "new-task").ToArray() is { Length: 3 } a ? a : null,
+                TimeSpan.FromSeconds(15), "three failed attempts");
+
+            Assert.All(failed, n => Assert.Equal("failed", n.GetProperty("outcome").GetString()));
+            Assert.All(failed, n => Assert.Equal(500, n.GetProperty("httpStatus").GetInt32()));
+            Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" })).StatusCode);
+            await alice.ForStatusAsync(id, "Routed");
+        }
+        finally
+        {
+            system.Graph.FailNext("/channels/", 0, 500);
+        }
+    }
+
+    [Fact]
+    public async Task A_reviewer_who_is_out_of_office_is_not_reminded()
+    {
+        system.Graph.SetOutOfOffice("bob@reviewflow.test", "alwaysEnabled");
+        try
+        {
+            var (id, alice) = await system.UnsureClaimAsync();
+
+            await EventuallyAsync(() => system.Graph.Mails.FirstOrDefault(m => m.Subject.Contains(id) && m.To.Contains("alice@reviewflow.test")),
+                TimeSpan.FromSeconds(15), "alice's reminder");
+
+            Assert.DoesNotContain(system.Graph.Mails, m => m.Subject.Contains(id) && m.To.Contains("bob@reviewflow.test"));
+            var recorded = await NotificationsAsync(alice, id);
+            Assert.Contains(recorded, n => n.GetProperty("kind").GetString() == "reminder" && n.GetProperty("outcome").GetString() == "skipped"
+                && n.GetProperty("recipient").GetString()!.Contains("bob"));
+        }
+        finally
+        {
+            system.Graph.SetOutOfOffice("bob@reviewflow.test", "disabled");
+        }
+    }
+
+    [Fact]
+    public async Task The_daily_digest_mails_each_reviewer_their_open_tasks_once_a_day()
+    {
+        var (id, _) = await system.UnsureClaimAsync();
+
+        int first, second;
+        using (var scope = system.Worker.Services.CreateScope())
+        {
+            var jobs = ActivatorUtilities.CreateInstance<ReviewFlow.Workflow.Notifications.NotificationJobs>(scope.ServiceProvider);
+            first = await jobs.DigestAsync(CancellationToken.None);
+            second = await jobs.DigestAsync(CancellationToken.None); // the recurring job ran twice: nobody gets two
+        }
+
+        Assert.Equal(2, first);
+        Assert.Equal(0, second);
+        var digests = system.Graph.Mails.Where(m => m.Text is { } t && t.Contains(id)).ToList();
+        Assert.Equal(["alice@reviewflow.test", "bob@reviewflow.test"], digests.SelectMany(m => m.To).Order().ToArray());
+        Assert.All(digests, m => Assert.Contains($"?document={Uri.EscapeDataString(id)}", m.Html));
+    }
+
+    static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } found) return found;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"never saw {what}");
+    }
+}
