@@ -19,9 +19,9 @@ public sealed class TimerJobs(IBus bus, IDocumentStore store, TimeProvider clock
 
     [JobDisplayName("SLA {1} of {0}")]
     [AutomaticRetry(Attempts = 20)]
-    public async Task SlaElapsedAsync(string documentId, string kind, DateTimeOffset dueAt)
+    public async Task SlaElapsedAsync(string documentId, string kind, DateTimeOffset dueAt, DateTimeOffset firesAt)
     {
-        if (kind == SlaTimers.Breach) await NotBeforeAsync(dueAt);
+        await NotBeforeAsync(firesAt);
         await bus.Publish(new SlaTimerElapsed(documentId, kind, dueAt));
     }
 

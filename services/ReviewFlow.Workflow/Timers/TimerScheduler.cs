@@ -59,9 +59,9 @@ public sealed class TimerScheduler : SubscriptionBase
                 {
                     var t = For(r.DocumentId);
                     if (r.RemindAt is { } remindAt && r.DueAt is { } due)
-                        t.ReminderJob = jobs.Schedule<TimerJobs>(j => j.SlaElapsedAsync(r.DocumentId, SlaTimers.Reminder, due), remindAt);
+                        t.ReminderJob = jobs.Schedule<TimerJobs>(j => j.SlaElapsedAsync(r.DocumentId, SlaTimers.Reminder, due, remindAt), remindAt);
                     if (r.DueAt is { } dueAt)
-                        t.BreachJob = jobs.Schedule<TimerJobs>(j => j.SlaElapsedAsync(r.DocumentId, SlaTimers.Breach, dueAt), dueAt);
+                        t.BreachJob = jobs.Schedule<TimerJobs>(j => j.SlaElapsedAsync(r.DocumentId, SlaTimers.Breach, dueAt, dueAt), dueAt);
                     jobs.Enqueue<NotificationJobs>(j => j.NewTaskAsync(r.DocumentId, CancellationToken.None));
                     break;
                 }

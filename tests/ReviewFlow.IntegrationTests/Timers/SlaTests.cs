@@ -158,8 +158,8 @@ public sealed class SlaTests(SlaSystem system)
         using (var scope = system.Worker.Services.CreateScope())
         {
             var jobs = ActivatorUtilities.CreateInstance<TimerJobs>(scope.ServiceProvider);
-            await jobs.SlaElapsedAsync(id, SlaTimers.Breach, due);
-            await jobs.SlaElapsedAsync(id, SlaTimers.Reminder, due);
+            await jobs.SlaElapsedAsync(id, SlaTimers.Breach, due, due);
+            await jobs.SlaElapsedAsync(id, SlaTimers.Reminder, due, due - TimeSpan.FromSeconds(3));
             await jobs.SweepAsync(CancellationToken.None);
         }
         await Task.Delay(TimeSpan.FromSeconds(2));
