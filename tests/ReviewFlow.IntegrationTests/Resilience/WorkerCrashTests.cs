@@ -26,9 +26,10 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _amqp.DisposeAsync();
 
-    WorkerProcess Worker(string name)
+    WorkerProcess Worker(string name, Dictionary<string, string>? extra = null)
     {
         var env = TestPolicy.Settings.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value!);
+        foreach (var (key, value) in extra ?? []) env[key] = value;
         env["ConnectionStrings__Postgres"] = _postgres;
         env["ConnectionStrings__RabbitMq"] = _rabbit;
         env["Marten__Schema"] = _schema;
@@ -108,6 +109,71 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         {
             output.WriteLine(File.Exists(a.Log) ? string.Join("\n", File.ReadLines(a.Log).TakeLast(40)) : "(no log a)");
             output.WriteLine(File.Exists(b.Log) ? string.Join("\n", File.ReadLines(b.Log).TakeLast(40)) : "(no log b)");
+            throw;
+        }
+    }
+
+    async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_postgres);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        try
+        {
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0; // the worker has not created its tables yet
+        }
+    }
+
+    async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<Task>? meanwhile = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
+            if (meanwhile is not null) await meanwhile();
+            await Task.Delay(500);
+        }
+    }
+
+    [Fact]
+    public async Task Killing_the_worker_between_scheduling_and_firing_loses_no_timer_and_fires_none_twice()
+    {
+        var sla = new Dictionary<string, string>
+        {
+            ["Routing__DocumentTypes__claim__Sla"] = "00:00:06",
+            ["Routing__DocumentTypes__claim__ReminderBefore"] = "00:00:03",
+            ["Timers__SchedulePollingInterval"] = "00:00:00.500",
+        };
+        using var first = Worker("first", sla);
+        using var second = Worker("second", sla);
+        var id = Documents.NewId("CLM");
+        string Events(string type) => $"select count(*) from {_schema}.mt_events where stream_id = '{id}' and type = '{type}'";
+        first.Start();
+        try
+        {
+            // Re-published until the worker's binding exists (a duplicate changes nothing).
+            await UntilAsync(async () => await CountAsync(Events("review_requested")) == 1, TimeSpan.FromSeconds(60), "the claim never went to review",
+                () => _amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "water-damage", confidence: 0.5)));
+            await UntilAsync(async () => await CountAsync($"select count(*) from {_schema}_hangfire.job where statename = 'Scheduled'") >= 2,
+                TimeSpan.FromSeconds(20), "the SLA timers were never scheduled");
+
+            first.KillHard();
+            await Task.Delay(TimeSpan.FromSeconds(7)); // past the reminder and the due time, with nobody running
+            second.Start();
+
+            await UntilAsync(async () => await CountAsync(Events("sla_breached")) == 1, TimeSpan.FromSeconds(60), "no breach after the restart");
+            await Task.Delay(TimeSpan.FromSeconds(3)); // a second firing would land by now
+            Assert.Equal(1, await CountAsync(Events("sla_breached")));
+            Assert.True(await CountAsync(Events("sla_reminder_due")) <= 1);
+        }
+        catch
+        {
+            output.WriteLine(File.Exists(first.Log) ? string.Join("\n", File.ReadLines(first.Log).TakeLast(40)) : "(no log)");
+            output.WriteLine(File.Exists(second.Log) ? string.Join("\n", File.ReadLines(second.Log).TakeLast(40)) : "(no log)");
             throw;
         }
     }
