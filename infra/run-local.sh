@@ -43,6 +43,9 @@ ReviewFlow is running.
   RabbitMQ      $ConnectionStrings__RabbitMq   (publish raw JSON to exchange reviewflow.classifications;
                 decisions on topic exchange reviewflow.decisions)
   PostgreSQL    $ConnectionStrings__Postgres
+  Jobs          $url/hangfire   (Hangfire: SLA, lease and notification timers; Admins only — sign in on the page as
+                ada and choose "Jobs", which first calls POST /api/v1/admin/dashboard-session)
+  Teams/Outlook off unless Notifications:Graph is configured (docs/operations.md, "Notifications")
   Logins        development users (no password; POST /api/v1/dev/token): alice, bob (reviewers), sam (supervisor),
                 audrey (auditor), ada (admin), ap-inbox (upstream system) — see $url/api/v1/dev/users
   Logs          $logs/{worker,web,demo}.log   (the demo publisher logs each document it sends)
