@@ -73,10 +73,12 @@ public sealed class TimerScheduler : SubscriptionBase
                     break;
                 case DocumentRouted r:
                     // Decided: the timers have nothing left to do. One that is already running finds the document
-                    // decided and changes nothing.
-                    foreach (var job in For(r.DocumentId).Jobs()) jobs.Delete(job);
-                    timers.Remove(r.DocumentId);
-                    decided.Add(r.DocumentId);
+                    // decided and changes nothing. (Most documents are routed automatically and never had timers.)
+                    if (timers.Remove(r.DocumentId, out var done))
+                    {
+                        foreach (var job in done.Jobs()) jobs.Delete(job);
+                        decided.Add(r.DocumentId);
+                    }
                     break;
                 case SlaReminderDue r:
                     jobs.Enqueue<NotificationJobs>(j => j.ReminderAsync(r.DocumentId, CancellationToken.None));
