@@ -10,6 +10,12 @@ public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSu
 public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool AsSupervisor = false);
 
 /// <summary>
+/// A supervisor hands the task to ReviewerId (taking it from whoever holds it): the new holder gets a fresh lease.
+/// ToSupervisor: the sender checked that ReviewerId is a supervisor (escalated tasks only go to supervisors).
+/// </summary>
+public sealed record ReassignReview(string DocumentId, string SupervisorId, string ReviewerId, bool ToSupervisor = false);
+
+/// <summary>
 /// Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required), <c>reject</c> (ReasonCode required) or
 /// <c>escalate</c> to the group's supervisors (ReasonCode required).
 /// </summary>

@@ -10,6 +10,7 @@ builder.AddReviewFlow(HostRole.Web, LiveSetup.AddLiveConsumers);
 builder.Services.AddSignalR();
 builder.AddReviewFlowSignIn();
 builder.AddJobsDashboard();
+builder.Services.AddSingleton<GroupDirectory>();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();

@@ -82,6 +82,22 @@ public static class DocumentDecisions
         ]);
     }
 
+    /// <summary>A supervisor gives the task to another reviewer; the four-eyes rules of a claim apply to the new holder.</summary>
+    public static CommandResult Reassign(DocumentState s, ReassignReview cmd, DateTimeOffset now, TimeSpan lease)
+    {
+        if (s.ClaimedBy == cmd.ReviewerId && s.LeaseExpiresAt > now)
+            return CommandResult.Refuse($"already claimed by {cmd.ReviewerId}", s.ClaimedBy);
+        if (s.ForSupervisor && !cmd.ToSupervisor)
+            return CommandResult.Refuse("with a supervisor: it can only go to another supervisor");
+        if (cmd.ReviewerId == s.FirstReviewerId || cmd.ReviewerId == s.SecondReviewerId)
+            return CommandResult.Refuse($"{cmd.ReviewerId} already reviewed this document: a different reviewer must decide");
+        var events = new List<IDocumentEvent>();
+        if (s.ClaimedBy is { } holder)
+            events.Add(new ReviewReleased(s.DocumentId, holder, "reassigned", s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now));
+        events.Add(new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now));
+        return new(events);
+    }
+
     public static CommandResult Release(DocumentState s, ReleaseReview cmd, DateTimeOffset now)
     {
         if (s.ClaimedBy is null)

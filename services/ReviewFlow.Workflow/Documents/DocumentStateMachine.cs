@@ -33,6 +33,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     public Event<ClassificationRefused> Refused { get; private set; } = null!;
     public Event<ClaimReview> Claim { get; private set; } = null!;
     public Event<ReleaseReview> Release { get; private set; } = null!;
+    public Event<ReassignReview> Reassign { get; private set; } = null!;
     public Event<DecideReview> Decide { get; private set; } = null!;
     public Event<SlaTimerElapsed> SlaElapsed { get; private set; } = null!;
     public Event<ClaimLeaseElapsed> LeaseElapsed { get; private set; } = null!;
@@ -46,6 +47,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         Event(() => Refused, e => e.CorrelateById(ctx => DocumentKey.For(ctx.Message.DocumentId)));
         Event(() => Claim, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
         Event(() => Release, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
+        Event(() => Reassign, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
         Event(() => Decide, e => ReviewerCommand(e, ctx => ctx.Message.DocumentId));
         Event(() => SlaElapsed, e => Timer(e, ctx => ctx.Message.DocumentId));
         Event(() => LeaseElapsed, e => Timer(e, ctx => ctx.Message.DocumentId));
@@ -71,6 +73,13 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
             When(Claim)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Claim(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
+                .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
+                .ThenAsync(NotifyAsync)
+                .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
+
+        During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
+            When(Reassign)
+                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Reassign(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
                 .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
@@ -108,6 +117,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed: claim it first")));
         During(Invalid, Routed,
             When(Claim).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
+            When(Reassign).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
             When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
             When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))));
     }

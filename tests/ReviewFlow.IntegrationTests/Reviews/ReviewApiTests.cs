@@ -200,6 +200,36 @@ public sealed class BulkConfirmTests(ReviewFlowSystem system)
 }
 
 [Collection(SystemCollection.Name)]
+public sealed class ReassignTests(ReviewFlowSystem system)
+{
+    [Fact]
+    public async Task A_supervisor_hands_alices_claim_to_bob_and_alice_can_no_longer_decide()
+    {
+        var id = Documents.NewId();
+        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var alice = await system.ClientAsync("alice");
+        var sam = await system.ClientAsync("sam");
+        await alice.ForStatusAsync(id, "AwaitingReview");
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+
+        // Only supervisors reassign, and only to a member of the task's group.
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "bob" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "audrey" })).StatusCode);
+        var reassigned = await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "bob" });
+
+        Assert.Equal(HttpStatusCode.OK, reassigned.StatusCode);
+        var doc = await alice.GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}");
+        Assert.Equal(("Claimed", "bob"), (doc.GetProperty("status").GetString(), doc.GetProperty("claimedBy").GetString()));
+        var stale = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" });
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var bob = await system.ClientAsync("bob");
+        Assert.Equal(HttpStatusCode.OK, (await bob.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" })).StatusCode);
+        var released = (await system.Store.EventsAsync(id)).Select(e => e.Data).OfType<ReviewFlow.Workflow.Documents.ReviewReleased>().Single();
+        Assert.Equal(("alice", "reassigned", "sam"), (released.ReviewerId, released.Reason, released.Actor));
+    }
+}
+
+[Collection(SystemCollection.Name)]
 public sealed class LeaseTests(ReviewFlowSystem system)
 {
     /// <summary>An unsure invoice claimed by alice (lease: <see cref="ReviewFlowSystem.ClaimLease"/>).</summary>

@@ -544,4 +544,48 @@ public sealed class DocumentDecisionsTests
 
         AssertRefused(result, "a label is 1-64 characters");
     }
+
+    // ---- Reassign ----
+
+    [Fact]
+    public void A_supervisor_reassigns_a_held_task_the_holder_loses_it_and_the_new_reviewer_gets_a_fresh_lease()
+    {
+        var s = ClaimedBy("alice");
+
+        var result = DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "bob"), T0.AddMinutes(2), Lease);
+
+        Assert.Null(result.Refusal);
+        Assert.Collection(result.Events,
+            e => Assert.Equal(("alice", "reassigned", "sam"), (((ReviewReleased)e).ReviewerId, ((ReviewReleased)e).Reason, e.Actor)),
+            e => Assert.Equal(("bob", T0.AddMinutes(7), "sam"), (((ReviewClaimed)e).ReviewerId, ((ReviewClaimed)e).LeaseExpiresAt, e.Actor)));
+        Assert.Equal("bob", Apply(s, result.Events).ClaimedBy);
+    }
+
+    [Fact]
+    public void Reassigning_an_unclaimed_task_just_gives_it_to_the_reviewer()
+    {
+        var result = DocumentDecisions.Reassign(AwaitingReview(), new ReassignReview(Id, "sam", "bob"), T0, Lease);
+
+        Assert.IsType<ReviewClaimed>(Assert.Single(result.Events));
+    }
+
+    [Fact]
+    public void A_task_is_not_reassigned_to_its_first_reviewer_under_four_eyes()
+    {
+        var s = ClaimedBy("alice");
+        s.FourEyes = true;
+        Apply(s, DocumentDecisions.Decide(s, new DecideReview(Id, "alice", "confirm"), T0.AddMinutes(2)).Events);
+
+        AssertRefused(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "alice"), T0.AddMinutes(3), Lease), "already reviewed");
+    }
+
+    [Fact]
+    public void An_escalated_task_only_goes_to_another_supervisor()
+    {
+        var s = ClaimedBy("alice");
+        Apply(s, DocumentDecisions.Decide(s, new DecideReview(Id, "alice", "escalate", ReasonCode: "unclear"), T0.AddMinutes(2)).Events);
+
+        AssertRefused(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "bob"), T0.AddMinutes(3), Lease), "supervisor");
+        Assert.Null(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "sue", ToSupervisor: true), T0.AddMinutes(3), Lease).Refusal);
+    }
 }

@@ -427,4 +427,14 @@ public sealed class ClassificationParserTests
     {
         Assert.Equal(0, _parser.Check(Classified(), KnownTypes).Count);
     }
+
+    [Fact]
+    public void A_priority_is_read_and_an_unknown_one_is_refused_naming_the_known_ones()
+    {
+        Assert.Equal("urgent", Parse(j => j["priority"] = "urgent").Classification!.Priority);
+        Assert.Null(Parse(_ => { }).Classification!.Priority);
+
+        var reasons = AssertRefused(Parse(j => j["priority"] = "asap"), "priority");
+        Assert.Contains("low, normal, high, urgent", reasons.Single());
+    }
 }

@@ -28,6 +28,7 @@ public static class ReviewEndpoints
             SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
                 new ReleaseReview(documentId, user.UserId(), AsSupervisor: user.IsInRole(Roles.Supervisor)), ct)));
         reviews.MapPost("/decision", DecideAsync);
+        reviews.MapPost("/reassign", ReassignAsync).RequireAuthorization(Policies.Supervise);
         app.MapPost("/api/v1/reviews/bulk-confirm", BulkConfirmAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews");
     }
 
@@ -94,6 +95,23 @@ public static class ReviewEndpoints
                 d.Outcome!, d.DecidedAt!.Value)).ToList()));
     }
 
+    /// <summary>A supervisor hands the task to a member of its group (a supervisor, when the task is escalated).</summary>
+    static async Task<IResult> ReassignAsync(string documentId, ReassignRequest body, ClaimsPrincipal user, IQuerySession session,
+        GroupDirectory directory, IRequestClient<ReassignReview> client, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.ReviewerId))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = ["is required"] });
+        // An unknown document or another group's task is answered by SendAsync (404 / 403).
+        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        var membership = state?.ReviewerGroup is { } group ? directory.MemberOf(body.ReviewerId, group) : false;
+        if (membership is null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = [$"{body.ReviewerId} is not in {state!.ReviewerGroup}"] },
+                title: "Not a member of the task's group");
+        var toSupervisor = membership == true;
+        return await SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
+            new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor), ct));
+    }
+
     static Task<IResult> DecideAsync(string documentId, DecisionRequest body, ClaimsPrincipal user, IQuerySession session,
         IRequestClient<DecideReview> client, CancellationToken ct)
     {
@@ -139,6 +157,8 @@ public sealed record MyDecision(string DocumentId, string DocumentType, string P
 public sealed record BulkConfirmRequest(IReadOnlyList<string>? DocumentIds, string? Comment);
 
 public sealed record BulkConfirmResult(string DocumentId, int Status, string? DocumentStatus, string? Reason);
+
+public sealed record ReassignRequest(string? ReviewerId);
 
 public sealed record DecisionRequest(string? Outcome, string? Label, string? ReasonCode, string? Comment);
 
