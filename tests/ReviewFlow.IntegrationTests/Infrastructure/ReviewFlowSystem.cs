@@ -109,6 +109,18 @@ public class ReviewFlowSystem : IAsyncLifetime
         return http;
     }
 
+    /// <summary>An unsure invoice (0.5 against 0.90) claimed by <paramref name="reviewer"/>, with their client (lease: <see cref="ClaimLease"/>).</summary>
+    public async Task<(string Id, HttpClient Client)> ClaimedByAsync(string reviewer)
+    {
+        var id = Documents.NewId();
+        await Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var http = await ClientAsync(reviewer);
+        await http.ForStatusAsync(id, "AwaitingReview");
+        var claim = await http.PostAsync($"/api/v1/reviews/{id}/claim", null);
+        if (!claim.IsSuccessStatusCode) throw new InvalidOperationException($"{reviewer} could not claim {id}: {(int)claim.StatusCode}");
+        return (id, http);
+    }
+
     public virtual async Task DisposeAsync()
     {
         await Amqp.DisposeAsync();

@@ -205,12 +205,8 @@ public sealed class ReassignTests(ReviewFlowSystem system)
     [Fact]
     public async Task A_supervisor_hands_alices_claim_to_bob_and_alice_can_no_longer_decide()
     {
-        var id = Documents.NewId();
-        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
-        var alice = await system.ClientAsync("alice");
+        var (id, alice) = await system.ClaimedByAsync("alice");
         var sam = await system.ClientAsync("sam");
-        await alice.ForStatusAsync(id, "AwaitingReview");
-        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
 
         // Only supervisors reassign, and only to a member of the task's group.
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "bob" })).StatusCode);
@@ -232,17 +228,6 @@ public sealed class ReassignTests(ReviewFlowSystem system)
 [Collection(SystemCollection.Name)]
 public sealed class LeaseTests(ReviewFlowSystem system)
 {
-    /// <summary>An unsure invoice claimed by alice (lease: <see cref="ReviewFlowSystem.ClaimLease"/>).</summary>
-    async Task<(string Id, HttpClient Alice)> ClaimedByAliceAsync()
-    {
-        var id = Documents.NewId();
-        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
-        var alice = await system.ClientAsync("alice");
-        await alice.ForStatusAsync(id, "AwaitingReview");
-        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
-        return (id, alice);
-    }
-
     async Task AssertReleasedOnceByTheLeaseAsync(string id)
     {
         var released = (await system.Store.EventsAsync(id)).Select(e => e.Data).OfType<ReviewFlow.Workflow.Documents.ReviewReleased>().Single();
@@ -252,7 +237,7 @@ public sealed class LeaseTests(ReviewFlowSystem system)
     [Fact]
     public async Task A_lapsed_claim_can_be_taken_by_another_reviewer_and_the_first_can_no_longer_decide()
     {
-        var (id, alice) = await ClaimedByAliceAsync();
+        var (id, alice) = await system.ClaimedByAsync("alice");
         var bob = await system.ClientAsync("bob");
         Assert.Equal(HttpStatusCode.Conflict, (await bob.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
 
@@ -267,7 +252,7 @@ public sealed class LeaseTests(ReviewFlowSystem system)
     [Fact]
     public async Task A_claim_nobody_renews_goes_back_to_the_queue_by_itself()
     {
-        var (id, alice) = await ClaimedByAliceAsync();
+        var (id, alice) = await system.ClaimedByAsync("alice");
 
         // Nobody claims again: the lease timer alone releases it, shortly after the lease ends.
         var doc = await alice.ForStatusAsync(id, "AwaitingReview", ReviewFlowSystem.ClaimLease + TimeSpan.FromSeconds(6));
