@@ -127,6 +127,10 @@ public sealed class DemoDocuments(string runId, Random random)
         json["metadata"] = metadata;
         json["correlationId"] = Guid.NewGuid().ToString();
         json["classifiedAt"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        // Mostly normal; some urgent and high ones get the shorter SLAs of the policy (Routing:...:PrioritySla).
+        var urgency = random.NextDouble();
+        if (urgency < 0.05) json["priority"] = "urgent";
+        else if (urgency < 0.15) json["priority"] = "high";
 
         return new DemoDocument(documentId, type.Type, sentLabel, confidence, kind, note, JsonSerializer.SerializeToUtf8Bytes(json));
     }
