@@ -25,6 +25,13 @@ public sealed class UiSystem : IAsyncLifetime
 
     Dictionary<string, string?> Settings => new(TestPolicy.Settings)
     {
+        // SLAs the page can show: claims are due 8 s after they open (reminder lead 7 s: amber after 1 s; breached during a
+        // test), invoices in 2 h.
+        ["Routing:DocumentTypes:claim:Sla"] = "00:00:08",
+        ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:07",
+        ["Routing:DocumentTypes:invoice:Sla"] = "02:00:00",
+        ["Timers:SchedulePollingInterval"] = "00:00:00.500",
+        ["Timers:QueuePollInterval"] = "00:00:00.500",
         ["ConnectionStrings:Postgres"] = PostgresConnection,
         ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
         ["Marten:Schema"] = Schema,

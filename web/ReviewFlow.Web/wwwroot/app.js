@@ -61,6 +61,66 @@
     return isNaN(d) ? String(iso) : d.toLocaleString();
   }
 
+  // ---------- SLA ----------
+  // Times count down in the browser from dueAt (ticking every second); the server's flags (breached, remindAt) come
+  // with the queue and with every live message. Amber under the reminder lead (a quarter of the SLA when unknown).
+
+  function span(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    if (s < 60) return s + " s";
+    const m = Math.floor(s / 60);
+    if (m < 10) return m + " min" + (s % 60 ? " " + (s % 60) + " s" : "");
+    if (m < 60) return m + " min";
+    const h = Math.floor(m / 60);
+    if (h < 24) return h + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
+    const d = Math.floor(h / 24);
+    return d + " d" + (h % 24 ? " " + (h % 24) + " h" : "");
+  }
+
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const dueFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+  // One SLA element (a queue cell or the pane's): data-due, data-remind, data-requested, data-breached drive it.
+  function slaElement(tag, sla) {
+    const e = el(tag, null, "sla");
+    setSla(e, sla);
+    return e;
+  }
+
+  function setSla(e, sla) {
+    const due = sla && sla.dueAt ? Date.parse(sla.dueAt) : NaN;
+    if (isNaN(due)) {
+      for (const k of ["due", "remind", "requested", "breached", "level"]) delete e.dataset[k];
+      e.textContent = "";
+      e.removeAttribute("title");
+      return;
+    }
+    e.dataset.due = String(due);
+    e.dataset.remind = sla.remindAt ? String(Date.parse(sla.remindAt)) : "";
+    e.dataset.requested = sla.requestedAt ? String(Date.parse(sla.requestedAt)) : "";
+    e.dataset.breached = sla.breached ? "true" : "false";
+    e.title = "Due " + dueFormat.format(new Date(due)) + " (" + zone + ")" + (sla.breached ? "; SLA breached" : "");
+    tickSla(e, Date.now());
+  }
+
+  function tickSla(e, now) {
+    const due = Number(e.dataset.due);
+    const left = (due - now) / 1000;
+    const remind = Number(e.dataset.remind);
+    const requested = Number(e.dataset.requested);
+    const lead = remind ? (due - remind) / 1000 : requested ? (due - requested) / 4000 : 0;
+    const breached = e.dataset.breached === "true" || left <= 0;
+    e.dataset.level = breached ? "breached" : left <= lead ? "soon" : "ok";
+    clear(e);
+    e.appendChild(el("span", left > 0 ? "due in " + span(left) : "overdue " + span(-left), "sla-text"));
+    if (breached) e.appendChild(el("span", "Breached", "badge breached"));
+  }
+
+  function tickAllSla() {
+    const now = Date.now();
+    for (const e of document.querySelectorAll(".sla[data-due]")) tickSla(e, now);
+  }
+
   function safeHttpUrl(value) {
     if (typeof value !== "string") return null;
     try {
@@ -164,7 +224,14 @@
   }
 
   function sortedItems() {
-    return Array.from(state.items.values()).sort((a, b) => (a.requestedAt || "").localeCompare(b.requestedAt || ""));
+    return Array.from(state.items.values()).sort(byQueueOrder);
+  }
+
+  // The API's order: closest to the SLA first, tasks without one after them, then oldest first.
+  function byQueueOrder(a, b) {
+    const da = a.dueAt ? Date.parse(a.dueAt) : Infinity, db = b.dueAt ? Date.parse(b.dueAt) : Infinity;
+    if (da !== db) return da < db ? -1 : 1;
+    return (a.requestedAt || "").localeCompare(b.requestedAt || "");
   }
 
   function renderQueue() {
@@ -186,6 +253,10 @@
       const ageCell = el("td", age(item.requestedAt), "num age");
       ageCell.dataset.requestedAt = item.requestedAt || "";
       tr.appendChild(ageCell);
+      const slaCell = el("td", null, "sla-cell");
+      slaCell.appendChild(slaElement("span", item));
+      tr.appendChild(slaCell);
+      tr.dataset.breached = item.breached ? "true" : "false";
       tr.addEventListener("click", () => select(item.documentId));
       tbody.appendChild(tr);
     }
@@ -226,6 +297,8 @@
         status: t.status,
         claimedBy: t.claimedBy ?? null,
         leaseExpiresAt: t.leaseExpiresAt ?? null,
+        dueAt: t.dueAt === undefined ? existing?.dueAt : t.dueAt,
+        breached: !!t.breached || !!existing?.breached,
       });
       state.items.set(t.documentId, item);
     } else {
@@ -307,6 +380,13 @@
     $("doc-type").textContent = doc.documentType || "—";
     $("doc-label").textContent = doc.predictedLabel || "—";
     $("doc-confidence").textContent = pct(doc.confidence);
+    const queued = state.items.get(doc.documentId);
+    setSla($("doc-sla"), doc.dueAt && {
+      dueAt: doc.dueAt, remindAt: doc.remindAt, requestedAt: queued && queued.requestedAt,
+      breached: !!doc.breachedAt || !!(queued && queued.breached),
+    });
+    for (const e of document.querySelectorAll(".sla-row")) e.hidden = !doc.dueAt;
+    $("doc-priority").textContent = doc.priority ? "priority " + doc.priority : "";
     $("doc-claimed").textContent = doc.claimedBy
       ? doc.claimedBy + (doc.leaseExpiresAt ? " (lease until " + time(doc.leaseExpiresAt) + ")" : "")
       : "—";
@@ -547,6 +627,7 @@
   $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
   setInterval(refreshAges, 15000);
+  setInterval(tickAllSla, 1000);
   // The claim is a lease: while this page shows a task I hold, claiming again every minute renews it (the server's
   // lease is 5 minutes), so a closed or crashed page lets the task go back to the queue on its own.
   setInterval(renewMyClaims, 60000);
