@@ -5,6 +5,8 @@
   "use strict";
 
   const TOKEN_KEY = "reviewflow.token";
+  // A deep link (/?document=ID, what Teams cards and mails point to) waits here through the sign-in.
+  const LINK_KEY = "reviewflow.open";
   const OPEN_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview", "Escalated"];
   const REVIEWER_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview"];
 
@@ -336,6 +338,7 @@
       await connection.start();
       setLive("live");
       await loadQueue(); // whatever changed while we were not listening
+      openLinked();
     } catch {
       setLive("offline");
       setTimeout(() => { if (state.connection === connection) startConnection(connection); }, 5000);
@@ -343,6 +346,27 @@
   }
 
   // ---------- review pane ----------
+
+  // A deep link only shows the document: opening a link (or a link preview, or a mail scanner fetching it) never
+  // claims or decides; only a key or a click does.
+  function openLinked() {
+    const id = sessionStorage.getItem(LINK_KEY);
+    if (!id) return;
+    sessionStorage.removeItem(LINK_KEY);
+    select(id);
+  }
+
+  // Why the signed-in user cannot act on this document, or null when they can (the server checks it again).
+  function readOnlyReason(doc) {
+    const u = state.user;
+    if (!u || !(u.roles.includes("Reviewer") || isSupervisor())) return "you have no review role";
+    if (!doc.reviewerGroup || !u.groups.includes(doc.reviewerGroup)) return "in the queue of " + (doc.reviewerGroup || "no group");
+    if (!OPEN_STATES.includes(doc.status)) return "not open for review (" + doc.status + ")";
+    if (!visibleStates().includes(doc.status)) return doc.status + ": for supervisors";
+    if (doc.status !== "AwaitingReview" && doc.status !== "Claimed" && (doc.firstReviewerId === u.id || doc.secondReviewerId === u.id))
+      return "you reviewed it already";
+    return null;
+  }
 
   function select(id) {
     state.selectedId = id;
@@ -353,7 +377,7 @@
     $("reason").value = "";
     $("comment").value = "";
     say("");
-    if (!id) { $("pane-body").hidden = true; $("pane-empty").hidden = false; state.detail = null; return; }
+    if (!id) { $("pane-body").hidden = true; $("pane-empty").hidden = false; $("pane-error").hidden = true; state.detail = null; return; }
     loadDetail(id, false);
   }
 
@@ -363,7 +387,14 @@
       api("/api/v1/documents/" + encodeURIComponent(id) + "/history"),
     ]);
     if (state.selectedId !== id) return; // the user moved on meanwhile
-    if (!doc.ok) { say(problemText(doc), "error"); return; }
+    if (!doc.ok) {
+      state.detail = null;
+      $("pane-body").hidden = true;
+      $("pane-empty").hidden = true;
+      $("pane-error").hidden = false;
+      $("pane-error").textContent = problemText(doc);
+      return;
+    }
     const events = history.ok ? history.body : [];
     const received = events.find((e) => e.type === "ClassificationReceived");
     state.detail = { doc: doc.body, classification: (received && received.data && received.data.classification) || {}, history: events };
@@ -373,6 +404,7 @@
   function renderDetail(keepMessage) {
     const { doc, classification: c, history } = state.detail;
     $("pane-empty").hidden = true;
+    $("pane-error").hidden = true;
     $("pane-body").hidden = false;
     $("doc-id").textContent = doc.documentId;
     $("doc-status").textContent = doc.status;
@@ -438,14 +470,22 @@
       hist.appendChild(tr);
     }
 
+    $("doc-decision").textContent = doc.finalLabel
+      ? doc.finalLabel + " (" + doc.outcome + (doc.decidedBy ? " by " + doc.decidedBy : "") + (doc.decidedAt ? ", " + time(doc.decidedAt) : "") + ")"
+      : "";
+    for (const e of document.querySelectorAll(".decision-row")) e.hidden = !doc.finalLabel;
+
     const mine = doc.claimedBy && state.user && doc.claimedBy === state.user.id;
-    const open = visibleStates().includes(doc.status);
-    $("btn-claim").disabled = !open || mine;
+    const readOnly = readOnlyReason(doc);
+    state.detail.readOnly = readOnly;
+    $("actions").hidden = !!readOnly;
+    $("alternatives-hint").hidden = !!readOnly;
+    $("read-only").hidden = !readOnly;
+    $("read-only").textContent = readOnly ? "Read only: " + readOnly + "." : "";
+    for (const b of $("alternatives").querySelectorAll("button")) b.disabled = !!readOnly;
+    $("btn-claim").disabled = mine;
     $("btn-release").disabled = !mine;
-    $("btn-confirm").disabled = !open;
-    $("btn-reject").disabled = !open;
-    $("btn-escalate").disabled = !open;
-    if (!keepMessage) say(mine ? "Claimed by you." : open ? "Press c to claim." : "Not open for review (" + doc.status + ").");
+    if (!keepMessage) say(mine ? "Claimed by you." : "Press c to claim.");
   }
 
   function showDetailStatus(t) {
@@ -458,7 +498,7 @@
 
   async function command(path, body, doneText) {
     const id = state.selectedId;
-    if (!id || state.busy) return null;
+    if (!id || state.busy || !state.detail || state.detail.readOnly) return null;
     state.busy = true;
     try {
       const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/" + path, { method: "POST", json: body || {} });
@@ -526,6 +566,7 @@
   }
 
   function correct(index) {
+    if (!state.detail || state.detail.readOnly) return;
     const alts = (state.detail && state.detail.classification.alternatives) || [];
     if (index >= alts.length) { say("No alternative " + (index + 1) + ".", "warn"); return; }
     const label = alts[index].label;
@@ -534,11 +575,13 @@
   }
 
   function reject() {
+    if (!state.detail || state.detail.readOnly) return;
     const reason = needReason({ kind: "reject" });
     if (reason) decide({ outcome: "reject", reasonCode: reason });
   }
 
   function escalate() {
+    if (!state.detail || state.detail.readOnly) return;
     const reason = needReason({ kind: "escalate" });
     if (reason) decide({ outcome: "escalate", reasonCode: reason });
   }
@@ -609,6 +652,7 @@
       say("");
       $("queue-empty").textContent = "This user has no review role: the queue is for reviewers and supervisors.";
       $("queue-empty").hidden = false;
+      openLinked(); // anyone signed in may read a document
       return;
     }
     document.activeElement && document.activeElement.blur && document.activeElement.blur();
@@ -616,6 +660,8 @@
     connect();
   }
 
+  const linked = new URLSearchParams(location.search).get("document");
+  if (linked) sessionStorage.setItem(LINK_KEY, linked);
   document.addEventListener("keydown", onKey);
   $("sign-out").addEventListener("click", signOut);
   $("reload").addEventListener("click", loadQueue);
