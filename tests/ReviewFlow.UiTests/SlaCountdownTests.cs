@@ -11,17 +11,8 @@ namespace ReviewFlow.UiTests;
 /// The SLA countdown in the queue and the review pane: invoices are due in 2 h, claims in 5 s (amber after 1 s, breached
 /// by the worker's Hangfire timer during the test), contracts have no SLA (UiSystem's settings).
 /// </summary>
-[Collection(BrowserCollection.Name)]
-public sealed class SlaCountdownTests
+public sealed class SlaCountdownTests(BrowserSystem browser) : BrowserTest(browser)
 {
-    readonly BrowserSystem _b;
-
-    public SlaCountdownTests(BrowserSystem browser)
-    {
-        _b = browser;
-        _b.ResetWatch();
-    }
-
     [Fact]
     public async Task Queue_and_pane_count_down_to_the_SLA_in_the_viewers_zone_and_a_breach_shows_the_badge()
     {
@@ -30,11 +21,11 @@ public sealed class SlaCountdownTests
         var contract = Documents.NewId("CON");
         var claim = Documents.NewId("CLM");
         // The claim is in the queue before the page loads it (with its reminder time); the others arrive live.
-        await _b.PublishAsync(claim, "claim", "motor");
-        await _b.WaitUntilQueuedAsync("sam", claim);
-        var sam = await _b.SignedInPageAsync("sam", timezoneId: zone);
-        await _b.PublishAsync(invoice, "invoice", "utilities");
-        await _b.PublishAsync(contract, "contract", "nda");
+        await B.PublishAsync(claim, "claim", "motor");
+        await B.WaitUntilQueuedAsync("sam", claim);
+        var sam = await B.SignedInPageAsync("sam", timezoneId: zone);
+        await B.PublishAsync(invoice, "invoice", "utilities");
+        await B.PublishAsync(contract, "contract", "nda");
 
         Func<string, ILocator> row = id => sam.Locator($"#queue-rows tr[data-id='{id}']");
         Func<string, ILocator> sla = id => row(id).Locator(".sla");
@@ -57,7 +48,7 @@ public sealed class SlaCountdownTests
         await Assertions.Expect(sla(claim)).ToHaveAttributeAsync("data-level", "breached");
         await Assertions.Expect(sla(claim).Locator(".badge")).ToHaveTextAsync("Breached");
         await Assertions.Expect(sla(claim)).ToContainTextAsync("overdue");
-        Assert.Contains("SlaBreached", await _b.HistoryAsync(sam, claim));
+        Assert.Contains("SlaBreached", await B.HistoryAsync(sam, claim));
         // The queue puts the breached task first (closest to its SLA).
         await Assertions.Expect(sam.Locator("#queue-rows tr").First).ToHaveAttributeAsync("data-id", claim);
 
@@ -69,18 +60,10 @@ public sealed class SlaCountdownTests
         await Assertions.Expect(sam.Locator("#doc-id")).ToHaveTextAsync(invoice);
         await Assertions.Expect(sam.Locator("#doc-sla")).ToHaveTextAsync(new Regex(@"^due in (1 h 59 min|2 h)$"));
 
-        var dueAt = await DueAtAsync(sam, invoice);
+        var dueAt = (await B.GetJsonAsync(sam, $"/api/v1/documents/{invoice}")).GetProperty("dueAt").GetDateTimeOffset();
         var local = TimeZoneInfo.ConvertTime(dueAt, TimeZoneInfo.FindSystemTimeZoneById(zone));
         await Assertions.Expect(sam.Locator("#doc-sla")).ToHaveAttributeAsync("title",
             new Regex(Regex.Escape(local.ToString("HH:mm", CultureInfo.InvariantCulture)) + ".*" + Regex.Escape(zone)));
-        _b.AssertCleanPages();
-    }
-
-    static async Task<DateTimeOffset> DueAtAsync(IPage page, string id)
-    {
-        var token = await page.EvaluateAsync<string>("() => sessionStorage.getItem('reviewflow.token')");
-        var response = await page.APIRequest.GetAsync($"/api/v1/documents/{id}",
-            new() { Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token } });
-        return JsonDocument.Parse(await response.TextAsync()).RootElement.GetProperty("dueAt").GetDateTimeOffset();
+        B.AssertCleanPages();
     }
 }

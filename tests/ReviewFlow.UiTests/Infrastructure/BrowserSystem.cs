@@ -106,16 +106,20 @@ public sealed class BrowserSystem : IAsyncLifetime
         }
     }
 
-    /// <summary>The document's event types, in order, as GET /api/v1/documents/{id}/history answers them.</summary>
-    public async Task<IReadOnlyList<string>> HistoryAsync(IPage signedIn, string id)
+    /// <summary>GET an API path with the bearer token of the user signed in on <paramref name="signedIn"/>.</summary>
+    public async Task<JsonElement> GetJsonAsync(IPage signedIn, string path)
     {
         var token = await signedIn.EvaluateAsync<string>("() => sessionStorage.getItem('reviewflow.token')");
-        var response = await signedIn.APIRequest.GetAsync($"/api/v1/documents/{Uri.EscapeDataString(id)}/history",
+        var response = await signedIn.APIRequest.GetAsync(path,
             new() { Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token } });
-        Assert.True(response.Ok, $"history of {id}: HTTP {response.Status}");
-        var events = JsonDocument.Parse(await response.TextAsync()).RootElement;
-        return events.EnumerateArray().Select(e => e.GetProperty("type").GetString()!).ToList();
+        Assert.True(response.Ok, $"{path}: HTTP {response.Status}");
+        return JsonDocument.Parse(await response.TextAsync()).RootElement;
     }
+
+    /// <summary>The document's event types, in order, as GET /api/v1/documents/{id}/history answers them.</summary>
+    public async Task<IReadOnlyList<string>> HistoryAsync(IPage signedIn, string id) =>
+        (await GetJsonAsync(signedIn, $"/api/v1/documents/{Uri.EscapeDataString(id)}/history"))
+            .EnumerateArray().Select(e => e.GetProperty("type").GetString()!).ToList();
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });

@@ -9,6 +9,8 @@
   const LINK_KEY = "reviewflow.open";
   const OPEN_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview", "Escalated"];
   const REVIEWER_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview"];
+  const PAGE_SIZE = 25; // "Load more" adds a page of this many
+  const MAX_API_PAGE = 200; // the API's largest pageSize
 
   const $ = (id) => document.getElementById(id);
   const state = {
@@ -20,6 +22,12 @@
     pending: null,       // action waiting for a reason code: { kind: "correct", label } | { kind: "reject" }
     connection: null,
     busy: false,
+    filter: { type: "", label: "" }, // the API's documentType and label filters
+    pages: 1,            // pages of PAGE_SIZE loaded
+    hasMore: false,      // the API has tasks beyond them
+    queueLoads: 0,       // the latest queue load wins
+    known: { types: new Set(), labels: new Set() }, // suggestions for the filter fields
+    held: new Set(),     // documents whose claim I hold (renewed every minute)
   };
 
   // ---------- helpers ----------
@@ -208,6 +216,7 @@
     state.token = null;
     state.user = null;
     state.items.clear();
+    state.held.clear();
     state.selectedId = null;
     if (state.connection) { const c = state.connection; state.connection = null; c.stop(); }
     setLive("offline");
@@ -216,13 +225,62 @@
 
   // ---------- queue ----------
 
+  function queueUrl(page, size) {
+    const q = new URLSearchParams({ page: String(page), pageSize: String(size) });
+    if (state.filter.type) q.set("documentType", state.filter.type);
+    if (state.filter.label) q.set("label", state.filter.label);
+    return "/api/v1/queue?" + q;
+  }
+
+  // Loads the first `pages` pages again (in requests of up to 200): a reload, a reconnect, a filter or "load more"
+  // sees the queue as it is now, so tasks that moved between pages while others were decided are not skipped.
   async function loadQueue() {
-    const r = await api("/api/v1/queue?pageSize=200");
-    if (!r.ok) { say("Could not load the queue: " + problemText(r), "error"); return; }
+    const load = ++state.queueLoads;
+    const want = PAGE_SIZE * state.pages;
+    const size = Math.min(want, MAX_API_PAGE);
+    const items = new Map();
+    let more = false;
+    for (let page = 1; (page - 1) * size < want; page++) {
+      const r = await api(queueUrl(page, size));
+      if (load !== state.queueLoads) return;
+      if (!r.ok) { say("Could not load the queue: " + problemText(r), "error"); return; }
+      for (const item of r.body.items.slice(0, want - (page - 1) * size)) items.set(item.documentId, item);
+      more = r.body.items.length === size && page * size >= want;
+      if (r.body.items.length < size) break;
+    }
     state.items.clear();
-    for (const item of r.body.items) state.items.set(item.documentId, item);
+    for (const [id, item] of items) { state.items.set(id, item); remember(item); if (item.claimedBy) noteHolder(id, item.claimedBy); }
+    state.hasMore = more;
     renderQueue();
-    if (state.selectedId && !state.items.has(state.selectedId)) select(null);
+    // The selected document stays in the pane (a deep link, or one that left the queue): show its state now.
+    if (state.selectedId && !state.items.has(state.selectedId) && state.detail) loadDetail(state.selectedId, true);
+  }
+
+  function loadMore() {
+    state.pages += 1;
+    return loadQueue();
+  }
+
+  function applyFilter() {
+    state.filter = { type: $("filter-type").value.trim(), label: $("filter-label").value.trim() };
+    state.pages = 1;
+    $("filters").dataset.active = state.filter.type || state.filter.label ? "true" : "false";
+    return loadQueue();
+  }
+
+  function matchesFilter(t) {
+    return (!state.filter.type || t.documentType === state.filter.type) && (!state.filter.label || t.predictedLabel === state.filter.label);
+  }
+
+  // Types and labels seen, offered in the filter fields (the page only knows what reached it).
+  function remember(item) {
+    for (const [set, value, list] of [[state.known.types, item.documentType, "known-types"], [state.known.labels, item.predictedLabel, "known-labels"]]) {
+      if (!value || set.has(value)) continue;
+      set.add(value);
+      const option = document.createElement("option");
+      option.value = value;
+      $(list).appendChild(option);
+    }
   }
 
   function sortedItems() {
@@ -262,8 +320,9 @@
       tr.addEventListener("click", () => select(item.documentId));
       tbody.appendChild(tr);
     }
-    $("queue-count").textContent = String(items.length);
+    $("queue-count").textContent = String(items.length) + (state.hasMore ? "+" : "");
     $("queue-empty").hidden = items.length > 0;
+    $("load-more").hidden = !state.hasMore;
   }
 
   function refreshAges() {
@@ -289,7 +348,12 @@
   function onTaskChanged(t) {
     if (!t || !t.documentId) return;
     const existing = state.items.get(t.documentId);
-    if (visibleStates().includes(t.status)) {
+    remember(t);
+    noteHolder(t.documentId, t.claimedBy);
+    // Live updates follow the filter, and a new task that sorts after the loaded pages waits for "Load more".
+    const last = state.hasMore ? sortedItems().pop() : null;
+    const beyond = !existing && last && byQueueOrder({ dueAt: t.dueAt, requestedAt: t.at }, last) > 0;
+    if (visibleStates().includes(t.status) && matchesFilter(t) && !beyond) {
       const item = Object.assign({}, existing || { requestedAt: t.at }, {
         documentId: t.documentId,
         documentType: t.documentType ?? existing?.documentType,
@@ -513,19 +577,25 @@
     }
   }
 
+  // What I hold, whether or not the filter shows it: from the queue, live messages and my own claims.
+  function noteHolder(documentId, claimedBy) {
+    if (state.user && claimedBy === state.user.id) state.held.add(documentId);
+    else state.held.delete(documentId);
+  }
+
   async function renewMyClaims() {
     if (!state.user) return;
-    for (const item of state.items.values()) {
-      if (item.claimedBy !== state.user.id) continue;
+    for (const id of Array.from(state.held)) {
       try {
-        await api("/api/v1/reviews/" + encodeURIComponent(item.documentId) + "/claim", { method: "POST", json: {} });
+        const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/claim", { method: "POST", json: {} });
+        if (r.status === 409 || r.status === 404 || r.status === 403) state.held.delete(id); // not mine any more
       } catch (e) { /* the next tick tries again; the queue shows what happened */ }
     }
   }
 
   async function claim() {
     const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 corrects, r rejects, e escalates, x releases.");
-    if (r) await loadDetail(state.selectedId, true);
+    if (r) { noteHolder(state.selectedId, state.user.id); await loadDetail(state.selectedId, true); }
   }
 
   async function release() {
@@ -617,6 +687,7 @@
       case "e": escalate(); break;
       case "Enter": confirm(); break;
       case "/": $("reason").focus(); break;
+      case "f": $("filter-type").focus(); $("filter-type").select(); break;
       default:
         if (/^[1-9]$/.test(e.key)) correct(Number(e.key) - 1);
         else return;
@@ -672,6 +743,17 @@
   $("btn-reject").addEventListener("click", clicked(reject));
   $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
+  $("load-more").addEventListener("click", clicked(loadMore));
+  $("filters").addEventListener("submit", (e) => {
+    e.preventDefault();
+    document.activeElement && document.activeElement.blur && document.activeElement.blur(); // j/k work again
+    applyFilter();
+  });
+  $("filter-clear").addEventListener("click", clicked(() => {
+    $("filter-type").value = "";
+    $("filter-label").value = "";
+    applyFilter();
+  }));
   setInterval(refreshAges, 15000);
   setInterval(tickAllSla, 1000);
   // The claim is a lease: while this page shows a task I hold, claiming again every minute renews it (the server's
