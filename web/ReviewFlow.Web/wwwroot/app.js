@@ -177,6 +177,8 @@
     $("shortcuts").hidden = true;
     $("sign-out").hidden = true;
     $("my-work").hidden = true;
+    $("jobs").hidden = true;
+    $("top-message").textContent = "";
     $("whoami").textContent = "";
     $("sign-in").hidden = false;
     const list = $("users");
@@ -695,6 +697,21 @@
     e.preventDefault();
   }
 
+  // ---------- admin ----------
+
+  // The Hangfire dashboard cannot take a bearer header on navigation: the API turns the token into a short-lived
+  // HttpOnly, SameSite=Strict cookie scoped to /hangfire, then the browser goes there.
+  async function openJobs() {
+    $("top-message").textContent = "";
+    try {
+      const r = await api("/api/v1/admin/dashboard-session", { method: "POST" });
+      if (!r.ok) { $("top-message").textContent = "Jobs dashboard: " + problemText(r); return; }
+      location.assign("/hangfire");
+    } catch (e) {
+      $("top-message").textContent = "Jobs dashboard: " + e.message;
+    }
+  }
+
   // ---------- start ----------
 
   // "My work today" from the server (UTC day): decided, with the breakdown and what I hold in the tooltip.
@@ -716,12 +733,14 @@
     $("workspace").hidden = false;
     $("shortcuts").hidden = false;
     $("sign-out").hidden = false;
-    $("my-work").hidden = false;
     $("whoami").textContent = state.user.name + " · " + state.user.id;
+    $("jobs").hidden = !state.user.roles.includes("Admin");
     $("whoami").title = "Roles: " + state.user.roles.join(", ") + "; groups: " + state.user.groups.join(", ");
-    if (!state.user.roles.includes("Reviewer") && !isSupervisor()) {
+    const reviewer = state.user.roles.includes("Reviewer") || isSupervisor();
+    for (const id of ["my-work", "live", "filters", "reload"]) $(id).hidden = !reviewer;
+    $("queue-empty").textContent = reviewer ? QUEUE_EMPTY : "This user has no review role: the queue is for reviewers and supervisors.";
+    if (!reviewer) {
       say("");
-      $("queue-empty").textContent = "This user has no review role: the queue is for reviewers and supervisors.";
       $("queue-empty").hidden = false;
       openLinked(); // anyone signed in may read a document
       return;
@@ -731,6 +750,7 @@
     connect();
   }
 
+  const QUEUE_EMPTY = $("queue-empty").textContent;
   const linked = new URLSearchParams(location.search).get("document");
   if (linked) sessionStorage.setItem(LINK_KEY, linked);
   document.addEventListener("keydown", onKey);
@@ -743,6 +763,7 @@
   $("btn-reject").addEventListener("click", clicked(reject));
   $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
+  $("jobs").addEventListener("click", clicked(openJobs));
   $("load-more").addEventListener("click", clicked(loadMore));
   $("filters").addEventListener("submit", (e) => {
     e.preventDefault();
