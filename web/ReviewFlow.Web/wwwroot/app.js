@@ -27,6 +27,7 @@
     hasMore: false,      // the API has tasks beyond them
     queueLoads: 0,       // the latest queue load wins
     known: { types: new Set(), labels: new Set() }, // suggestions for the filter fields
+    live: false,         // this user's page wants live updates (a reviewer or supervisor is signed in)
     held: new Set(),     // documents whose claim I hold (renewed every minute)
   };
 
@@ -219,6 +220,7 @@
     state.user = null;
     state.items.clear();
     state.held.clear();
+    state.live = false;
     state.selectedId = null;
     if (state.connection) { const c = state.connection; state.connection = null; c.stop(); }
     setLive("offline");
@@ -396,6 +398,20 @@
       setTimeout(() => { if (state.connection === connection) startConnection(connection); }, 5000);
     });
     await startConnection(connection);
+  }
+
+  // The browser knows before SignalR does (a socket can look open for up to 30 s with nothing passing): drop the
+  // connection when it goes offline and start a fresh one, which reloads the queue, as soon as it is back.
+  function onOffline() {
+    const old = state.connection;
+    if (!old) return;
+    state.connection = null;
+    setLive("offline");
+    old.stop();
+  }
+
+  function onOnline() {
+    if (state.live && !state.connection) connect();
   }
 
   async function startConnection(connection) {
@@ -747,6 +763,7 @@
     }
     document.activeElement && document.activeElement.blur && document.activeElement.blur();
     loadMyDay();
+    state.live = true;
     connect();
   }
 
@@ -754,6 +771,8 @@
   const linked = new URLSearchParams(location.search).get("document");
   if (linked) sessionStorage.setItem(LINK_KEY, linked);
   document.addEventListener("keydown", onKey);
+  window.addEventListener("offline", onOffline);
+  window.addEventListener("online", onOnline);
   $("sign-out").addEventListener("click", signOut);
   $("reload").addEventListener("click", loadQueue);
   // After a click, give the keyboard back to the page (Enter must confirm, not press the last button again).
