@@ -48,12 +48,7 @@ public sealed class ReviewActionsTests(BrowserSystem browser) : BrowserTest(brow
 
         // 2. The next task is selected already: c claims, r asks for the reason, Enter rejects.
         var rejected = await SelectedAsync(bob, not: corrected);
-        await bob.Keyboard.PressAsync("c");
-        await Assertions.Expect(bob.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
-        await bob.Keyboard.PressAsync("r");
-        await Assertions.Expect(bob.Locator("#reason")).ToBeFocusedAsync();
-        await bob.Keyboard.TypeAsync("unreadable-scan");
-        await bob.Keyboard.PressAsync("Enter");
+        await ClaimThenAsync(bob, "r", "unreadable-scan");
         decision = (await B.System.Amqp.WaitForDecisionAsync(rejected, TimeSpan.FromSeconds(30))).Body;
         Assert.Equal("rejected", decision.GetProperty("outcome").GetString());
         Assert.Equal("unclassifiable", decision.GetProperty("finalLabel").GetString());
@@ -61,20 +56,13 @@ public sealed class ReviewActionsTests(BrowserSystem browser) : BrowserTest(brow
 
         // 3. c, e, reason, Enter: escalated to the supervisors; it leaves the reviewer's queue.
         var escalated = await SelectedAsync(bob, not: rejected);
-        await bob.Keyboard.PressAsync("c");
-        await Assertions.Expect(bob.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
-        await bob.Keyboard.PressAsync("e");
-        await Assertions.Expect(bob.Locator("#reason")).ToBeFocusedAsync();
-        await bob.Keyboard.TypeAsync("needs-supervisor");
-        await bob.Keyboard.PressAsync("Enter");
+        await ClaimThenAsync(bob, "e", "needs-supervisor");
         await Assertions.Expect(bob.Locator($"#queue-rows tr[data-id='{escalated}']")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         Assert.Equal("needs-supervisor", (await EventAsync(bob, escalated, "ReviewEscalated")).GetProperty("reasonCode").GetString());
 
         // 4. c then x: claimed and released, back in the queue for anyone.
         var released = await SelectedAsync(bob, not: escalated);
-        await bob.Keyboard.PressAsync("c");
-        await Assertions.Expect(bob.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
-        await bob.Keyboard.PressAsync("x");
+        await ClaimThenAsync(bob, "x");
         await Assertions.Expect(bob.Locator("#doc-status")).ToHaveTextAsync("AwaitingReview", new() { Timeout = 10_000 });
         await Assertions.Expect(bob.Locator($"#queue-rows tr[data-id='{released}']")).Not.ToHaveClassAsync(new Regex("mine"));
         Assert.Contains("ReviewReleased", await B.HistoryAsync(bob, released));
@@ -99,6 +87,18 @@ public sealed class ReviewActionsTests(BrowserSystem browser) : BrowserTest(brow
         await Assertions.Expect(escalatedRow).ToHaveCountAsync(0, new() { Timeout = 10_000 });
 
         B.AssertCleanPages(); // the excerpt's onerror never ran
+    }
+
+    /// <summary>c, then the action's key; with a reason: the field has the focus, the code is typed, Enter sends.</summary>
+    static async Task ClaimThenAsync(IPage page, string key, string? reason = null)
+    {
+        await page.Keyboard.PressAsync("c");
+        await Assertions.Expect(page.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
+        await page.Keyboard.PressAsync(key);
+        if (reason is null) return;
+        await Assertions.Expect(page.Locator("#reason")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(reason);
+        await page.Keyboard.PressAsync("Enter");
     }
 
     static async Task FilterByLabelAsync(IPage page, string label)

@@ -32,6 +32,7 @@ app.MapGet("/api", () => Results.Ok(new
 })).AllowAnonymous();
 app.MapDocumentEndpoints();
 app.MapReviewEndpoints();
+app.MapSignInConfig();
 app.MapDevelopmentSignIn();
 app.MapHub<ReviewHub>(ReviewHub.Path);
 app.Run();

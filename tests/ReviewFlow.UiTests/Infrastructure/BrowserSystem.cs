@@ -43,11 +43,11 @@ public sealed class BrowserSystem : IAsyncLifetime
     }
 
     /// <summary>A fresh context (own sessionStorage) on <paramref name="path"/>, not yet signed in.</summary>
-    public async Task<IPage> OpenAsync(string path = "/", string? timezoneId = null)
+    public async Task<IPage> OpenAsync(string path = "/", string? timezoneId = null, Uri? baseAddress = null)
     {
         var context = await Browser.NewContextAsync(new()
         {
-            BaseURL = System.BaseAddress.ToString(),
+            BaseURL = (baseAddress ?? System.BaseAddress).ToString(),
             ViewportSize = new() { Width = 1440, Height = 900 },
             TimezoneId = timezoneId,
             Locale = "en-GB",

@@ -22,6 +22,7 @@
     pending: null,       // action waiting for a reason code: { kind: "correct", label } | { kind: "reject" }
     connection: null,
     busy: false,
+    auth: null,          // GET /api/v1/auth/config: { mode: "development" } or { mode: "entra", authority, clientId, scope }
     filter: { type: "", label: "" }, // the API's documentType and label filters
     pages: 1,            // pages of PAGE_SIZE loaded
     hasMore: false,      // the API has tasks beyond them
@@ -182,6 +183,12 @@
     $("top-message").textContent = "";
     $("whoami").textContent = "";
     $("sign-in").hidden = false;
+    $("live").hidden = true;
+    const config = await authConfig();
+    if (!config) return;
+    $("dev-sign-in").hidden = config.mode !== "development";
+    $("sso-sign-in").hidden = config.mode === "development";
+    if (config.mode !== "development") { $("sso").focus(); return; }
     const list = $("users");
     clear(list);
     try {
@@ -206,6 +213,29 @@
     }
   }
 
+  // How this deployment signs in: GET /api/v1/auth/config (anonymous), asked once.
+  async function authConfig() {
+    if (state.auth) return state.auth;
+    try {
+      const r = await fetch("/api/v1/auth/config", { headers: { Accept: "application/json" } });
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      state.auth = await r.json();
+      return state.auth;
+    } catch (e) {
+      $("sign-in-error").textContent = "Sign-in is not available: " + e.message;
+      return null;
+    }
+  }
+
+  async function signInWithAuthority() {
+    $("sign-in-error").textContent = "";
+    try {
+      await window.ReviewFlowAuth.begin(await authConfig());
+    } catch (e) {
+      $("sign-in-error").textContent = "Sign-in failed: " + e.message;
+    }
+  }
+
   async function signIn(user) {
     const r = await api("/api/v1/dev/token", { method: "POST", json: { user } });
     if (!r.ok) { $("sign-in-error").textContent = problemText(r); return; }
@@ -221,6 +251,7 @@
     state.items.clear();
     state.held.clear();
     state.live = false;
+    $("sign-in-error").textContent = "";
     state.selectedId = null;
     if (state.connection) { const c = state.connection; state.connection = null; c.stop(); }
     setLive("offline");
@@ -799,5 +830,18 @@
   // The claim is a lease: while this page shows a task I hold, claiming again every minute renews it (the server's
   // lease is 5 minutes), so a closed or crashed page lets the task go back to the queue on its own.
   setInterval(renewMyClaims, 60000);
-  start();
+  $("sso").addEventListener("click", clicked(signInWithAuthority));
+
+  // Back from the authority with a code: exchange it first. Then the page starts as usual.
+  (async function boot() {
+    let error = null;
+    try {
+      const token = await window.ReviewFlowAuth.finish();
+      if (token) { state.token = token; sessionStorage.setItem(TOKEN_KEY, token); }
+    } catch (e) {
+      error = "Sign-in failed: " + e.message;
+    }
+    start();
+    if (error) $("sign-in-error").textContent = error;
+  })();
 })();
