@@ -34,7 +34,7 @@ pids+=($!)
 cat <<INFO
 
 ReviewFlow is running.
-  Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x)
+  Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x, f filter; links: $url/?document=ID)
   API           $url/api       (health: $url/health)
   A document    $url/api/v1/documents/{documentId}   and   .../{documentId}/history
   Sign in       token=\$(curl -s -X POST $url/api/v1/dev/token -H 'content-type: application/json' -d '{"user":"alice"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')

@@ -13,63 +13,27 @@ namespace ReviewFlow.UiTests;
 /// </summary>
 public sealed class ReviewerPageTests : IAsyncLifetime
 {
-    const string Chromium = "/usr/bin/chromium";
     const string HostileExcerpt = "<img src=x onerror=alert(1)> Invoice for electricity, November 2026";
 
-    readonly UiSystem _system = new();
-    IPlaywright _playwright = null!;
-    IBrowser _browser = null!;
-    readonly List<string> _dialogs = [];
-    readonly List<string> _consoleErrors = [];
+    // Its own system: "j" must find this test's document first in alice's queue.
+    readonly BrowserSystem _browser = new();
 
-    static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "screenshots");
+    public Task InitializeAsync() => _browser.InitializeAsync();
 
-    public async Task InitializeAsync()
-    {
-        await _system.InitializeAsync();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        Directory.CreateDirectory(ScreenshotDir);
-    }
+    public Task DisposeAsync() => _browser.DisposeAsync();
 
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null) await _browser.CloseAsync();
-        _playwright?.Dispose();
-        await _system.DisposeAsync();
-    }
-
-    async Task<IPage> SignedInPageAsync(string user)
-    {
-        var context = await _browser.NewContextAsync(new()
-        {
-            BaseURL = _system.BaseAddress.ToString(),
-            ViewportSize = new() { Width = 1440, Height = 900 },
-        });
-        var page = await context.NewPageAsync();
-        page.Dialog += (_, d) => { lock (_dialogs) _dialogs.Add(d.Message); _ = d.DismissAsync(); };
-        page.Console += (_, m) => { if (m.Type == "error") lock (_consoleErrors) _consoleErrors.Add(user + ": " + m.Text + " @ " + m.Location); };
-        page.PageError += (_, e) => { lock (_consoleErrors) _consoleErrors.Add(user + ": " + e); };
-        await page.GotoAsync("/");
-        await page.Locator($"#users button[data-user='{user}']").ClickAsync();
-        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
-        await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync(user == "alice" ? "Alice" : "Bob");
-        return page;
-    }
+    Task<IPage> SignedInPageAsync(string user) => _browser.SignedInPageAsync(user);
 
     [Fact]
     public async Task Reviewers_see_a_task_live_and_alice_decides_it_with_the_keyboard()
     {
         // The page and its script are public; the API behind it is not.
-        using (var anonymous = new HttpClient { BaseAddress = _system.BaseAddress })
+        using (var anonymous = new HttpClient { BaseAddress = _browser.System.BaseAddress })
         {
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("index.html")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("app.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("auth.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("api/v1/auth/config")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("lib/signalr/signalr.min.js")).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/queue")).StatusCode);
         }
@@ -78,7 +42,7 @@ public sealed class ReviewerPageTests : IAsyncLifetime
         var bob = await SignedInPageAsync("bob");
 
         var id = $"INV-{Guid.NewGuid():N}"[..24];
-        await _system.Amqp.PublishRawAsync(JsonSerializer.Serialize(new
+        await _browser.System.Amqp.PublishRawAsync(JsonSerializer.Serialize(new
         {
             documentId = id,
             sourceSystem = "ap-inbox",
@@ -100,7 +64,7 @@ public sealed class ReviewerPageTests : IAsyncLifetime
         await Assertions.Expect(aliceRow).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await Assertions.Expect(bobRow).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await Assertions.Expect(bobRow).ToContainTextAsync("utilities");
-        await bob.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "queue.png"), FullPage = true });
+        await BrowserSystem.ScreenshotAsync(bob, "queue");
 
         // Keyboard only on alice's page: j selects, c claims, Enter confirms.
         await alice.Keyboard.PressAsync("j");
@@ -115,7 +79,7 @@ public sealed class ReviewerPageTests : IAsyncLifetime
         await Assertions.Expect(alice.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
         await Assertions.Expect(bobRow).ToContainTextAsync("alice", new() { Timeout = 10_000 }); // bob sees the claim live
         await Assertions.Expect(alice.Locator("#history tbody tr")).Not.ToHaveCountAsync(0);
-        await alice.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "review-pane.png"), FullPage = true });
+        await BrowserSystem.ScreenshotAsync(alice, "review-pane");
 
         // Untrusted text stayed text: no element was made from the excerpt or the metadata.
         Assert.Equal(0, await alice.Locator("img").CountAsync());
@@ -126,12 +90,11 @@ public sealed class ReviewerPageTests : IAsyncLifetime
         await Assertions.Expect(bobRow).ToHaveCountAsync(0, new() { Timeout = 10_000 }); // left bob's open page live
         await Assertions.Expect(alice.Locator("#decided-count")).ToHaveTextAsync("1");
 
-        var decision = (await _system.Amqp.WaitForDecisionAsync(id, TimeSpan.FromSeconds(30))).Body;
+        var decision = (await _browser.System.Amqp.WaitForDecisionAsync(id, TimeSpan.FromSeconds(30))).Body;
         Assert.Equal("confirmed", decision.GetProperty("outcome").GetString());
         Assert.Equal("alice", decision.GetProperty("decidedBy").GetString());
         Assert.Equal("utilities", decision.GetProperty("finalLabel").GetString());
 
-        Assert.Empty(_dialogs); // the onerror=alert(1) never ran
-        Assert.True(_consoleErrors.Count == 0, string.Join("\n", _consoleErrors));
+        _browser.AssertCleanPages(); // the onerror=alert(1) never ran
     }
 }

@@ -36,6 +36,7 @@ app.MapGet("/api", () => Results.Ok(new
 })).AllowAnonymous();
 app.MapDocumentEndpoints();
 app.MapReviewEndpoints();
+app.MapSignInConfig();
 app.MapDevelopmentSignIn();
 app.MapHub<ReviewHub>(ReviewHub.Path);
 app.MapJobsDashboard();

@@ -23,8 +23,15 @@ public sealed class UiSystem : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
     public AmqpProbe Amqp { get; private set; } = null!;
 
-    Dictionary<string, string?> Settings => new(TestPolicy.Settings)
+    public Dictionary<string, string?> Settings => new(TestPolicy.Settings)
     {
+        // SLAs the page can show: claims are due 8 s after they open (reminder lead 7 s: amber after 1 s; breached during a
+        // test), invoices in 2 h.
+        ["Routing:DocumentTypes:claim:Sla"] = "00:00:08",
+        ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:07",
+        ["Routing:DocumentTypes:invoice:Sla"] = "02:00:00",
+        ["Timers:SchedulePollingInterval"] = "00:00:00.500",
+        ["Timers:QueuePollInterval"] = "00:00:00.500",
         ["ConnectionStrings:Postgres"] = PostgresConnection,
         ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
         ["Marten:Schema"] = Schema,
@@ -56,7 +63,7 @@ public sealed class UiSystem : IAsyncLifetime
         await Amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(60));
     }
 
-    static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

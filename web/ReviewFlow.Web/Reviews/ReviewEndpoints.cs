@@ -166,9 +166,9 @@ public sealed record QueuePage(int Page, int PageSize, IReadOnlyList<QueueItem> 
 
 public sealed record QueueItem(string DocumentId, string DocumentType, string PredictedLabel, double Confidence, string? ReviewerGroup,
     string Status, string? ClaimedBy, DateTimeOffset? LeaseExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? DueAt,
-    bool Breached, string? Priority)
+    bool Breached, string? Priority, DateTimeOffset? RemindAt)
 {
     public static QueueItem From(DocumentState s) => new(s.DocumentId, s.Classification!.DocumentType, s.Classification.Label,
         s.Classification.Confidence, s.ReviewerGroup, s.CurrentState, s.ClaimedBy, s.LeaseExpiresAt, s.ReviewRequestedAt,
-        s.SlaDueAt, s.SlaBreachedAt is not null, s.Priority);
+        s.SlaDueAt, s.SlaBreachedAt is not null, s.Priority, s.SlaRemindAt);
 }

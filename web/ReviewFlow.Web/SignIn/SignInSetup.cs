@@ -64,6 +64,8 @@ public static class SignInSetup
                 o.MapInboundClaims = false;
                 o.Authority = authority;
                 o.Audience = auth["Audience"];
+                // Only a local stand-in authority (tests) runs on plain HTTP; Entra ID and any real authority use HTTPS.
+                o.RequireHttpsMetadata = auth.GetValue("RequireHttpsMetadata", true);
                 o.TokenValidationParameters.RoleClaimType = ClaimNames.Role;
                 o.TokenValidationParameters.NameClaimType = ClaimNames.Name;
                 o.Events = HubTokenFromQuery;
@@ -89,6 +91,20 @@ public static class SignInSetup
         },
     };
 
+    /// <summary>
+    /// GET /api/v1/auth/config (anonymous): how the page signs in. Development: the seeded users. Otherwise the
+    /// OpenID Connect authority (Entra ID), the page's own app registration (Auth:ClientId, a public SPA client: no
+    /// secret) and the API scope it asks for (Auth:Scope); the page runs the authorization-code flow with PKCE.
+    /// </summary>
+    public static void MapSignInConfig(this WebApplication app)
+    {
+        var auth = app.Configuration.GetSection("Auth");
+        app.MapGet("/api/v1/auth/config", () => app.Environment.IsDevelopment()
+                ? new SignInConfig("development", null, null, null)
+                : new SignInConfig("entra", auth["Authority"], auth["ClientId"], auth["Scope"]))
+            .AllowAnonymous().WithTags("Sign-in");
+    }
+
     /// <summary>POST /api/v1/dev/token {"user":"alice"}: only mapped in Development.</summary>
     public static void MapDevelopmentSignIn(this WebApplication app)
     {
@@ -110,6 +126,9 @@ public static class SignInSetup
 }
 
 public sealed record DevTokenRequest(string User);
+
+/// <summary>Mode "development" (seeded users) or "entra" (authority, clientId, scope for the PKCE flow).</summary>
+public sealed record SignInConfig(string Mode, string? Authority, string? ClientId, string? Scope);
 
 public sealed class DevUser
 {

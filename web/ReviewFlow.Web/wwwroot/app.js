@@ -5,8 +5,12 @@
   "use strict";
 
   const TOKEN_KEY = "reviewflow.token";
+  // A deep link (/?document=ID, what Teams cards and mails point to) waits here through the sign-in.
+  const LINK_KEY = "reviewflow.open";
   const OPEN_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview", "Escalated"];
   const REVIEWER_STATES = ["AwaitingReview", "Claimed", "AwaitingSecondReview"];
+  const PAGE_SIZE = 25; // "Load more" adds a page of this many
+  const MAX_API_PAGE = 200; // the API's largest pageSize
 
   const $ = (id) => document.getElementById(id);
   const state = {
@@ -18,6 +22,14 @@
     pending: null,       // action waiting for a reason code: { kind: "correct", label } | { kind: "reject" }
     connection: null,
     busy: false,
+    auth: null,          // GET /api/v1/auth/config: { mode: "development" } or { mode: "entra", authority, clientId, scope }
+    filter: { type: "", label: "" }, // the API's documentType and label filters
+    pages: 1,            // pages of PAGE_SIZE loaded
+    hasMore: false,      // the API has tasks beyond them
+    queueLoads: 0,       // the latest queue load wins
+    known: { types: new Set(), labels: new Set() }, // suggestions for the filter fields
+    live: false,         // this user's page wants live updates (a reviewer or supervisor is signed in)
+    held: new Set(),     // documents whose claim I hold (renewed every minute)
   };
 
   // ---------- helpers ----------
@@ -59,6 +71,66 @@
   function time(iso) {
     const d = new Date(iso);
     return isNaN(d) ? String(iso) : d.toLocaleString();
+  }
+
+  // ---------- SLA ----------
+  // Times count down in the browser from dueAt (ticking every second); the server's flags (breached, remindAt) come
+  // with the queue and with every live message. Amber under the reminder lead (a quarter of the SLA when unknown).
+
+  function span(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    if (s < 60) return s + " s";
+    const m = Math.floor(s / 60);
+    if (m < 10) return m + " min" + (s % 60 ? " " + (s % 60) + " s" : "");
+    if (m < 60) return m + " min";
+    const h = Math.floor(m / 60);
+    if (h < 24) return h + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
+    const d = Math.floor(h / 24);
+    return d + " d" + (h % 24 ? " " + (h % 24) + " h" : "");
+  }
+
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const dueFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+  // One SLA element (a queue cell or the pane's): data-due, data-remind, data-requested, data-breached drive it.
+  function slaElement(tag, sla) {
+    const e = el(tag, null, "sla");
+    setSla(e, sla);
+    return e;
+  }
+
+  function setSla(e, sla) {
+    const due = sla && sla.dueAt ? Date.parse(sla.dueAt) : NaN;
+    if (isNaN(due)) {
+      for (const k of ["due", "remind", "requested", "breached", "level"]) delete e.dataset[k];
+      e.textContent = "";
+      e.removeAttribute("title");
+      return;
+    }
+    e.dataset.due = String(due);
+    e.dataset.remind = sla.remindAt ? String(Date.parse(sla.remindAt)) : "";
+    e.dataset.requested = sla.requestedAt ? String(Date.parse(sla.requestedAt)) : "";
+    e.dataset.breached = sla.breached ? "true" : "false";
+    e.title = "Due " + dueFormat.format(new Date(due)) + " (" + zone + ")" + (sla.breached ? "; SLA breached" : "");
+    tickSla(e, Date.now());
+  }
+
+  function tickSla(e, now) {
+    const due = Number(e.dataset.due);
+    const left = (due - now) / 1000;
+    const remind = Number(e.dataset.remind);
+    const requested = Number(e.dataset.requested);
+    const lead = remind ? (due - remind) / 1000 : requested ? (due - requested) / 4000 : 0;
+    const breached = e.dataset.breached === "true" || left <= 0;
+    e.dataset.level = breached ? "breached" : left <= lead ? "soon" : "ok";
+    clear(e);
+    e.appendChild(el("span", left > 0 ? "due in " + span(left) : "overdue " + span(-left), "sla-text"));
+    if (breached) e.appendChild(el("span", "Breached", "badge breached"));
+  }
+
+  function tickAllSla() {
+    const now = Date.now();
+    for (const e of document.querySelectorAll(".sla[data-due]")) tickSla(e, now);
   }
 
   function safeHttpUrl(value) {
@@ -107,8 +179,16 @@
     $("shortcuts").hidden = true;
     $("sign-out").hidden = true;
     $("my-work").hidden = true;
+    $("jobs").hidden = true;
+    $("top-message").textContent = "";
     $("whoami").textContent = "";
     $("sign-in").hidden = false;
+    $("live").hidden = true;
+    const config = await authConfig();
+    if (!config) return;
+    $("dev-sign-in").hidden = config.mode !== "development";
+    $("sso-sign-in").hidden = config.mode === "development";
+    if (config.mode !== "development") { $("sso").focus(); return; }
     const list = $("users");
     clear(list);
     try {
@@ -133,6 +213,29 @@
     }
   }
 
+  // How this deployment signs in: GET /api/v1/auth/config (anonymous), asked once.
+  async function authConfig() {
+    if (state.auth) return state.auth;
+    try {
+      const r = await fetch("/api/v1/auth/config", { headers: { Accept: "application/json" } });
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      state.auth = await r.json();
+      return state.auth;
+    } catch (e) {
+      $("sign-in-error").textContent = "Sign-in is not available: " + e.message;
+      return null;
+    }
+  }
+
+  async function signInWithAuthority() {
+    $("sign-in-error").textContent = "";
+    try {
+      await window.ReviewFlowAuth.begin(await authConfig());
+    } catch (e) {
+      $("sign-in-error").textContent = "Sign-in failed: " + e.message;
+    }
+  }
+
   async function signIn(user) {
     const r = await api("/api/v1/dev/token", { method: "POST", json: { user } });
     if (!r.ok) { $("sign-in-error").textContent = problemText(r); return; }
@@ -146,6 +249,9 @@
     state.token = null;
     state.user = null;
     state.items.clear();
+    state.held.clear();
+    state.live = false;
+    $("sign-in-error").textContent = "";
     state.selectedId = null;
     if (state.connection) { const c = state.connection; state.connection = null; c.stop(); }
     setLive("offline");
@@ -154,17 +260,73 @@
 
   // ---------- queue ----------
 
+  function queueUrl(page, size) {
+    const q = new URLSearchParams({ page: String(page), pageSize: String(size) });
+    if (state.filter.type) q.set("documentType", state.filter.type);
+    if (state.filter.label) q.set("label", state.filter.label);
+    return "/api/v1/queue?" + q;
+  }
+
+  // Loads the first `pages` pages again (in requests of up to 200): a reload, a reconnect, a filter or "load more"
+  // sees the queue as it is now, so tasks that moved between pages while others were decided are not skipped.
   async function loadQueue() {
-    const r = await api("/api/v1/queue?pageSize=200");
-    if (!r.ok) { say("Could not load the queue: " + problemText(r), "error"); return; }
+    const load = ++state.queueLoads;
+    const want = PAGE_SIZE * state.pages;
+    const size = Math.min(want, MAX_API_PAGE);
+    const items = new Map();
+    let more = false;
+    for (let page = 1; (page - 1) * size < want; page++) {
+      const r = await api(queueUrl(page, size));
+      if (load !== state.queueLoads) return;
+      if (!r.ok) { say("Could not load the queue: " + problemText(r), "error"); return; }
+      for (const item of r.body.items.slice(0, want - (page - 1) * size)) items.set(item.documentId, item);
+      more = r.body.items.length === size && page * size >= want;
+      if (r.body.items.length < size) break;
+    }
     state.items.clear();
-    for (const item of r.body.items) state.items.set(item.documentId, item);
+    for (const [id, item] of items) { state.items.set(id, item); remember(item); if (item.claimedBy) noteHolder(id, item.claimedBy); }
+    state.hasMore = more;
     renderQueue();
-    if (state.selectedId && !state.items.has(state.selectedId)) select(null);
+    // The selected document stays in the pane (a deep link, or one that left the queue): show its state now.
+    if (state.selectedId && !state.items.has(state.selectedId) && state.detail) loadDetail(state.selectedId, true);
+  }
+
+  function loadMore() {
+    state.pages += 1;
+    return loadQueue();
+  }
+
+  function applyFilter() {
+    state.filter = { type: $("filter-type").value.trim(), label: $("filter-label").value.trim() };
+    state.pages = 1;
+    $("filters").dataset.active = state.filter.type || state.filter.label ? "true" : "false";
+    return loadQueue();
+  }
+
+  function matchesFilter(t) {
+    return (!state.filter.type || t.documentType === state.filter.type) && (!state.filter.label || t.predictedLabel === state.filter.label);
+  }
+
+  // Types and labels seen, offered in the filter fields (the page only knows what reached it).
+  function remember(item) {
+    for (const [set, value, list] of [[state.known.types, item.documentType, "known-types"], [state.known.labels, item.predictedLabel, "known-labels"]]) {
+      if (!value || set.has(value)) continue;
+      set.add(value);
+      const option = document.createElement("option");
+      option.value = value;
+      $(list).appendChild(option);
+    }
   }
 
   function sortedItems() {
-    return Array.from(state.items.values()).sort((a, b) => (a.requestedAt || "").localeCompare(b.requestedAt || ""));
+    return Array.from(state.items.values()).sort(byQueueOrder);
+  }
+
+  // The API's order: closest to the SLA first, tasks without one after them, then oldest first.
+  function byQueueOrder(a, b) {
+    const da = a.dueAt ? Date.parse(a.dueAt) : Infinity, db = b.dueAt ? Date.parse(b.dueAt) : Infinity;
+    if (da !== db) return da < db ? -1 : 1;
+    return (a.requestedAt || "").localeCompare(b.requestedAt || "");
   }
 
   function renderQueue() {
@@ -186,11 +348,16 @@
       const ageCell = el("td", age(item.requestedAt), "num age");
       ageCell.dataset.requestedAt = item.requestedAt || "";
       tr.appendChild(ageCell);
+      const slaCell = el("td", null, "sla-cell");
+      slaCell.appendChild(slaElement("span", item));
+      tr.appendChild(slaCell);
+      tr.dataset.breached = item.breached ? "true" : "false";
       tr.addEventListener("click", () => select(item.documentId));
       tbody.appendChild(tr);
     }
-    $("queue-count").textContent = String(items.length);
+    $("queue-count").textContent = String(items.length) + (state.hasMore ? "+" : "");
     $("queue-empty").hidden = items.length > 0;
+    $("load-more").hidden = !state.hasMore;
   }
 
   function refreshAges() {
@@ -216,7 +383,12 @@
   function onTaskChanged(t) {
     if (!t || !t.documentId) return;
     const existing = state.items.get(t.documentId);
-    if (visibleStates().includes(t.status)) {
+    remember(t);
+    noteHolder(t.documentId, t.claimedBy);
+    // Live updates follow the filter, and a new task that sorts after the loaded pages waits for "Load more".
+    const last = state.hasMore ? sortedItems().pop() : null;
+    const beyond = !existing && last && byQueueOrder({ dueAt: t.dueAt, requestedAt: t.at }, last) > 0;
+    if (visibleStates().includes(t.status) && matchesFilter(t) && !beyond) {
       const item = Object.assign({}, existing || { requestedAt: t.at }, {
         documentId: t.documentId,
         documentType: t.documentType ?? existing?.documentType,
@@ -226,6 +398,8 @@
         status: t.status,
         claimedBy: t.claimedBy ?? null,
         leaseExpiresAt: t.leaseExpiresAt ?? null,
+        dueAt: t.dueAt === undefined ? existing?.dueAt : t.dueAt,
+        breached: !!t.breached || !!existing?.breached,
       });
       state.items.set(t.documentId, item);
     } else {
@@ -257,12 +431,27 @@
     await startConnection(connection);
   }
 
+  // The browser knows before SignalR does (a socket can look open for up to 30 s with nothing passing): drop the
+  // connection when it goes offline and start a fresh one, which reloads the queue, as soon as it is back.
+  function onOffline() {
+    const old = state.connection;
+    if (!old) return;
+    state.connection = null;
+    setLive("offline");
+    old.stop();
+  }
+
+  function onOnline() {
+    if (state.live && !state.connection) connect();
+  }
+
   async function startConnection(connection) {
     setLive("connecting");
     try {
       await connection.start();
       setLive("live");
       await loadQueue(); // whatever changed while we were not listening
+      openLinked();
     } catch {
       setLive("offline");
       setTimeout(() => { if (state.connection === connection) startConnection(connection); }, 5000);
@@ -270,6 +459,27 @@
   }
 
   // ---------- review pane ----------
+
+  // A deep link only shows the document: opening a link (or a link preview, or a mail scanner fetching it) never
+  // claims or decides; only a key or a click does.
+  function openLinked() {
+    const id = sessionStorage.getItem(LINK_KEY);
+    if (!id) return;
+    sessionStorage.removeItem(LINK_KEY);
+    select(id);
+  }
+
+  // Why the signed-in user cannot act on this document, or null when they can (the server checks it again).
+  function readOnlyReason(doc) {
+    const u = state.user;
+    if (!u || !(u.roles.includes("Reviewer") || isSupervisor())) return "you have no review role";
+    if (!doc.reviewerGroup || !u.groups.includes(doc.reviewerGroup)) return "in the queue of " + (doc.reviewerGroup || "no group");
+    if (!OPEN_STATES.includes(doc.status)) return "not open for review (" + doc.status + ")";
+    if (!visibleStates().includes(doc.status)) return doc.status + ": for supervisors";
+    if (doc.status !== "AwaitingReview" && doc.status !== "Claimed" && (doc.firstReviewerId === u.id || doc.secondReviewerId === u.id))
+      return "you reviewed it already";
+    return null;
+  }
 
   function select(id) {
     state.selectedId = id;
@@ -280,7 +490,7 @@
     $("reason").value = "";
     $("comment").value = "";
     say("");
-    if (!id) { $("pane-body").hidden = true; $("pane-empty").hidden = false; state.detail = null; return; }
+    if (!id) { $("pane-body").hidden = true; $("pane-empty").hidden = false; $("pane-error").hidden = true; state.detail = null; return; }
     loadDetail(id, false);
   }
 
@@ -290,7 +500,14 @@
       api("/api/v1/documents/" + encodeURIComponent(id) + "/history"),
     ]);
     if (state.selectedId !== id) return; // the user moved on meanwhile
-    if (!doc.ok) { say(problemText(doc), "error"); return; }
+    if (!doc.ok) {
+      state.detail = null;
+      $("pane-body").hidden = true;
+      $("pane-empty").hidden = true;
+      $("pane-error").hidden = false;
+      $("pane-error").textContent = problemText(doc);
+      return;
+    }
     const events = history.ok ? history.body : [];
     const received = events.find((e) => e.type === "ClassificationReceived");
     state.detail = { doc: doc.body, classification: (received && received.data && received.data.classification) || {}, history: events };
@@ -300,6 +517,7 @@
   function renderDetail(keepMessage) {
     const { doc, classification: c, history } = state.detail;
     $("pane-empty").hidden = true;
+    $("pane-error").hidden = true;
     $("pane-body").hidden = false;
     $("doc-id").textContent = doc.documentId;
     $("doc-status").textContent = doc.status;
@@ -307,6 +525,13 @@
     $("doc-type").textContent = doc.documentType || "—";
     $("doc-label").textContent = doc.predictedLabel || "—";
     $("doc-confidence").textContent = pct(doc.confidence);
+    const queued = state.items.get(doc.documentId);
+    setSla($("doc-sla"), doc.dueAt && {
+      dueAt: doc.dueAt, remindAt: doc.remindAt, requestedAt: queued && queued.requestedAt,
+      breached: !!doc.breachedAt || !!(queued && queued.breached),
+    });
+    for (const e of document.querySelectorAll(".sla-row")) e.hidden = !doc.dueAt;
+    $("doc-priority").textContent = doc.priority ? "priority " + doc.priority : "";
     $("doc-claimed").textContent = doc.claimedBy
       ? doc.claimedBy + (doc.leaseExpiresAt ? " (lease until " + time(doc.leaseExpiresAt) + ")" : "")
       : "—";
@@ -358,14 +583,22 @@
       hist.appendChild(tr);
     }
 
+    $("doc-decision").textContent = doc.finalLabel
+      ? doc.finalLabel + " (" + doc.outcome + (doc.decidedBy ? " by " + doc.decidedBy : "") + (doc.decidedAt ? ", " + time(doc.decidedAt) : "") + ")"
+      : "";
+    for (const e of document.querySelectorAll(".decision-row")) e.hidden = !doc.finalLabel;
+
     const mine = doc.claimedBy && state.user && doc.claimedBy === state.user.id;
-    const open = visibleStates().includes(doc.status);
-    $("btn-claim").disabled = !open || mine;
+    const readOnly = readOnlyReason(doc);
+    state.detail.readOnly = readOnly;
+    $("actions").hidden = !!readOnly;
+    $("alternatives-hint").hidden = !!readOnly;
+    $("read-only").hidden = !readOnly;
+    $("read-only").textContent = readOnly ? "Read only: " + readOnly + "." : "";
+    for (const b of $("alternatives").querySelectorAll("button")) b.disabled = !!readOnly;
+    $("btn-claim").disabled = mine;
     $("btn-release").disabled = !mine;
-    $("btn-confirm").disabled = !open;
-    $("btn-reject").disabled = !open;
-    $("btn-escalate").disabled = !open;
-    if (!keepMessage) say(mine ? "Claimed by you." : open ? "Press c to claim." : "Not open for review (" + doc.status + ").");
+    if (!keepMessage) say(mine ? "Claimed by you." : "Press c to claim.");
   }
 
   function showDetailStatus(t) {
@@ -378,7 +611,7 @@
 
   async function command(path, body, doneText) {
     const id = state.selectedId;
-    if (!id || state.busy) return null;
+    if (!id || state.busy || !state.detail || state.detail.readOnly) return null;
     state.busy = true;
     try {
       const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/" + path, { method: "POST", json: body || {} });
@@ -393,19 +626,25 @@
     }
   }
 
+  // What I hold, whether or not the filter shows it: from the queue, live messages and my own claims.
+  function noteHolder(documentId, claimedBy) {
+    if (state.user && claimedBy === state.user.id) state.held.add(documentId);
+    else state.held.delete(documentId);
+  }
+
   async function renewMyClaims() {
     if (!state.user) return;
-    for (const item of state.items.values()) {
-      if (item.claimedBy !== state.user.id) continue;
+    for (const id of Array.from(state.held)) {
       try {
-        await api("/api/v1/reviews/" + encodeURIComponent(item.documentId) + "/claim", { method: "POST", json: {} });
+        const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/claim", { method: "POST", json: {} });
+        if (r.status === 409 || r.status === 404 || r.status === 403) state.held.delete(id); // not mine any more
       } catch (e) { /* the next tick tries again; the queue shows what happened */ }
     }
   }
 
   async function claim() {
     const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 corrects, r rejects, e escalates, x releases.");
-    if (r) await loadDetail(state.selectedId, true);
+    if (r) { noteHolder(state.selectedId, state.user.id); await loadDetail(state.selectedId, true); }
   }
 
   async function release() {
@@ -446,6 +685,7 @@
   }
 
   function correct(index) {
+    if (!state.detail || state.detail.readOnly) return;
     const alts = (state.detail && state.detail.classification.alternatives) || [];
     if (index >= alts.length) { say("No alternative " + (index + 1) + ".", "warn"); return; }
     const label = alts[index].label;
@@ -454,11 +694,13 @@
   }
 
   function reject() {
+    if (!state.detail || state.detail.readOnly) return;
     const reason = needReason({ kind: "reject" });
     if (reason) decide({ outcome: "reject", reasonCode: reason });
   }
 
   function escalate() {
+    if (!state.detail || state.detail.readOnly) return;
     const reason = needReason({ kind: "escalate" });
     if (reason) decide({ outcome: "escalate", reasonCode: reason });
   }
@@ -494,11 +736,27 @@
       case "e": escalate(); break;
       case "Enter": confirm(); break;
       case "/": $("reason").focus(); break;
+      case "f": $("filter-type").focus(); $("filter-type").select(); break;
       default:
         if (/^[1-9]$/.test(e.key)) correct(Number(e.key) - 1);
         else return;
     }
     e.preventDefault();
+  }
+
+  // ---------- admin ----------
+
+  // The Hangfire dashboard cannot take a bearer header on navigation: the API turns the token into a short-lived
+  // HttpOnly, SameSite=Strict cookie scoped to /hangfire, then the browser goes there.
+  async function openJobs() {
+    $("top-message").textContent = "";
+    try {
+      const r = await api("/api/v1/admin/dashboard-session", { method: "POST" });
+      if (!r.ok) { $("top-message").textContent = "Jobs dashboard: " + problemText(r); return; }
+      location.assign("/hangfire");
+    } catch (e) {
+      $("top-message").textContent = "Jobs dashboard: " + e.message;
+    }
   }
 
   // ---------- start ----------
@@ -522,21 +780,30 @@
     $("workspace").hidden = false;
     $("shortcuts").hidden = false;
     $("sign-out").hidden = false;
-    $("my-work").hidden = false;
     $("whoami").textContent = state.user.name + " · " + state.user.id;
+    $("jobs").hidden = !state.user.roles.includes("Admin");
     $("whoami").title = "Roles: " + state.user.roles.join(", ") + "; groups: " + state.user.groups.join(", ");
-    if (!state.user.roles.includes("Reviewer") && !isSupervisor()) {
+    const reviewer = state.user.roles.includes("Reviewer") || isSupervisor();
+    for (const id of ["my-work", "live", "filters", "reload"]) $(id).hidden = !reviewer;
+    $("queue-empty").textContent = reviewer ? QUEUE_EMPTY : "This user has no review role: the queue is for reviewers and supervisors.";
+    if (!reviewer) {
       say("");
-      $("queue-empty").textContent = "This user has no review role: the queue is for reviewers and supervisors.";
       $("queue-empty").hidden = false;
+      openLinked(); // anyone signed in may read a document
       return;
     }
     document.activeElement && document.activeElement.blur && document.activeElement.blur();
     loadMyDay();
+    state.live = true;
     connect();
   }
 
+  const QUEUE_EMPTY = $("queue-empty").textContent;
+  const linked = new URLSearchParams(location.search).get("document");
+  if (linked) sessionStorage.setItem(LINK_KEY, linked);
   document.addEventListener("keydown", onKey);
+  window.addEventListener("offline", onOffline);
+  window.addEventListener("online", onOnline);
   $("sign-out").addEventListener("click", signOut);
   $("reload").addEventListener("click", loadQueue);
   // After a click, give the keyboard back to the page (Enter must confirm, not press the last button again).
@@ -546,9 +813,35 @@
   $("btn-reject").addEventListener("click", clicked(reject));
   $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
+  $("jobs").addEventListener("click", clicked(openJobs));
+  $("load-more").addEventListener("click", clicked(loadMore));
+  $("filters").addEventListener("submit", (e) => {
+    e.preventDefault();
+    document.activeElement && document.activeElement.blur && document.activeElement.blur(); // j/k work again
+    applyFilter();
+  });
+  $("filter-clear").addEventListener("click", clicked(() => {
+    $("filter-type").value = "";
+    $("filter-label").value = "";
+    applyFilter();
+  }));
   setInterval(refreshAges, 15000);
+  setInterval(tickAllSla, 1000);
   // The claim is a lease: while this page shows a task I hold, claiming again every minute renews it (the server's
   // lease is 5 minutes), so a closed or crashed page lets the task go back to the queue on its own.
   setInterval(renewMyClaims, 60000);
-  start();
+  $("sso").addEventListener("click", clicked(signInWithAuthority));
+
+  // Back from the authority with a code: exchange it first. Then the page starts as usual.
+  (async function boot() {
+    let error = null;
+    try {
+      const token = await window.ReviewFlowAuth.finish();
+      if (token) { state.token = token; sessionStorage.setItem(TOKEN_KEY, token); }
+    } catch (e) {
+      error = "Sign-in failed: " + e.message;
+    }
+    start();
+    if (error) $("sign-in-error").textContent = error;
+  })();
 })();

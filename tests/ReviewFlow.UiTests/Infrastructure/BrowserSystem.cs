@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace ReviewFlow.UiTests.Infrastructure;
+
+/// <summary>
+/// A <see cref="UiSystem"/> and a headless system Chromium, shared by the test classes of the "browser" collection:
+/// one start for all of them, each test with its own documents and browser contexts. Collects dialogs (an injected
+/// script would raise one) and console errors of every page it opened.
+/// </summary>
+public sealed class BrowserSystem : IAsyncLifetime
+{
+    const string Chromium = "/usr/bin/chromium";
+
+    public UiSystem System { get; } = new();
+    public IBrowser Browser { get; private set; } = null!;
+    IPlaywright _playwright = null!;
+    public List<string> Dialogs { get; } = [];
+    public List<string> ConsoleErrors { get; } = [];
+
+    public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        await System.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(ScreenshotDir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        _playwright?.Dispose();
+        await System.DisposeAsync();
+    }
+
+    /// <summary>A fresh context (own sessionStorage) on <paramref name="path"/>, not yet signed in.</summary>
+    public async Task<IPage> OpenAsync(string path = "/", string? timezoneId = null, Uri? baseAddress = null)
+    {
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = (baseAddress ?? System.BaseAddress).ToString(),
+            ViewportSize = new() { Width = 1440, Height = 900 },
+            TimezoneId = timezoneId,
+            Locale = "en-GB",
+        });
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, d) => { lock (Dialogs) Dialogs.Add(d.Message); _ = d.DismissAsync(); };
+        page.Console += (_, m) => { if (m.Type == "error") lock (ConsoleErrors) ConsoleErrors.Add(m.Text + " @ " + m.Location); };
+        page.PageError += (_, e) => { lock (ConsoleErrors) ConsoleErrors.Add(e); };
+        await page.GotoAsync(path);
+        return page;
+    }
+
+    /// <summary>Picks a development user on the sign-in list (with the mouse) and waits for live updates when the user reviews.</summary>
+    public async Task<IPage> SignInAsync(IPage page, string user, bool live = true)
+    {
+        await page.Locator($"#users button[data-user='{user}']").ClickAsync();
+        await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync(user);
+        if (live) await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
+        return page;
+    }
+
+    public async Task<IPage> SignedInPageAsync(string user, string path = "/", string? timezoneId = null) =>
+        await SignInAsync(await OpenAsync(path, timezoneId), user);
+
+    /// <summary>Publishes a classification result as an upstream system would (raw JSON on reviewflow.classifications).</summary>
+    public Task PublishAsync(string id, string documentType, string label, double confidence = 0.42, string? excerpt = null,
+        string[]? alternatives = null) =>
+        System.Amqp.PublishRawAsync(JsonSerializer.Serialize(new
+        {
+            documentId = id,
+            sourceSystem = "ap-inbox",
+            documentType,
+            label,
+            confidence,
+            alternatives = (alternatives ?? ["telecom", "rent"]).Select((l, i) => new { label = l, confidence = Math.Round(0.3 / (i + 1), 2) }),
+            model = new { name = "doc-classifier", version = "2026.11.1" },
+            contentUri = $"https://dms.example.test/{id}",
+            excerpt = excerpt ?? "Invoice for electricity, November 2026",
+            metadata = new Dictionary<string, string> { ["amount"] = "1200.00" },
+            correlationId = "corr-" + id,
+            classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        }));
+
+    /// <summary>Waits until <paramref name="id"/> is in <paramref name="user"/>'s queue (GET /api/v1/queue, development token).</summary>
+    public async Task WaitUntilQueuedAsync(string user, string id)
+    {
+        using var http = new HttpClient { BaseAddress = System.BaseAddress };
+        var token = await http.PostAsJsonAsync("api/v1/dev/token", new { user });
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!(await http.GetStringAsync("api/v1/queue?pageSize=200")).Contains($"\"{id}\""))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{id} did not reach {user}'s queue");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>GET an API path with the bearer token of the user signed in on <paramref name="signedIn"/>.</summary>
+    public async Task<JsonElement> GetJsonAsync(IPage signedIn, string path)
+    {
+        var token = await signedIn.EvaluateAsync<string>("() => sessionStorage.getItem('reviewflow.token')");
+        var response = await signedIn.APIRequest.GetAsync(path,
+            new() { Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token } });
+        Assert.True(response.Ok, $"{path}: HTTP {response.Status}");
+        return JsonDocument.Parse(await response.TextAsync()).RootElement;
+    }
+
+    /// <summary>The document's event types, in order, as GET /api/v1/documents/{id}/history answers them.</summary>
+    public async Task<IReadOnlyList<string>> HistoryAsync(IPage signedIn, string id) =>
+        (await GetJsonAsync(signedIn, $"/api/v1/documents/{Uri.EscapeDataString(id)}/history"))
+            .EnumerateArray().Select(e => e.GetProperty("type").GetString()!).ToList();
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
+
+    /// <summary>Called as each test starts: what earlier tests' pages reported is theirs.</summary>
+    public void ResetWatch()
+    {
+        lock (Dialogs) Dialogs.Clear();
+        lock (ConsoleErrors) ConsoleErrors.Clear();
+    }
+
+    /// <summary>
+    /// Called at the end of each test: nothing injected ran, no script failed. <paramref name="expected"/> names console
+    /// errors the test caused on purpose (the browser logs every failed request, e.g. while offline).
+    /// </summary>
+    public void AssertCleanPages(Func<string, bool>? expected = null)
+    {
+        lock (Dialogs) Assert.True(Dialogs.Count == 0, "dialogs: " + string.Join("\n", Dialogs));
+        lock (ConsoleErrors)
+        {
+            var errors = ConsoleErrors.Where(e => expected is null || !expected(e)).ToList();
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserSystem>
+{
+    public const string Name = "browser";
+}
