@@ -36,7 +36,8 @@ public sealed record ReviewCommandRefused(string DocumentId, string Status, stri
 /// A review task appeared, was claimed, released or decided. Published by the document's saga after its transaction
 /// committed; every web node receives it on its own queue and pushes it to the open queue pages of ReviewerGroup.
 /// Status is the document's status now (AwaitingReview, Claimed, Routed...): a page drops rows that are not open.
-/// DueAt: the task's SLA due time (none without an SLA); Breached: the due time passed with the task open.
+/// DueAt: the task's SLA due time (none without an SLA), RemindAt its reminder time; Breached: the due time passed
+/// with the task open.
 /// </summary>
 public sealed record ReviewTaskChanged(
     string DocumentId,
@@ -50,4 +51,5 @@ public sealed record ReviewTaskChanged(
     DateTimeOffset? LeaseExpiresAt,
     DateTimeOffset At,
     DateTimeOffset? DueAt = null,
-    bool Breached = false);
+    bool Breached = false,
+    DateTimeOffset? RemindAt = null);

@@ -399,6 +399,7 @@
         claimedBy: t.claimedBy ?? null,
         leaseExpiresAt: t.leaseExpiresAt ?? null,
         dueAt: t.dueAt === undefined ? existing?.dueAt : t.dueAt,
+        remindAt: t.remindAt === undefined ? existing?.remindAt : t.remindAt,
         breached: !!t.breached || !!existing?.breached,
       });
       state.items.set(t.documentId, item);
