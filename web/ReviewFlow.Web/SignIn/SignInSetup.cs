@@ -72,6 +72,7 @@ public static class SignInSetup
             });
         }
 
+        services.AddTransient<Microsoft.AspNetCore.Authentication.IClaimsTransformation, EntraGroupNames>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Review, p => p.RequireRole(Roles.Reviewer, Roles.Supervisor))
