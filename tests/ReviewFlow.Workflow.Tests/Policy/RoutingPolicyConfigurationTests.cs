@@ -104,4 +104,21 @@ public sealed class RoutingPolicyConfigurationTests
         Assert.Equal(["legal-hold", "fraud-suspected"], policy.AlwaysReviewLabels);
         Assert.Equal(0.90, policy.DocumentTypes["invoice"].Threshold);
     }
+
+    [Fact]
+    public void The_shipped_slas_bind_and_an_empty_sla_setting_turns_a_shipped_one_off()
+    {
+        var shipped = ConfiguredPolicy();
+        Assert.Equal(TimeSpan.FromHours(4), shipped.DocumentTypes["invoice"].Sla);
+        Assert.Equal(TimeSpan.FromHours(1), shipped.DocumentTypes["invoice"].PrioritySla["urgent"]);
+        Assert.Equal(TimeSpan.FromDays(1), shipped.DocumentTypes["contract"].Sla);
+
+        var overridden = new ConfigurationBuilder()
+            .AddJsonFile(WorkerAppSettings(), optional: false, reloadOnChange: false)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Routing:DocumentTypes:contract:Sla"] = "" })
+            .Build().GetSection("Routing").Get<RoutingPolicy>()!;
+
+        Assert.Null(overridden.DocumentTypes["contract"].Sla);
+        Assert.Equal((null, null), overridden.DocumentTypes["contract"].SlaFor("normal", T0));
+    }
 }
