@@ -1,3 +1,5 @@
+using ReviewFlow.Audit;
+using ReviewFlow.Web.Audit;
 using ReviewFlow.Web.Documents;
 using ReviewFlow.Web.Live;
 using ReviewFlow.Web.Reviews;
@@ -6,6 +8,7 @@ using ReviewFlow.Workflow.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddReviewFlow(HostRole.Web, LiveSetup.AddLiveConsumers);
+builder.AddReviewFlowAudit(HostRole.Web);
 builder.Services.AddSignalR();
 builder.AddReviewFlowSignIn();
 builder.Services.AddProblemDetails();
@@ -32,6 +35,8 @@ app.MapGet("/api", () => Results.Ok(new
 })).AllowAnonymous();
 app.MapDocumentEndpoints();
 app.MapReviewEndpoints();
+app.MapAuditEndpoints();
+app.MapAdminEndpoints();
 app.MapDevelopmentSignIn();
 app.MapHub<ReviewHub>(ReviewHub.Path);
 app.Run();

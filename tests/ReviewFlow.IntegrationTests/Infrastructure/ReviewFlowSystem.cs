@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ReviewFlow.Audit;
 using ReviewFlow.Testing;
 using ReviewFlow.Workflow.Hosting;
 
@@ -29,7 +30,10 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
     public IDocumentStore Store => Worker.Services.GetRequiredService<IDocumentStore>();
     public IBus Bus => Worker.Services.GetRequiredService<IBus>();
 
-    public Dictionary<string, string?> Settings => new(TestPolicy.Settings)
+    /// <summary>Settings a test class adds to both hosts (e.g. extra development users).</summary>
+    public Dictionary<string, string?> ExtraSettings { get; init; } = [];
+
+    public Dictionary<string, string?> Settings => new(TestPolicy.Settings.Concat(ExtraSettings))
     {
         ["ConnectionStrings:Postgres"] = PostgresConnection,
         ["ConnectionStrings:RabbitMq"] = RabbitMqUri,
@@ -46,6 +50,7 @@ public sealed class ReviewFlowSystem : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.AddReviewFlow(HostRole.Worker);
+        builder.AddReviewFlowAudit(HostRole.Worker);
         Worker = builder.Build();
         await Worker.StartAsync();
 
