@@ -28,17 +28,16 @@ public static class AuditHosting
         services.ConfigureMarten(opts =>
         {
             opts.Projections.Add<DecisionRecordProjection>(ProjectionLifecycle.Async);
-            var decisions = opts.Schema.For<DecisionRecord>().DocumentAlias("audit_decision")
+            opts.Schema.For<DecisionRecord>().DocumentAlias("audit_decision")
                 .Duplicate(x => x.DecidedAt!, configure: i => i.Name = "rf_decision_decided_at")
                 .Duplicate(x => x.DecidedBy!, configure: i => i.Name = "rf_decision_decided_by")
                 .Duplicate(x => x.DocumentType!, configure: i => i.Name = "rf_decision_document_type")
                 .Duplicate(x => x.PredictedLabel!, configure: i => i.Name = "rf_decision_predicted_label")
                 .Duplicate(x => x.FinalLabel!, configure: i => i.Name = "rf_decision_final_label")
-                .Duplicate(x => x.Outcome!, configure: i => i.Name = "rf_decision_outcome_only")
+                .Duplicate(x => x.Outcome!, configure: i => i.Name = "rf_decision_outcome")
                 .Duplicate(x => x.PolicyVersion!, configure: i => i.Name = "rf_decision_policy_version")
                 .Duplicate(x => x.ModelVersion!, configure: i => i.Name = "rf_decision_model_version")
                 .Duplicate(x => x.SlaBreached, configure: i => i.Name = "rf_decision_sla_breached");
-            foreach (var index in DecisionSearch.OwnIndexes) decisions.IgnoreIndex(index);
             opts.Schema.For<VerificationRun>().DocumentAlias("audit_verification");
             opts.Events.AddEventType<EventsArchived>();
         });

@@ -8,7 +8,7 @@ namespace ReviewFlow.Audit.Chain;
 
 /// <summary>
 /// At start, after Marten's own tables exist: installs the event chain (table, hash function, trigger; events stored
-/// before it are chained first, under a lock that holds appends back), the decision search indexes, and the app
+/// before it are chained first, under a lock that holds appends back) and the app
 /// role's grants. Idempotent; several nodes may run it at once (a transaction-scoped advisory lock orders them).
 /// </summary>
 public sealed class AuditSchemaInstaller(IDocumentStore store, AuditDatabase db, IOptions<AuditOptions> options,
@@ -21,7 +21,6 @@ public sealed class AuditSchemaInstaller(IDocumentStore store, AuditDatabase db,
         await using var connection = await db.DataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, EventChainSql.Install(db.Schema), cancellationToken);
-        await ExecuteAsync(connection, Decisions.DecisionSearch.IndexesSql(db.Schema), cancellationToken);
         if (options.Value.AppRole is { Length: > 0 } role)
         {
             await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", connection) { Parameters = { new() { Value = role } } };
