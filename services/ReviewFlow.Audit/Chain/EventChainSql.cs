@@ -25,11 +25,15 @@ public static class EventChainSql
 
         CREATE OR REPLACE FUNCTION {schema}.rf_event_hash(
             prev bytea, stream_id text, version bigint, seq_id bigint, id uuid, type text, data jsonb, ts timestamptz)
-        RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-            SELECT sha256(prev
+        -- plpgsql, not sql: called from the trigger, a sql function is planned again on every call (measured: 20,000
+        -- appends 1.7 s without the chain, 6.4 s with a sql function, 1.8 s with this one).
+        RETURNS bytea LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+        BEGIN
+            RETURN sha256(prev
                 || convert_to(length(stream_id) || ':' || stream_id || '|' || version || '|' || seq_id || '|' || id || '|'
                               || (extract(epoch FROM ts) * 1000000)::bigint || '|' || length(type) || ':' || type || '|', 'UTF8')
-                || convert_to(data::text, 'UTF8'))
+                || convert_to(data::text, 'UTF8'));
+        END
         $fn$;
 
         -- Chains one stored event: called by the trigger for each appended event, and once for events stored before the
