@@ -63,14 +63,14 @@ public static class EventChainSql
         END
         $fn$;
 
-        -- Appends wait while the events already stored are chained and the trigger is created: nothing slips between.
-        LOCK TABLE {schema}.mt_events IN SHARE ROW EXCLUSIVE MODE;
         DO $do$
         DECLARE
             e record;
         BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'rf_chain_event'
                            AND tgrelid = '{schema}.mt_events'::regclass) THEN
+                -- Appends wait while the events already stored are chained and the trigger is created: nothing slips between.
+                LOCK TABLE {schema}.mt_events IN SHARE ROW EXCLUSIVE MODE;
                 FOR e IN SELECT * FROM {schema}.mt_events ev
                           WHERE NOT EXISTS (SELECT 1 FROM {schema}.rf_event_chain c WHERE c.seq_id = ev.seq_id)
                           ORDER BY ev.seq_id LOOP

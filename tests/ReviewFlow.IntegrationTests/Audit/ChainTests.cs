@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.IntegrationTests.Infrastructure;
 
 namespace ReviewFlow.IntegrationTests.Audit;
@@ -88,7 +89,22 @@ public sealed class ChainTests : IClassFixture<ChainTests.OwnSystem>
         Assert.StartsWith("event not chained", result.GetProperty("firstMismatch").GetProperty("problem").GetString());
     }
 
-    /// <summary>Runs first in its own database state only if alone; so it checks intact on a fresh system of its own.</summary>
+    [Fact]
+    public async Task Installing_the_chain_on_a_store_with_unchained_events_chains_them_first()
+    {
+        await _system.AsSuperuserAsync("DROP TRIGGER rf_chain_event ON {schema}.mt_events");
+        var before = await _system.RoutedAsync();
+        var auditor = await _system.ClientAsync("audrey");
+        Assert.StartsWith("event not chained", (await auditor.VerifyAsync(before)).GetProperty("firstMismatch").GetProperty("problem").GetString());
+
+        var installer = _system.Web.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ReviewFlow.Audit.Chain.AuditSchemaInstaller>().Single();
+        await installer.StartAsync(CancellationToken.None);
+        Assert.Equal("intact", (await auditor.VerifyAsync(before)).GetProperty("status").GetString());
+        var after = await _system.RoutedAsync();
+        Assert.Equal("intact", (await auditor.VerifyAsync(after)).GetProperty("status").GetString());
+    }
+
+    /// <summary>On a fresh system of its own, so that the other tests' tampering does not count.</summary>
     [Fact]
     public async Task The_whole_store_verification_runs_in_the_background_with_progress_and_names_the_first_mismatch()
     {

@@ -73,6 +73,8 @@ public static class AuditEndpoints
         if (string.IsNullOrWhiteSpace(documentId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["documentId"] = ["is required (POST /api/v1/audit/verifications checks the whole store)"] });
         var result = await verifier.VerifyStreamAsync(documentId, ct);
+        if (result.EventsChecked == 0)
+            return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No events or chain entries for '{documentId}'.");
         return TypedResults.Ok(new
         {
             documentId,
