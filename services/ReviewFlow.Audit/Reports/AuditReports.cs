@@ -76,7 +76,8 @@ public sealed class AuditReports(AuditDatabase db, IDocumentStore store)
 
     /// <summary>
     /// Segregation of duties over the decisions of the period: every four-eyes decision needs two different people
-    /// (first reviewer and decider), and nobody may decide what they submitted (HTTP intake records the submitter).
+    /// (first reviewer and decider), and nobody may decide or first-review what they submitted (the HTTP intake
+    /// records the submitter; AMQP publishers are systems, not people).
     /// </summary>
     public async Task<SodReport> SegregationAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
@@ -100,7 +101,10 @@ public sealed class AuditReports(AuditDatabase db, IDocumentStore store)
             UNION ALL
             SELECT id, 'decided-own-submission', decided_by, decided_at FROM {T}
              WHERE decided_at >= $1 AND decided_at < $2 AND outcome <> 'auto' AND data->>'submittedBy' = decided_by
-            ORDER BY 4, 1
+            UNION ALL
+            SELECT id, 'first-review-own-submission', data->>'firstReviewerId', decided_at FROM {T}
+             WHERE decided_at >= $1 AND decided_at < $2 AND outcome <> 'auto' AND data->>'submittedBy' = data->>'firstReviewerId'
+            ORDER BY 4, 1, 2
             """, ct, from, to))
         {
             while (await reader.ReadAsync(ct))

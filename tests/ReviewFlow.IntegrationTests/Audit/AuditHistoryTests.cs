@@ -10,7 +10,8 @@ namespace ReviewFlow.IntegrationTests.Audit;
 /// <summary>
 /// Search, timeline and reports against a history seeded through the real pipeline with known answers: an auto-routed
 /// document, confirmed / corrected / rejected ones, a four-eyes contract decided by two people, a document decided by
-/// the user who submitted it over HTTP, an SLA breach, and a policy change by an admin.
+/// the user who submitted it over HTTP, a four-eyes contract first-reviewed by its submitter, an SLA breach, and a
+/// policy change by an admin.
 /// </summary>
 public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClassFixture<AuditHistoryTests.History>
 {
@@ -25,6 +26,7 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
                 ["DevUsers:mallory:Roles:0"] = "Reviewer",
                 ["DevUsers:mallory:Roles:1"] = "Ingest",
                 ["DevUsers:mallory:Groups:0"] = "ap-reviewers",
+                ["DevUsers:mallory:Groups:1"] = "legal-reviewers",
             },
         };
         public DateTimeOffset From { get; private set; }
@@ -54,6 +56,15 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
             await DecideAsync("mallory", own, new { outcome = "confirm" });
             Ids["own-submission"] = own;
 
+            var ownContract = Documents.NewId("CTR");
+            submitted = await mallory.PostAsync("/api/v1/documents",
+                new StringContent(Documents.Json(ownContract, "contract", "nda", confidence: 0.5), Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            await mallory.ForStatusAsync(ownContract, "AwaitingReview");
+            await DecideAsync("mallory", ownContract, new { outcome = "confirm" }); // the first of four eyes: her own submission
+            await DecideAsync("bob", ownContract, new { outcome = "confirm" });
+            Ids["own-contract"] = ownContract;
+
             // The SLA timers append SlaBreached when a task's due time passes; here it is appended as the timer would.
             var late = await UnsureAsync("invoice", "utilities");
             await using (var session = System.Store.LightweightSession())
@@ -74,7 +85,7 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
             var auditor = await System.ClientAsync("audrey");
             await AuditTestSupport.EventuallyAsync(
                 () => auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/decisions?{Period}&pageSize=100"),
-                page => page.GetProperty("items").GetArrayLength() == 7);
+                page => page.GetProperty("items").GetArrayLength() == 8);
         }
 
         public string Period => $"from={Uri.EscapeDataString(From.ToString("O"))}&to={Uri.EscapeDataString(To.ToString("O"))}";
@@ -137,7 +148,7 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
 
         Assert.Equal([history.Ids["auto-v2"]], Ids(await GetAsync($"/api/v1/audit/decisions?{history.Period}&policyVersion=2")));
         Assert.Equal([history.Ids["auto-v2"], history.Ids["auto"]], Ids(await GetAsync($"/api/v1/audit/decisions?{history.Period}&outcome=auto")));
-        Assert.Equal([history.Ids["four-eyes"]], Ids(await GetAsync($"/api/v1/audit/decisions?{history.Period}&documentType=contract")));
+        Assert.Equal([history.Ids["own-contract"], history.Ids["four-eyes"]], Ids(await GetAsync($"/api/v1/audit/decisions?{history.Period}&documentType=contract")));
         Assert.Empty(Ids(await GetAsync($"/api/v1/audit/decisions?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z")));
     }
 
@@ -157,8 +168,8 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
             pages++;
         } while (next is not null);
         Assert.Equal(4, pages);
-        Assert.Equal(7, seen.Distinct().Count());
-        Assert.Equal(7, seen.Count);
+        Assert.Equal(8, seen.Distinct().Count());
+        Assert.Equal(8, seen.Count);
         Assert.Equal(times.OrderByDescending(t => t), times);
         Assert.DoesNotContain(history.Ids["sla"], seen); // not decided
     }
@@ -194,22 +205,23 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
         var byLabel = report.GetProperty("byLabel").EnumerateArray()
             .ToDictionary(r => (r.GetProperty("key").GetString(), r.GetProperty("finalLabel").GetString()), r => (r.GetProperty("decided").GetInt64(), r.GetProperty("corrected").GetInt64()));
         Assert.Equal((4L, 1L), byLabel[("utilities", null)]); // confirmed, corrected, rejected, mallory's confirm
-        Assert.Equal((1L, 0L), byLabel[("nda", null)]);
+        Assert.Equal((2L, 0L), byLabel[("nda", null)]);
         Assert.Equal((1L, 1L), byLabel[("utilities", "telecom")]);
         var byReviewer = report.GetProperty("byReviewer").EnumerateArray()
             .ToDictionary(r => r.GetProperty("key").GetString()!, r => (r.GetProperty("decided").GetInt64(), r.GetProperty("corrected").GetInt64()));
-        Assert.Equal(new Dictionary<string, (long, long)> { ["alice"] = (2, 1), ["bob"] = (1, 0), ["sam"] = (1, 0), ["mallory"] = (1, 0) }, byReviewer);
+        Assert.Equal(new Dictionary<string, (long, long)> { ["alice"] = (2, 1), ["bob"] = (2, 0), ["sam"] = (1, 0), ["mallory"] = (1, 0) }, byReviewer);
     }
 
     [Fact]
-    public async Task The_segregation_report_finds_the_document_decided_by_its_submitter_and_the_four_eyes_decision_with_two_people()
+    public async Task The_segregation_report_finds_the_documents_reviewed_by_their_submitter_and_counts_four_eyes_decisions_by_two_people()
     {
         var report = await GetAsync($"/api/v1/audit/reports/segregation?{history.Period}");
-        Assert.Equal(1, report.GetProperty("fourEyesDecisions").GetInt64());
-        Assert.Equal(1, report.GetProperty("fourEyesWithTwoPeople").GetInt64());
-        var violation = Assert.Single(report.GetProperty("violations").EnumerateArray());
-        Assert.Equal((history.Ids["own-submission"], "decided-own-submission", "mallory"), (violation.GetProperty("documentId").GetString(),
-            violation.GetProperty("rule").GetString(), violation.GetProperty("user").GetString()));
+        Assert.Equal(2, report.GetProperty("fourEyesDecisions").GetInt64());
+        Assert.Equal(2, report.GetProperty("fourEyesWithTwoPeople").GetInt64());
+        var violations = report.GetProperty("violations").EnumerateArray()
+            .Select(v => (v.GetProperty("documentId").GetString(), v.GetProperty("rule").GetString(), v.GetProperty("user").GetString())).ToList();
+        Assert.Equal([(history.Ids["own-submission"], "decided-own-submission", "mallory"),
+            (history.Ids["own-contract"], "first-review-own-submission", "mallory")], violations);
     }
 
     [Fact]
@@ -229,7 +241,7 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
         var versions = (await GetAsync("/api/v1/audit/reports/policy-history")).EnumerateArray().ToList();
         Assert.Equal([1, 2], versions.Select(v => v.GetProperty("version").GetInt32()));
         Assert.Equal("system:configuration", versions[0].GetProperty("changedBy").GetString());
-        Assert.Equal((1L, 6L), (versions[0].GetProperty("routedAuto").GetInt64(), versions[0].GetProperty("routedReview").GetInt64()));
+        Assert.Equal((1L, 7L), (versions[0].GetProperty("routedAuto").GetInt64(), versions[0].GetProperty("routedReview").GetInt64()));
         var v2 = versions[1];
         Assert.Equal(("ada", "model 2026.11 calibrated"), (v2.GetProperty("changedBy").GetString(), v2.GetProperty("reason").GetString()));
         var change = Assert.Single(v2.GetProperty("changes").EnumerateArray());
