@@ -13,8 +13,10 @@ public sealed class AuditOptions
 }
 
 /// <summary>The schema Marten uses and a data source on the same database, for the chain, exports and reports in SQL.</summary>
-public sealed class AuditDatabase(NpgsqlDataSource dataSource, string schema)
+public sealed class AuditDatabase(NpgsqlDataSource dataSource, string schema) : IAsyncDisposable
 {
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
     public NpgsqlDataSource DataSource { get; } = dataSource;
     public string Schema { get; } = schema;
 

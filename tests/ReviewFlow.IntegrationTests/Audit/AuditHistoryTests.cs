@@ -76,7 +76,10 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
             Ids["sla"] = late;
 
             var ada = await System.ClientAsync("ada");
-            var adopted = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = PolicyWithInvoiceThreshold(0.6), reason = "model 2026.11 calibrated" });
+            // Read, change one threshold, write back: the admin's edit.
+            var policy = (await ada.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/v1/admin/routing-policy"))!;
+            policy["documentTypes"]!["invoice"]!["threshold"] = 0.6;
+            var adopted = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy, reason = "model 2026.11 calibrated" });
             Assert.True(adopted.IsSuccessStatusCode, await adopted.Content.ReadAsStringAsync());
             await Task.Delay(TimeSpan.FromSeconds(5.5)); // the workers' policy cache
             Ids["auto-v2"] = await System.RoutedAsync(confidence: 0.7);

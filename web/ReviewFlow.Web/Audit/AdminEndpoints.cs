@@ -12,6 +12,7 @@ public static class AdminEndpoints
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        admin.MapGet("/routing-policy", async (MartenRoutingPolicySource policies, CancellationToken ct) => TypedResults.Ok(await policies.CurrentAsync(ct)));
         admin.MapPut("/routing-policy", AdoptPolicyAsync);
         admin.MapPost("/archival", ArchiveAsync);
     }
