@@ -22,7 +22,9 @@ pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "stopped (servers keep running: infra/servers.sh stop)"; }
 trap stop EXIT INT TERM
 
-# Each host runs from its output folder: that is where its appsettings*.json are.
+# Each host runs from its output folder: that is where its appsettings*.json are. Audit__AppRole: the hosts grant the
+# local reviewflow_app role what services need, minus rewriting events (docs/operations.md); they still run as owner.
+export Audit__AppRole=${Audit__AppRole:-reviewflow_app}
 (cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development exec dotnet ReviewFlow.Worker.dll) >"$logs/worker.log" 2>&1 &
 pids+=($!)
 (cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url exec dotnet ReviewFlow.Web.dll) >"$logs/web.log" 2>&1 &
@@ -35,6 +37,7 @@ cat <<INFO
 
 ReviewFlow is running.
   Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x, f filter; links: $url/?document=ID)
+  Auditor page  $url/audit.html  (sign in as audrey: search, timelines, reports, export, verification)
   API           $url/api       (health: $url/health)
   A document    $url/api/v1/documents/{documentId}   and   .../{documentId}/history
   Sign in       token=\$(curl -s -X POST $url/api/v1/dev/token -H 'content-type: application/json' -d '{"user":"alice"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')

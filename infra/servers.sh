@@ -55,6 +55,9 @@ CONF
   done
   psql -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='reviewflow'" | grep -q 1 ||
     psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE reviewflow" >/dev/null
+  # The services' role (docs/operations.md, "Roles"): the hosts grant it everything but rewriting events (Audit__AppRole).
+  psql -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='reviewflow_app'" | grep -q 1 ||
+    psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE ROLE reviewflow_app LOGIN" >/dev/null
 }
 
 start_rabbit() {

@@ -123,6 +123,8 @@ public sealed class PipelineBenchmark
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddReviewFlow(HostRole.Worker);
+        // --set Bench:Audit=true: the worker as deployed, with the event chain trigger and the DecisionRecord projection.
+        if (builder.Configuration["Bench:Audit"] == "true") ReviewFlow.Audit.AuditHosting.AddReviewFlowAudit(builder, HostRole.Worker);
         using var host = builder.Build();
         try
         {

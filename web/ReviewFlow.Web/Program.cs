@@ -1,4 +1,6 @@
+using ReviewFlow.Audit;
 using ReviewFlow.Web.Admin;
+using ReviewFlow.Web.Audit;
 using ReviewFlow.Web.Documents;
 using ReviewFlow.Web.Live;
 using ReviewFlow.Web.Reviews;
@@ -7,6 +9,7 @@ using ReviewFlow.Workflow.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddReviewFlow(HostRole.Web, LiveSetup.AddLiveConsumers);
+builder.AddReviewFlowAudit(HostRole.Web);
 builder.Services.AddSignalR();
 builder.AddReviewFlowSignIn();
 builder.AddJobsDashboard();
@@ -37,6 +40,8 @@ app.MapGet("/api", () => Results.Ok(new
 app.MapDocumentEndpoints();
 app.MapReviewEndpoints();
 app.MapSignInConfig();
+app.MapAuditEndpoints();
+app.MapAdminEndpoints();
 app.MapDevelopmentSignIn();
 app.MapHub<ReviewHub>(ReviewHub.Path);
 app.MapJobsDashboard();

@@ -22,7 +22,7 @@ public static class DocumentDecisions
         var c = m.Classification;
         var id = c.DocumentId;
         var model = c.Model.Version;
-        yield return new ClassificationReceived(id, c, m.Channel, model, Actors.System, now);
+        yield return new ClassificationReceived(id, c, m.Channel, model, Actors.System, now, m.SubmittedBy);
 
         var decision = RoutingRules.Decide(policy, c);
         yield return new RoutingDecided(id, decision.Route == Route.Auto ? "auto" : "review", decision.Rule, decision.Threshold,

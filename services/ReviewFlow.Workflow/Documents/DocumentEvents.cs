@@ -17,9 +17,10 @@ public static class Actors
     public const string System = "system";
 }
 
-/// <summary>A valid classification result arrived (Channel: amqp, http or bus).</summary>
+/// <summary>A valid classification result arrived (Channel: amqp, http or bus; SubmittedBy: the signed-in caller over http).</summary>
 public sealed record ClassificationReceived(
-    string DocumentId, DocumentClassified Classification, string Channel, string ModelVersion, string Actor, DateTimeOffset At)
+    string DocumentId, DocumentClassified Classification, string Channel, string ModelVersion, string Actor, DateTimeOffset At,
+    string? SubmittedBy = null)
     : IDocumentEvent;
 
 /// <summary>An invalid result arrived for this document id; nothing was routed. Reasons name each bad field.</summary>

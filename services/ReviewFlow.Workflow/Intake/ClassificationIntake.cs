@@ -25,11 +25,12 @@ public sealed class ClassificationIntake(ClassificationParser parser, IRoutingPo
             errors.Has("model.version") ? null : classification.Model?.Version, errors);
     }
 
-    public Task ForwardAsync(ParsedClassification parsed, string channel, IPublishEndpoint bus, CancellationToken cancellationToken)
+    public Task ForwardAsync(ParsedClassification parsed, string channel, IPublishEndpoint bus, CancellationToken cancellationToken,
+        string? submittedBy = null)
     {
         var now = clock.GetUtcNow();
         if (parsed.Classification is { } valid)
-            return bus.Publish(new ClassificationAccepted(valid, channel, now), cancellationToken);
+            return bus.Publish(new ClassificationAccepted(valid, channel, now, submittedBy), cancellationToken);
         if (parsed.DocumentId is { } id)
             return bus.Publish(new ClassificationRefused(id, parsed.Errors.ToReasons(), parsed.ModelVersion, channel, now), cancellationToken);
         return Task.CompletedTask;

@@ -52,6 +52,23 @@ public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider
     }
 
     /// <summary>
+    /// An admin adopts a new version (the next number; the stream's version guards against a concurrent change).
+    /// Every worker routes by it within <see cref="RefreshInterval"/>.
+    /// </summary>
+    public async Task<RoutingPolicy> AdoptAsync(RoutingPolicy proposed, string changedBy, string reason, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+        var current = events.Select(e => e.Data).OfType<RoutingPolicyAdopted>().LastOrDefault()?.Policy ?? throw new NoRoutingPolicyException();
+        var adopted = proposed with { Version = current.Version + 1 };
+        session.Events.Append(StreamKey, events.Count + 1L, new RoutingPolicyAdopted(adopted, changedBy, clock.GetUtcNow(), reason));
+        await session.SaveChangesAsync(cancellationToken);
+        _cached = null;
+        log.LogInformation("{User} adopted routing policy version {Version}: {Reason}", changedBy, adopted.Version, reason);
+        return adopted;
+    }
+
+    /// <summary>
     /// At first start, stores the configured policy as version 1. Later starts keep the stored policy: changes
     /// are audited events, not configuration edits. Safe when several workers start at once.
     /// </summary>

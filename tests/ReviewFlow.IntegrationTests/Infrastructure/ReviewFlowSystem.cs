@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ReviewFlow.Audit;
 using ReviewFlow.Testing;
 using ReviewFlow.Workflow.Hosting;
 
@@ -21,8 +22,8 @@ public class ReviewFlowSystem : IAsyncLifetime
 
     public ReviewFlowSystem() : this([]) { }
 
-    /// <param name="extra">Settings of a system with a purpose (e.g. short SLAs), over the defaults below.</param>
-    protected ReviewFlowSystem(Dictionary<string, string?> extra) => _extra = extra;
+    /// <param name="extra">Settings of a system with a purpose (short SLAs, extra development users), over the defaults below.</param>
+    public ReviewFlowSystem(Dictionary<string, string?> extra) => _extra = extra;
 
     /// <summary>Short, so that a test can watch a lease lapse; long enough for every other test's claim to hold.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(8);
@@ -83,6 +84,7 @@ public class ReviewFlowSystem : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.AddReviewFlow(HostRole.Worker);
+        builder.AddReviewFlowAudit(HostRole.Worker);
         ConfigureWorker(builder.Services);
         var worker = builder.Build();
         await worker.StartAsync();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using ReviewFlow.Audit;
 using ReviewFlow.Workflow.Hosting;
 
 namespace ReviewFlow.UiTests.Infrastructure;
@@ -46,6 +47,7 @@ public sealed class UiSystem : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.AddReviewFlow(HostRole.Worker);
+        builder.AddReviewFlowAudit(HostRole.Worker);
         Worker = builder.Build();
         await Worker.StartAsync();
 

@@ -21,7 +21,8 @@ public static class DocumentEndpoints
 
     /// <summary>202 once the result is on the bus; 400 problem details naming each bad field otherwise.</summary>
     static async Task<Results<Accepted<SubmitResponse>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
-        HttpRequest request, ClassificationIntake intake, IPublishEndpoint bus, IntakeLimits limits, CancellationToken ct)
+        HttpRequest request, ClassificationIntake intake, IPublishEndpoint bus, IntakeLimits limits, System.Security.Claims.ClaimsPrincipal user,
+        CancellationToken ct)
     {
         if (request.ContentLength > limits.MaxPayloadBytes)
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
@@ -38,7 +39,7 @@ public static class DocumentEndpoints
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: ex.Message);
         }
-        await intake.ForwardAsync(parsed, Channels.Http, bus, ct);
+        await intake.ForwardAsync(parsed, Channels.Http, bus, ct, ReviewFlow.Web.SignIn.SignInSetup.UserId(user));
         if (!parsed.IsValid)
             return TypedResults.ValidationProblem(parsed.Errors.ToDictionary(),
                 title: "The classification result is invalid",

@@ -1,0 +1,111 @@
+namespace ReviewFlow.Audit.Chain;
+
+/// <summary>
+/// The tamper-evident chain, in SQL only: one formula (<c>rf_event_hash</c>) used by the trigger that chains each
+/// appended event and by verification, so no .NET code ever re-serialises an event's JSON (docs/adr/0007).
+/// hash = sha256(prev_hash || utf8("{len(stream)}:{stream}|{version}|{seq}|{event id}|{timestamp µs}|{len(type)}:{type}|") || utf8(data::text))
+/// where prev_hash is the stream's previous chain hash, or 32 zero bytes for its first event.
+/// </summary>
+public static class EventChainSql
+{
+    public const string Table = "rf_event_chain";
+
+    public static string Install(string schema) => $"""
+        SELECT pg_advisory_xact_lock(hashtext('reviewflow-audit-chain:{schema}'));
+        CREATE TABLE IF NOT EXISTS {schema}.rf_event_chain (
+            seq_id     bigint PRIMARY KEY,
+            stream_id  text NOT NULL,
+            version    bigint NOT NULL,
+            at         timestamptz NOT NULL,
+            prev_hash  bytea NOT NULL,
+            hash       bytea NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS rf_event_chain_stream ON {schema}.rf_event_chain (stream_id, version);
+        CREATE INDEX IF NOT EXISTS rf_event_chain_at ON {schema}.rf_event_chain (at, seq_id);
+
+        CREATE OR REPLACE FUNCTION {schema}.rf_event_hash(
+            prev bytea, stream_id text, version bigint, seq_id bigint, id uuid, type text, data jsonb, ts timestamptz)
+        -- plpgsql, not sql: called from the trigger, a sql function is planned again on every call (measured: 20,000
+        -- appends 1.7 s without the chain, 6.4 s with a sql function, 1.8 s with this one).
+        RETURNS bytea LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+        BEGIN
+            RETURN sha256(prev
+                || convert_to(length(stream_id) || ':' || stream_id || '|' || version || '|' || seq_id || '|' || id || '|'
+                              || (extract(epoch FROM ts) * 1000000)::bigint || '|' || length(type) || ':' || type || '|', 'UTF8')
+                || convert_to(data::text, 'UTF8'));
+        END
+        $fn$;
+
+        -- Chains one stored event: called by the trigger for each appended event, and once for events stored before the
+        -- trigger existed. SECURITY DEFINER: the services' role may only read the chain; this function (owned by the
+        -- schema owner) writes it.
+        CREATE OR REPLACE FUNCTION {schema}.rf_chain_row(event_seq bigint) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema} AS $fn$
+        DECLARE
+            ev {schema}.mt_events%ROWTYPE;
+            prev bytea;
+        BEGIN
+            SELECT * INTO ev FROM {schema}.mt_events WHERE seq_id = event_seq;
+            SELECT c.hash INTO prev FROM {schema}.rf_event_chain c
+             WHERE c.stream_id = ev.stream_id ORDER BY c.version DESC LIMIT 1;
+            prev := coalesce(prev, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
+            INSERT INTO {schema}.rf_event_chain (seq_id, stream_id, version, at, prev_hash, hash)
+            VALUES (ev.seq_id, ev.stream_id, ev.version, ev.timestamp, prev,
+                    {schema}.rf_event_hash(prev, ev.stream_id, ev.version, ev.seq_id, ev.id, ev.type, ev.data, ev.timestamp));
+        END
+        $fn$;
+
+        CREATE OR REPLACE FUNCTION {schema}.rf_chain_event() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema} AS $fn$
+        BEGIN
+            PERFORM {schema}.rf_chain_row(NEW.seq_id);
+            RETURN NULL;
+        END
+        $fn$;
+
+        DO $do$
+        DECLARE
+            e record;
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'rf_chain_event'
+                           AND tgrelid = '{schema}.mt_events'::regclass) THEN
+                -- Appends wait while the events already stored are chained and the trigger is created: nothing slips between.
+                LOCK TABLE {schema}.mt_events IN SHARE ROW EXCLUSIVE MODE;
+                FOR e IN SELECT * FROM {schema}.mt_events ev
+                          WHERE NOT EXISTS (SELECT 1 FROM {schema}.rf_event_chain c WHERE c.seq_id = ev.seq_id)
+                          ORDER BY ev.seq_id LOOP
+                    PERFORM {schema}.rf_chain_row(e.seq_id);
+                END LOOP;
+                CREATE TRIGGER rf_chain_event AFTER INSERT ON {schema}.mt_events
+                    FOR EACH ROW EXECUTE FUNCTION {schema}.rf_chain_event();
+            END IF;
+        END
+        $do$;
+
+        -- Export manifests: written once after an export completed, never changed.
+        CREATE TABLE IF NOT EXISTS {schema}.rf_audit_export (
+            id          uuid PRIMARY KEY,
+            created_at  timestamptz NOT NULL DEFAULT now(),
+            created_by  text NOT NULL,
+            manifest    jsonb NOT NULL
+        );
+        """;
+
+    /// <summary>
+    /// Grants for the services' login role (docs/operations.md, "Database roles"): everything Marten needs, but no
+    /// UPDATE, DELETE or TRUNCATE on the events and the chain, and no direct writes to the chain at all.
+    /// </summary>
+    public static string GrantAppRole(string schema, string role) => $"""
+        GRANT USAGE ON SCHEMA {schema} TO "{role}";
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO "{role}";
+        GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO "{role}";
+        GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO "{role}";
+        REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.mt_events FROM "{role}";
+        REVOKE DELETE, TRUNCATE ON {schema}.mt_streams FROM "{role}";
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {schema}.rf_event_chain FROM "{role}";
+        REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.rf_audit_export FROM "{role}";
+        -- Tables Marten creates later (new document types) get the same DML grants.
+        ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{role}";
+        ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO "{role}";
+        """;
+}

@@ -1,0 +1,42 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using ReviewFlow.IntegrationTests.Infrastructure;
+
+namespace ReviewFlow.IntegrationTests.Audit;
+
+static class AuditTestSupport
+{
+    /// <summary>Runs SQL as the servers' superuser, as a DBA (or an attacker with database access) would.</summary>
+    public static async Task<int> AsSuperuserAsync(this ReviewFlowSystem system, string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql.Replace("{schema}", system.Schema), connection);
+        foreach (var p in parameters) command.Parameters.Add(new NpgsqlParameter { Value = p });
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<string> RoutedAsync(this ReviewFlowSystem system, double confidence = 0.97)
+    {
+        var id = Documents.NewId();
+        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: confidence));
+        await (await system.ClientAsync()).ForStatusAsync(id, "Routed");
+        return id;
+    }
+
+    public static async Task<JsonElement> VerifyAsync(this HttpClient auditor, string documentId) =>
+        await auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/verify?documentId={Uri.EscapeDataString(documentId)}");
+
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var last = await probe();
+        while (!done(last) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            last = await probe();
+        }
+        return done(last) ? last : throw new TimeoutException("last seen: " + last);
+    }
+}

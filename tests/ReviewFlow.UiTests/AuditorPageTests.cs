@@ -1,0 +1,156 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Playwright;
+using ReviewFlow.Testing;
+using ReviewFlow.UiTests.Infrastructure;
+
+namespace ReviewFlow.UiTests;
+
+/// <summary>
+/// The audit page in a real (system) Chromium, in a time zone far from UTC: an auditor finds a corrected document by
+/// reviewer and period, opens its timeline (hostile text stays text), and downloads the export whose manifest matches.
+/// </summary>
+public sealed class AuditorPageTests : IAsyncLifetime
+{
+    const string Chromium = "/usr/bin/chromium";
+    const string Zone = "Pacific/Auckland";
+    const string HostileComment = "<img src=x onerror=alert(1)> vendor mismatch";
+
+    readonly UiSystem _system = new();
+    IPlaywright _playwright = null!;
+    IBrowser _browser = null!;
+    readonly List<string> _dialogs = [];
+    readonly List<string> _consoleErrors = [];
+
+    static string OutputDir => Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        await _system.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(OutputDir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.CloseAsync();
+        _playwright?.Dispose();
+        await _system.DisposeAsync();
+    }
+
+    async Task<HttpClient> ClientAsync(string user)
+    {
+        var http = new HttpClient { BaseAddress = _system.BaseAddress };
+        var token = (await (await http.PostAsJsonAsync("api/v1/dev/token", new { user })).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    /// <summary>A document alice corrected, through the real pipeline; returns once the audit read model shows it.</summary>
+    async Task<(string Id, DateTimeOffset DecidedAt)> CorrectedDocumentAsync()
+    {
+        var id = Documents.NewId();
+        await _system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var alice = await ClientAsync("alice");
+        await Eventually(async () => (await alice.GetAsync($"api/v1/documents/{id}")).IsSuccessStatusCode);
+        await Eventually(async () => (await alice.PostAsync($"api/v1/reviews/{id}/claim", null)).IsSuccessStatusCode);
+        var decided = await alice.PostAsJsonAsync($"api/v1/reviews/{id}/decision",
+            new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor", comment = HostileComment });
+        Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
+
+        var audrey = await ClientAsync("audrey");
+        JsonElement item = default;
+        await Eventually(async () =>
+        {
+            var page = await audrey.GetFromJsonAsync<JsonElement>("api/v1/audit/decisions?reviewer=alice&outcome=corrected");
+            var found = page.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("id").GetString() == id).ToList();
+            if (found.Count == 1) item = found[0];
+            return found.Count == 1;
+        });
+        return (id, item.GetProperty("decidedAt").GetDateTimeOffset());
+    }
+
+    static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException();
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task An_auditor_finds_a_corrected_document_by_reviewer_and_period_opens_its_timeline_and_downloads_the_export()
+    {
+        var (id, decidedAt) = await CorrectedDocumentAsync();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(Zone);
+        var local = TimeZoneInfo.ConvertTime(decidedAt, zone);
+
+        var context = await _browser.NewContextAsync(new()
+        {
+            BaseURL = _system.BaseAddress.ToString(),
+            ViewportSize = new() { Width = 1600, Height = 1000 },
+            TimezoneId = Zone,
+            Locale = "en-US",
+            AcceptDownloads = true,
+        });
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, d) => { lock (_dialogs) _dialogs.Add(d.Message); _ = d.DismissAsync(); };
+        page.PageError += (_, e) => { lock (_consoleErrors) _consoleErrors.Add(e); };
+        page.Console += (_, m) => { if (m.Type == "error") lock (_consoleErrors) _consoleErrors.Add(m.Text); };
+
+        await page.GotoAsync("/audit.html");
+        await page.Locator("#users button[data-user='audrey']").ClickAsync();
+        await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync("Audrey");
+        await Assertions.Expect(page.Locator("#zone")).ToContainTextAsync(Zone);
+
+        // The period in the viewer's zone: the hour around the decision.
+        await page.FillAsync("#f-from", local.AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss"));
+        await page.FillAsync("#f-to", local.AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss"));
+        await page.FillAsync("#f-reviewer", "alice");
+        await page.SelectOptionAsync("#f-outcome", "corrected");
+        await page.ClickAsync("#btn-search");
+        var row = page.Locator($"#results tbody tr[data-id='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(1);
+        // Shown in the viewer's zone (Auckland), not in UTC.
+        await Assertions.Expect(row.Locator("td").First).ToContainTextAsync(local.ToString("h:mm:ss"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(OutputDir, "audit-1-search.png"), FullPage = true });
+
+        await row.ClickAsync();
+        await Assertions.Expect(page.Locator("#t-id")).ToHaveTextAsync(id);
+        await Assertions.Expect(page.Locator("#t-predicted")).ToHaveTextAsync("utilities");
+        await Assertions.Expect(page.Locator("#t-final")).ToHaveTextAsync("telecom");
+        await Assertions.Expect(page.Locator("#t-chain")).ToHaveTextAsync("chain intact");
+        var decidedRow = page.Locator("#t-events tbody tr", new() { HasText = "ReviewDecided" });
+        await Assertions.Expect(decidedRow).ToContainTextAsync("alice");
+        await Assertions.Expect(decidedRow).ToContainTextAsync("Reviewer");
+        await Assertions.Expect(decidedRow).ToContainTextAsync(HostileComment); // as text
+        Assert.Equal(0, await page.Locator("#t-events img").CountAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(OutputDir, "audit-2-timeline.png"), FullPage = true });
+
+        await page.SelectOptionAsync("#export-format", "jsonl");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#btn-export"));
+        var file = Path.Combine(OutputDir, "audit-export.jsonl");
+        await download.SaveAsAsync(file);
+        await Assertions.Expect(page.Locator("#m-sha")).Not.ToBeEmptyAsync();
+        var bytes = await File.ReadAllBytesAsync(file);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), await page.Locator("#m-sha").TextContentAsync());
+        var lines = File.ReadAllLines(file);
+        Assert.Contains(lines, l => l.Contains($"\"documentId\":\"{id}\"") && l.Contains("\"type\":\"review_decided\""));
+        await Assertions.Expect(page.Locator("#m-rows")).ToContainTextAsync($"{lines.Length} rows");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(OutputDir, "audit-3-export.png"), FullPage = true });
+
+        Assert.Empty(_dialogs);
+        Assert.Empty(_consoleErrors);
+    }
+}
