@@ -22,9 +22,13 @@ pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "stopped (servers keep running: infra/servers.sh stop)"; }
 trap stop EXIT INT TERM
 
-# Each host runs from its output folder: that is where its appsettings*.json are. Audit__AppRole: the hosts grant the
-# local reviewflow_app role what services need, minus rewriting events (docs/operations.md); they still run as owner.
-export Audit__AppRole=${Audit__AppRole:-reviewflow_app}
+# Each host runs from its output folder: that is where its appsettings*.json are. The schema's owner (postgres here)
+# migrates and grants the services' role, reviewflow_app (infra/servers.sh creates it); the worker and the web host
+# then run as that role, which can neither change the schema nor rewrite an event (docs/operations.md, "Roles").
+(cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development Audit__AppRole=reviewflow_app \
+  dotnet ReviewFlow.Worker.dll --migrate) >"$logs/migrate.log" 2>&1 || { cat "$logs/migrate.log"; exit 1; }
+export ConnectionStrings__Postgres="${ConnectionStrings__Postgres/Username=postgres/Username=reviewflow_app}"
+export Database__Migrate=false
 (cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development exec dotnet ReviewFlow.Worker.dll) >"$logs/worker.log" 2>&1 &
 pids+=($!)
 (cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url exec dotnet ReviewFlow.Web.dll) >"$logs/web.log" 2>&1 &
@@ -45,7 +49,7 @@ ReviewFlow is running.
   Submit        (as ap-inbox) curl -X POST $url/api/v1/documents -H "authorization: Bearer \$token" -H 'content-type: application/json' -d @docs/examples/classification.json
   RabbitMQ      $ConnectionStrings__RabbitMq   (publish raw JSON to exchange reviewflow.classifications;
                 decisions on topic exchange reviewflow.decisions)
-  PostgreSQL    $ConnectionStrings__Postgres
+  PostgreSQL    $ConnectionStrings__Postgres   (the services' role; the owner migrated: $logs/migrate.log)
   Jobs          $url/hangfire   (Hangfire: SLA, lease and notification timers; Admins only — sign in on the page as
                 ada and choose "Jobs", which first calls POST /api/v1/admin/dashboard-session)
   Teams/Outlook off unless Notifications:Graph is configured (docs/operations.md, "Notifications")

@@ -41,7 +41,10 @@ public static class AuditHosting
             opts.Schema.For<VerificationRun>().DocumentAlias("audit_verification");
             opts.Events.AddEventType<EventsArchived>();
         });
-        services.AddHostedService<AuditSchemaInstaller>();
+        // The chain's objects and the grants are the owner's job: at start when the host migrates, else `--migrate`.
+        services.AddSingleton<AuditSchemaInstaller>();
+        if (ReviewFlowHosting.MigratesAtStart(builder.Configuration))
+            services.AddHostedService(sp => sp.GetRequiredService<AuditSchemaInstaller>());
         services.AddSingleton<ChainVerifier>();
         if (role == HostRole.Web)
         {

@@ -1,3 +1,4 @@
+using ReviewFlow.Workflow.Hosting;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,13 @@ public sealed class AuditSchemaInstaller(IDocumentStore store, AuditDatabase db,
             if (await exists.ExecuteScalarAsync(cancellationToken) is null)
                 log.LogWarning("Audit:AppRole {Role} does not exist: no grants made", role);
             else
+            {
                 await ExecuteAsync(connection, EventChainSql.GrantAppRole(db.Schema, role), cancellationToken);
+                await using var hangfire = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = $1", connection)
+                    { Parameters = { new() { Value = TimersHosting.HangfireSchema(db.Schema) } } };
+                if (await hangfire.ExecuteScalarAsync(cancellationToken) is not null)
+                    await ExecuteAsync(connection, EventChainSql.GrantHangfire(TimersHosting.HangfireSchema(db.Schema), role), cancellationToken);
+            }
         }
         await tx.CommitAsync(cancellationToken);
         log.LogInformation("Event chain installed in schema {Schema}", db.Schema);

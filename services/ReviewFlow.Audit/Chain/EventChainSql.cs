@@ -95,6 +95,13 @@ public static class EventChainSql
     /// Grants for the services' login role (docs/operations.md, "Database roles"): everything Marten needs, but no
     /// UPDATE, DELETE or TRUNCATE on the events and the chain, and no direct writes to the chain at all.
     /// </summary>
+    /// <summary>Hangfire's tables (the timers): plain DML for the services' role.</summary>
+    public static string GrantHangfire(string hangfireSchema, string role) => $"""
+        GRANT USAGE ON SCHEMA {hangfireSchema} TO "{role}";
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {hangfireSchema} TO "{role}";
+        GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {hangfireSchema} TO "{role}";
+        """;
+
     public static string GrantAppRole(string schema, string role) => $"""
         GRANT USAGE ON SCHEMA {schema} TO "{role}";
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO "{role}";

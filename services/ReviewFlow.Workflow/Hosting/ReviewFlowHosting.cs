@@ -13,6 +13,7 @@ using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Decisions;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Notifications;
 using ReviewFlow.Workflow.Policy;
 using ReviewFlow.Workflow.Timers;
 using Weasel.Core;
@@ -61,6 +62,7 @@ public static class ReviewFlowHosting
         if (connection.MaxAutoPrepare == 0) connection.MaxAutoPrepare = 32;
         var connectionString = connection.ConnectionString;
         var schema = builder.Configuration["Marten:Schema"] ?? "reviewflow";
+        var migrate = MigratesAtStart(builder.Configuration);
         builder.AddReviewFlowTimers(role, connectionString, schema);
         var marten = builder.Services.AddMarten(opts =>
             {
@@ -95,10 +97,14 @@ public static class ReviewFlowHosting
                     // The timers' sweep looks for open tasks past their SLA or lease.
                     .Index(x => x.SlaDueAt)
                     .Index(x => x.LeaseExpiresAt);
-                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                // Documents kept beside the streams (not in any projection): registered so that a migration creates
+                // their tables before services that may not create anything start.
+                opts.RegisterDocumentType<DocumentTimers>();
+                opts.RegisterDocumentType<NotificationRecord>();
+                opts.AutoCreateSchemaObjects = migrate ? AutoCreate.CreateOrUpdate : AutoCreate.None;
             })
-            .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .UseLightweightSessions();
+        if (migrate) marten.ApplyAllDatabaseChangesOnStartup();
 
         if (role == HostRole.Worker)
         {
@@ -168,6 +174,13 @@ public static class ReviewFlowHosting
         cfg.Publish<DocumentDecision>(p => p.ExchangeType = "topic");
         cfg.Send<DocumentDecision>(s => s.UseRoutingKeyFormatter(ctx => $"{ctx.Message.DocumentType}.{ctx.Message.FinalLabel}"));
     }
+
+    /// <summary>
+    /// Database:Migrate (default true): the host creates and updates its schema at start, as the schema's owner.
+    /// False: the host runs as the services' role (docs/operations.md, "Roles"), which may not change the schema;
+    /// `ReviewFlow.Worker --migrate`, run as the owner beforehand, did it.
+    /// </summary>
+    public static bool MigratesAtStart(IConfiguration config) => config.GetValue("Database:Migrate", true);
 
     static int DaemonLockIdFor(string schema) =>
         4_000_000 + (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(

@@ -18,7 +18,7 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
     public sealed class History : IAsyncLifetime
     {
         // A user with two duties, so that segregation of duties has something to find.
-        public ReviewFlowSystem System { get; } = new(new()
+        public ReviewFlowSystem System { get; } = ReviewFlowSystem.WithSettings(new()
             {
                 ["DevUsers:mallory:Name"] = "Mallory (reviewer and upstream)",
                 ["DevUsers:mallory:Roles:0"] = "Reviewer",

@@ -220,7 +220,8 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
             (new(From: january, To: march), "Index Scan Backward using rf_"),
             (new(Reviewer: "carol", From: january), "Index Scan Backward using rf_"),
             (new(Outcome: "corrected"), "Index Scan Backward using rf_"),
-            (new(Reviewer: "zoe"), "rf_decision_decided_by on mt_doc_audit_decision"),
+            // (an index scan or a bitmap scan of it, as the planner likes: either way, its index)
+            (new(Reviewer: "zoe"), "rf_decision_decided_by"),
         })
         {
             var plan = await search.ExplainAsync(filter, null, 50, CancellationToken.None);

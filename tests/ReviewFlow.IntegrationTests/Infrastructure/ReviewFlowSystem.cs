@@ -22,8 +22,11 @@ public class ReviewFlowSystem : IAsyncLifetime
 
     public ReviewFlowSystem() : this([]) { }
 
+    /// <summary>A system of its own for a test class (xunit's fixtures take one public constructor: this one is a factory).</summary>
+    public static ReviewFlowSystem WithSettings(Dictionary<string, string?> extra) => new(extra);
+
     /// <param name="extra">Settings of a system with a purpose (short SLAs, extra development users), over the defaults below.</param>
-    public ReviewFlowSystem(Dictionary<string, string?> extra) => _extra = extra;
+    protected ReviewFlowSystem(Dictionary<string, string?> extra) => _extra = extra;
 
     /// <summary>Short, so that a test can watch a lease lapse; long enough for every other test's claim to hold.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(8);
@@ -61,6 +64,7 @@ public class ReviewFlowSystem : IAsyncLifetime
         var (pg, amqp) = await Servers.GetAsync();
         PostgresConnection = await Servers.IsolatedPostgresAsync(pg, Schema);
         RabbitMqUri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
+        await BeforeHostsStartAsync();
 
         Worker = await StartWorkerAsync();
 
@@ -72,6 +76,9 @@ public class ReviewFlowSystem : IAsyncLifetime
         _ = Web.Server; // start it now, not in the first test
         Amqp = await AmqpProbe.ConnectAsync(RabbitMqUri);
     }
+
+    /// <summary>Runs once the database and the virtual host exist, before the worker and the web host start.</summary>
+    protected virtual Task BeforeHostsStartAsync() => Task.CompletedTask;
 
     /// <summary>Settings known only once the system starts (e.g. the address of a fake Graph).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [];

@@ -38,4 +38,16 @@ public static class Waiting
         await using var session = store.QuerySession();
         return await session.Events.FetchStreamAsync(documentId);
     }
+
+    /// <summary>Polls until the condition holds (true) or the time is up (false).</summary>
+    public static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition()) return true;
+            await Task.Delay(100);
+        }
+        return await condition();
+    }
 }

@@ -166,10 +166,12 @@
     return text;
   }
 
+  let said = 0; // counts messages, so that a late answer does not hide a newer prompt
   function say(text, kind) {
     const m = $("message");
     m.textContent = text || "";
     m.dataset.kind = kind || "info";
+    said++;
   }
 
   // ---------- sign-in ----------
@@ -614,10 +616,13 @@
     const id = state.selectedId;
     if (!id || state.busy || !state.detail || state.detail.readOnly) return null;
     state.busy = true;
+    const before = said;
     try {
       const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/" + path, { method: "POST", json: body || {} });
       if (!r.ok) { say(problemText(r), "error"); return null; }
-      say(doneText || r.body.message || r.body.status, "ok");
+      // The live update can beat the HTTP answer, and the reviewer may already have pressed the next key (a prompt
+      // for a reason code): keep that prompt rather than repeat "Claimed".
+      if (said === before) say(doneText || r.body.message || r.body.status, "ok");
       return r.body;
     } catch (e) {
       say(e.message, "error");
