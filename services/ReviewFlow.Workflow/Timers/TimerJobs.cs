@@ -39,8 +39,9 @@ public sealed class TimerJobs(IBus bus, IDocumentStore store, TimeProvider clock
     /// </summary>
     async Task NotBeforeAsync(DateTimeOffset time)
     {
-        var early = time - clock.GetUtcNow();
-        if (early > TimeSpan.Zero) await Task.Delay(early < TimeSpan.FromMinutes(1) ? early : TimeSpan.FromMinutes(1), clock);
+        // A delay can end a millisecond before its time (timer resolution): look at the clock again.
+        for (var early = time - clock.GetUtcNow(); early > TimeSpan.Zero; early = time - clock.GetUtcNow())
+            await Task.Delay(early < TimeSpan.FromMinutes(1) ? early + TimeSpan.FromMilliseconds(1) : TimeSpan.FromMinutes(1), clock);
     }
 
     /// <summary>
