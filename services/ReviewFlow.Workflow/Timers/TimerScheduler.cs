@@ -5,6 +5,7 @@ using Marten;
 using Marten.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Notifications;
 
@@ -46,12 +47,15 @@ public sealed class TimerScheduler : SubscriptionBase
         IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var jobs = _services.GetRequiredService<IBackgroundJobClient>();
-        var ids = page.Events.Select(e => ((IDocumentEvent)e.Data).DocumentId).Distinct().ToArray();
+        // Most documents are routed automatically: they never had a review task, so never a timer (nothing to load).
+        var events = page.Events.Where(e => e.Data is not DocumentRouted { Outcome: DecisionOutcomes.Auto }).ToList();
+        if (events.Count == 0) return NullChangeListener.Instance;
+        var ids = events.Select(e => ((IDocumentEvent)e.Data).DocumentId).Distinct().ToArray();
         var timers = (await operations.LoadManyAsync<DocumentTimers>(cancellationToken, ids)).ToDictionary(t => t.Id);
         DocumentTimers For(string id) => timers.TryGetValue(id, out var t) ? t : timers[id] = new DocumentTimers { Id = id };
         var decided = new HashSet<string>();
 
-        foreach (var e in page.Events)
+        foreach (var e in events)
         {
             switch (e.Data)
             {
@@ -73,7 +77,7 @@ public sealed class TimerScheduler : SubscriptionBase
                     break;
                 case DocumentRouted r:
                     // Decided: the timers have nothing left to do. One that is already running finds the document
-                    // decided and changes nothing. (Most documents are routed automatically and never had timers.)
+                    // decided and changes nothing.
                     if (timers.Remove(r.DocumentId, out var done))
                     {
                         foreach (var job in done.Jobs()) jobs.Delete(job);
