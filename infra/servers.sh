@@ -123,8 +123,11 @@ ENV
     [ -f "$STATE/env.sh" ] || { echo "not started"; exit 1; }
     # shellcheck disable=SC1091
     . "$STATE/env.sh"
+    # Ours, not just something on the port (another checkout's servers may have taken a port ours left).
     "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$REVIEWFLOW_PG_PORT" -q || { echo "postgres down"; exit 1; }
-    ! port_free "$REVIEWFLOW_AMQP_PORT" || { echo "rabbitmq down"; exit 1; }
+    [ -f "$STATE/pg/data/postmaster.pid" ] && kill -0 "$(head -1 "$STATE/pg/data/postmaster.pid")" 2>/dev/null ||
+      { echo "postgres down (port $REVIEWFLOW_PG_PORT is someone else's)"; exit 1; }
+    pgrep -u rabbitmq -f "beam.*$STATE" >/dev/null && ! port_free "$REVIEWFLOW_AMQP_PORT" || { echo "rabbitmq down"; exit 1; }
     echo "running"; cat "$STATE/env.sh"
     ;;
   *) echo "usage: $0 start|stop|status|vhost NAME" >&2; exit 2 ;;

@@ -17,7 +17,8 @@ internal sealed class AttemptRecorder(INotificationLog log, TimeProvider time, I
     {
         var record = new NotificationAttempt(d.NotificationId, d.DocumentId, d.Kind, d.Channel, d.Recipient,
             attempt, outcome, status, detail, time.GetUtcNow());
-        logger.Log(outcome == NotificationNames.Failed ? LogLevel.Warning : LogLevel.Information,
+        // Skips (channel off, out of office, no address) are routine and stored anyway: Debug, not a line per task.
+        logger.Log(outcome switch { NotificationNames.Failed => LogLevel.Warning, NotificationNames.Skipped => LogLevel.Debug, _ => LogLevel.Information },
             "Notification {NotificationId} via {Channel} to {Recipient}: attempt {Attempt} {Outcome} {HttpStatus} {Detail}",
             d.NotificationId, d.Channel, d.Recipient, attempt, outcome, status, detail);
         try
