@@ -70,6 +70,9 @@ public static class DocumentDecisions
                 : "the two reviewers disagreed: a supervisor decides");
         if (cmd.ReviewerId == s.FirstReviewerId || cmd.ReviewerId == s.SecondReviewerId)
             return CommandResult.Refuse("you already reviewed this document: a different reviewer must decide");
+        // Segregation of duties: nobody reviews what they submitted.
+        if (cmd.ReviewerId == s.SubmittedBy)
+            return CommandResult.Refuse("you submitted this document: somebody else must review it");
         if (s.ClaimedBy is null)
             return new([new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now)]);
         if (s.ClaimedBy == cmd.ReviewerId)
@@ -91,6 +94,8 @@ public static class DocumentDecisions
             return CommandResult.Refuse("with a supervisor: it can only go to another supervisor");
         if (cmd.ReviewerId == s.FirstReviewerId || cmd.ReviewerId == s.SecondReviewerId)
             return CommandResult.Refuse($"{cmd.ReviewerId} already reviewed this document: a different reviewer must decide");
+        if (cmd.ReviewerId == s.SubmittedBy)
+            return CommandResult.Refuse($"{cmd.ReviewerId} submitted this document: somebody else must review it");
         var events = new List<IDocumentEvent>();
         if (s.ClaimedBy is { } holder)
             events.Add(new ReviewReleased(s.DocumentId, holder, "reassigned", s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now));

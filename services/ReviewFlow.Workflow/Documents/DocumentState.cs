@@ -20,6 +20,8 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     public DocumentClassified? Classification { get; set; }
     public string? ModelVersion { get; set; }
     public DateTimeOffset? ReceivedAt { get; set; }
+    /// <summary>Who submitted the result over HTTP (segregation of duties: they may not review it).</summary>
+    public string? SubmittedBy { get; set; }
     public IReadOnlyList<string> InvalidReasons { get; set; } = [];
     /// <summary>Model versions whose result was recorded: a redelivery of any of them changes nothing.</summary>
     public List<string> ModelVersionsSeen { get; set; } = [];
@@ -87,6 +89,7 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
                 Classification = r.Classification;
                 ModelVersion = r.ModelVersion;
                 ReceivedAt = r.At;
+                SubmittedBy = r.SubmittedBy;
                 InvalidReasons = [];
                 ModelVersionsSeen.Add(r.ModelVersion);
                 break;

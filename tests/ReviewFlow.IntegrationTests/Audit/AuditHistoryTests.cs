@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ReviewFlow.Contracts;
 using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 
@@ -44,23 +45,28 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
             await DecideAsync("sam", contract, new { outcome = "confirm" });
             Ids["four-eyes"] = contract;
 
-            var own = Documents.NewId();
-            var mallory = await System.ClientAsync("mallory");
-            var submitted = await mallory.PostAsync("/api/v1/documents",
-                new StringContent(Documents.Json(own, confidence: 0.5), Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-            await mallory.ForStatusAsync(own, "AwaitingReview");
-            await DecideAsync("mallory", own, new { outcome = "confirm" });
-            Ids["own-submission"] = own;
-
-            var ownContract = Documents.NewId("CTR");
-            submitted = await mallory.PostAsync("/api/v1/documents",
-                new StringContent(Documents.Json(ownContract, "contract", "nda", confidence: 0.5), Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-            await mallory.ForStatusAsync(ownContract, "AwaitingReview");
-            await DecideAsync("mallory", ownContract, new { outcome = "confirm" }); // the first of four eyes: her own submission
-            await DecideAsync("bob", ownContract, new { outcome = "confirm" });
-            Ids["own-contract"] = ownContract;
+            // Reviews of one's own submission are refused now (DocumentDecisions.Claim); a history from before that rule
+            // must still be found by the report: appended as the saga appended it then.
+            Ids["own-submission"] = Documents.NewId();
+            Ids["own-contract"] = Documents.NewId("CTR");
+            await using (var session = System.Store.LightweightSession())
+            {
+                session.Events.StartStream(Ids["own-submission"], ReviewedBySubmitter(Ids["own-submission"], "invoice", "utilities", "ap-reviewers", 0.90,
+                    (id, at) => [
+                        new ReviewClaimed(id, "mallory", at.AddMinutes(5), 1, Model, "mallory", at),
+                        new ReviewDecided(id, "mallory", "confirmed", "utilities", "utilities", null, null, 1, Model, "mallory", at),
+                        new DocumentRouted(id, "invoice", "utilities", "utilities", 0.5, "confirmed", "mallory", at, 1, Model, null, "mallory", at),
+                    ]));
+                session.Events.StartStream(Ids["own-contract"], ReviewedBySubmitter(Ids["own-contract"], "contract", "nda", "legal-reviewers", 0.95,
+                    (id, at) => [
+                        new ReviewClaimed(id, "mallory", at.AddMinutes(5), 1, Model, "mallory", at),
+                        new FirstReviewRecorded(id, "mallory", "confirmed", "nda", null, null, 1, Model, "mallory", at),
+                        new ReviewClaimed(id, "bob", at.AddMinutes(5), 1, Model, "bob", at),
+                        new ReviewDecided(id, "bob", "confirmed", "nda", "nda", null, null, 1, Model, "bob", at, FirstReviewerId: "mallory"),
+                        new DocumentRouted(id, "contract", "nda", "nda", 0.5, "confirmed", "bob", at, 1, Model, null, "bob", at),
+                    ]));
+                await session.SaveChangesAsync();
+            }
 
             // The SLA timers append SlaBreached when a task's due time passes; here it is appended as the timer would.
             var late = await UnsureAsync("invoice", "utilities");
@@ -89,6 +95,22 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
         }
 
         public string Period => $"from={Uri.EscapeDataString(From.ToString("O"))}&to={Uri.EscapeDataString(To.ToString("O"))}";
+
+        const string Model = "2026.11.1";
+
+        /// <summary>A result mallory submitted over HTTP that went to review, followed by the review events.</summary>
+        static object[] ReviewedBySubmitter(string id, string type, string label, string group, double threshold,
+            Func<string, DateTimeOffset, IDocumentEvent[]> review)
+        {
+            var at = DateTimeOffset.UtcNow;
+            var classified = new DocumentClassified(id, type, label, 0.5, new ModelInfo(Model, "doc-classifier"), "ap-inbox");
+            return [
+                new ClassificationReceived(id, classified, "http", Model, "system", at, SubmittedBy: "mallory"),
+                new RoutingDecided(id, "review", "below-threshold", threshold, 0.5, 1, Model, "system", at),
+                new ReviewRequested(id, type, group, label, 0.5, "below-threshold", 1, Model, "system", at, FourEyes: type == "contract"),
+                .. review(id, at),
+            ];
+        }
 
         async Task<string> UnsureAsync(string type, string label)
         {
@@ -196,6 +218,25 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
 
         var own = await GetAsync($"/api/v1/audit/documents/{history.Ids["own-submission"]}/timeline");
         Assert.Equal(("mallory", "Ingest"), (own.GetProperty("events")[0].GetProperty("actor").GetString(), own.GetProperty("events")[0].GetProperty("role").GetString()));
+    }
+
+    [Fact]
+    public async Task Nobody_can_claim_nor_be_given_what_they_submitted()
+    {
+        var mallory = await history.System.ClientAsync("mallory");
+        var id = Documents.NewId();
+        var submitted = await mallory.PostAsync("/api/v1/documents",
+            new StringContent(Documents.Json(id, confidence: 0.5), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        await mallory.ForStatusAsync(id, "AwaitingReview");
+
+        var claim = await mallory.PostAsync($"/api/v1/reviews/{id}/claim", null);
+        var given = await (await history.System.ClientAsync("sam")).PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "mallory" });
+
+        Assert.Equal(HttpStatusCode.Conflict, claim.StatusCode);
+        Assert.Contains("you submitted this document", await claim.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, given.StatusCode);
+        Assert.DoesNotContain(nameof(ReviewClaimed), await history.System.Store.EventTypesAsync(id));
     }
 
     [Fact]

@@ -588,4 +588,18 @@ public sealed class DocumentDecisionsTests
         AssertRefused(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "bob"), T0.AddMinutes(3), Lease), "supervisor");
         Assert.Null(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "sue", ToSupervisor: true), T0.AddMinutes(3), Lease).Refusal);
     }
+
+    // ---- Segregation of duties ----
+
+    [Fact]
+    public void Whoever_submitted_a_document_cannot_claim_it_nor_be_given_it()
+    {
+        var s = Apply(new DocumentState(), DocumentDecisions.Receive(
+            Accepted(Classified(Id, "telecom", 0.5)) with { SubmittedBy = "mallory" }, TestPolicy(), T0));
+        s.CurrentState = "AwaitingReview";
+
+        AssertRefused(DocumentDecisions.Claim(s, new ClaimReview(Id, "mallory"), T0, Lease), "you submitted this document");
+        AssertRefused(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "mallory"), T0, Lease), "mallory submitted this document");
+        Assert.Null(DocumentDecisions.Claim(s, new ClaimReview(Id, "alice"), T0, Lease).Refusal);
+    }
 }
