@@ -33,6 +33,7 @@ public sealed class ReviewerPageTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("index.html")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("app.js")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("auth.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("page.js")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("api/v1/auth/config")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("lib/signalr/signalr.min.js")).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/queue")).StatusCode);

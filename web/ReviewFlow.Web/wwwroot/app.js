@@ -34,25 +34,7 @@
 
   // ---------- helpers ----------
 
-  function el(tag, text, className) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (className) e.className = className;
-    return e;
-  }
-
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-
-  function decodeToken(token) {
-    try {
-      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-      const json = decodeURIComponent(atob(part).split("").map((c) => "%" + ("00" + c.charCodeAt(0).toString(16)).slice(-2)).join(""));
-      const p = JSON.parse(json);
-      const arr = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-      if (p.exp && p.exp * 1000 < Date.now()) return null;
-      return { id: p.sub, name: p.name || p.sub, roles: arr(p.roles), groups: arr(p.groups) };
-    } catch { return null; }
-  }
+  const { el, clear, decodeToken } = window.ReviewFlowPage;
 
   function isSupervisor() { return state.user && state.user.roles.includes("Supervisor"); }
   function visibleStates() { return isSupervisor() ? OPEN_STATES : REVIEWER_STATES; }
@@ -141,29 +123,11 @@
     } catch { return null; }
   }
 
-  async function api(path, options) {
-    const opts = Object.assign({ headers: {} }, options || {});
-    opts.headers = Object.assign({ Accept: "application/json" }, opts.headers);
-    if (state.token) opts.headers.Authorization = "Bearer " + state.token;
-    if (opts.json !== undefined) {
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(opts.json);
-      delete opts.json;
-    }
-    const response = await fetch(path, opts);
-    if (response.status === 401) { signOut(); throw new Error("Signed out: the session expired."); }
-    let body = null;
-    const type = response.headers.get("Content-Type") || "";
-    if (type.includes("json")) body = await response.json();
-    return { ok: response.ok, status: response.status, body };
-  }
+  const api = window.ReviewFlowPage.apiClient(() => state.token, () => signOut());
 
   function problemText(r) {
-    const b = r.body || {};
-    let text = b.detail || b.title || ("HTTP " + r.status);
-    if (b.errors) text += ": " + Object.entries(b.errors).map(([k, v]) => k + " " + [].concat(v).join(", ")).join("; ");
-    if (b.heldBy) text += " (held by " + b.heldBy + ")";
-    return text;
+    const text = window.ReviewFlowPage.problemText(r);
+    return r.body && r.body.heldBy ? text + " (held by " + r.body.heldBy + ")" : text;
   }
 
   let said = 0; // counts messages, so that a late answer does not hide a newer prompt
@@ -191,24 +155,8 @@
     $("dev-sign-in").hidden = config.mode !== "development";
     $("sso-sign-in").hidden = config.mode === "development";
     if (config.mode !== "development") { $("sso").focus(); return; }
-    const list = $("users");
-    clear(list);
     try {
-      const r = await api("/api/v1/dev/users");
-      if (!r.ok) throw new Error(problemText(r));
-      for (const u of r.body) {
-        const li = el("li");
-        const b = el("button", null, "user");
-        b.type = "button";
-        b.dataset.user = u.user;
-        b.appendChild(el("span", u.name || u.user, "user-name"));
-        b.appendChild(el("span", [u.user].concat(u.roles || []).join(" · "), "user-roles"));
-        if (u.groups && u.groups.length) b.appendChild(el("span", u.groups.join(", "), "user-groups"));
-        b.addEventListener("click", () => signIn(u.user));
-        li.appendChild(b);
-        list.appendChild(li);
-      }
-      const first = list.querySelector("button");
+      const first = await window.ReviewFlowPage.listDevUsers($("users"), api, signIn);
       if (first) first.focus();
     } catch (e) {
       $("sign-in-error").textContent = "Development sign-in is not available: " + e.message;

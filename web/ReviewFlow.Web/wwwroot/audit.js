@@ -8,13 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const state = { token: sessionStorage.getItem(TOKEN_KEY), next: null, query: null, selectedId: null };
 
-  function el(tag, text, className) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (className) e.className = className;
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  const { el, clear, decodeToken } = window.ReviewFlowPage;
   function row(cells) { const tr = el("tr"); for (const c of cells) tr.appendChild(c instanceof Node ? c : el("td", c)); return tr; }
   function time(iso) { if (!iso) return "—"; const d = new Date(iso); return isNaN(d) ? String(iso) : d.toLocaleString(); }
   function say(text, kind) { const m = $("message"); m.textContent = text || ""; m.dataset.kind = kind || "info"; }
@@ -26,33 +20,10 @@
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   }
 
-  function decodeToken(token) {
-    try {
-      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-      const p = JSON.parse(decodeURIComponent(atob(part).split("").map((c) => "%" + ("00" + c.charCodeAt(0).toString(16)).slice(-2)).join("")));
-      if (p.exp && p.exp * 1000 < Date.now()) return null;
-      return { id: p.sub, name: p.name || p.sub };
-    } catch { return null; }
-  }
-
-  async function api(path, options) {
-    const opts = Object.assign({ headers: {} }, options || {});
-    opts.headers = Object.assign({ Accept: "application/json" }, opts.headers);
-    if (state.token) opts.headers.Authorization = "Bearer " + state.token;
-    if (opts.json !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(opts.json); delete opts.json; }
-    const response = await fetch(path, opts);
-    if (response.status === 401) { signOut(); throw new Error("Signed out: the session expired."); }
-    const type = response.headers.get("Content-Type") || "";
-    const body = type.includes("json") ? await response.json() : null;
-    return { ok: response.ok, status: response.status, body, headers: response.headers };
-  }
+  const api = window.ReviewFlowPage.apiClient(() => state.token, () => signOut());
 
   function problemText(r) {
-    const b = r.body || {};
-    let text = b.detail || b.title || ("HTTP " + r.status);
-    if (r.status === 403) text = "Forbidden: the audit is for auditors.";
-    if (b.errors) text += ": " + Object.entries(b.errors).map(([k, v]) => k + " " + [].concat(v).join(", ")).join("; ");
-    return text;
+    return r.status === 403 ? "Forbidden: the audit is for auditors." : window.ReviewFlowPage.problemText(r);
   }
 
   // ---------- sign-in ----------
@@ -62,20 +33,8 @@
     $("sign-out").hidden = true;
     $("whoami").textContent = "";
     $("sign-in").hidden = false;
-    const list = $("users");
-    clear(list);
     try {
-      const r = await api("/api/v1/dev/users");
-      if (!r.ok) throw new Error(problemText(r));
-      for (const u of r.body) {
-        const b = el("button", null, "user");
-        b.type = "button";
-        b.dataset.user = u.user;
-        b.appendChild(el("span", u.name || u.user, "user-name"));
-        b.appendChild(el("span", [u.user].concat(u.roles || []).join(" · "), "user-roles"));
-        b.addEventListener("click", () => signIn(u.user));
-        const li = el("li"); li.appendChild(b); list.appendChild(li);
-      }
+      await window.ReviewFlowPage.listDevUsers($("users"), api, signIn);
     } catch (e) {
       $("sign-in-error").textContent = "Development sign-in is not available: " + e.message;
     }
