@@ -11,62 +11,24 @@ namespace ReviewFlow.UiTests;
 /// The audit page in a real (system) Chromium, in a time zone far from UTC: an auditor finds a corrected document by
 /// reviewer and period, opens its timeline (hostile text stays text), and downloads the export whose manifest matches.
 /// </summary>
-public sealed class AuditorPageTests : IAsyncLifetime
+public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browser)
 {
-    const string Chromium = "/usr/bin/chromium";
     const string Zone = "Pacific/Auckland";
     const string HostileComment = "<img src=x onerror=alert(1)> vendor mismatch";
-
-    readonly UiSystem _system = new();
-    IPlaywright _playwright = null!;
-    IBrowser _browser = null!;
-    readonly List<string> _dialogs = [];
-    readonly List<string> _consoleErrors = [];
-
-    static string OutputDir => Path.Combine(AppContext.BaseDirectory, "screenshots");
-
-    public async Task InitializeAsync()
-    {
-        await _system.InitializeAsync();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        Directory.CreateDirectory(OutputDir);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null) await _browser.CloseAsync();
-        _playwright?.Dispose();
-        await _system.DisposeAsync();
-    }
-
-    async Task<HttpClient> ClientAsync(string user)
-    {
-        var http = new HttpClient { BaseAddress = _system.BaseAddress };
-        var token = (await (await http.PostAsJsonAsync("api/v1/dev/token", new { user })).Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("accessToken").GetString();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
 
     /// <summary>A document alice corrected, through the real pipeline; returns once the audit read model shows it.</summary>
     async Task<(string Id, DateTimeOffset DecidedAt)> CorrectedDocumentAsync()
     {
         var id = Documents.NewId();
-        await _system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
-        var alice = await ClientAsync("alice");
+        await B.System.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var alice = await B.ClientAsync("alice");
         await Eventually(async () => (await alice.GetAsync($"api/v1/documents/{id}")).IsSuccessStatusCode);
         await Eventually(async () => (await alice.PostAsync($"api/v1/reviews/{id}/claim", null)).IsSuccessStatusCode);
         var decided = await alice.PostAsJsonAsync($"api/v1/reviews/{id}/decision",
             new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor", comment = HostileComment });
         Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
 
-        var audrey = await ClientAsync("audrey");
+        var audrey = await B.ClientAsync("audrey");
         JsonElement item = default;
         await Eventually(async () =>
         {
@@ -95,20 +57,7 @@ public sealed class AuditorPageTests : IAsyncLifetime
         var zone = TimeZoneInfo.FindSystemTimeZoneById(Zone);
         var local = TimeZoneInfo.ConvertTime(decidedAt, zone);
 
-        var context = await _browser.NewContextAsync(new()
-        {
-            BaseURL = _system.BaseAddress.ToString(),
-            ViewportSize = new() { Width = 1600, Height = 1000 },
-            TimezoneId = Zone,
-            Locale = "en-US",
-            AcceptDownloads = true,
-        });
-        var page = await context.NewPageAsync();
-        page.Dialog += (_, d) => { lock (_dialogs) _dialogs.Add(d.Message); _ = d.DismissAsync(); };
-        page.PageError += (_, e) => { lock (_consoleErrors) _consoleErrors.Add(e); };
-        page.Console += (_, m) => { if (m.Type == "error") lock (_consoleErrors) _consoleErrors.Add(m.Text); };
-
-        await page.GotoAsync("/audit.html");
+        var page = await B.OpenAsync("/audit.html", Zone, locale: "en-US", acceptDownloads: true);
         await page.Locator("#users button[data-user='audrey']").ClickAsync();
         await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync("Audrey");
         await Assertions.Expect(page.Locator("#zone")).ToContainTextAsync(Zone);
@@ -124,7 +73,7 @@ public sealed class AuditorPageTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(1);
         // Shown in the viewer's zone (Auckland), not in UTC.
         await Assertions.Expect(row.Locator("td").First).ToContainTextAsync(local.ToString("h:mm:ss"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(OutputDir, "audit-1-search.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "audit-1-search.png"), FullPage = true });
 
         await row.ClickAsync();
         await Assertions.Expect(page.Locator("#t-id")).ToHaveTextAsync(id);
@@ -136,11 +85,11 @@ public sealed class AuditorPageTests : IAsyncLifetime
         await Assertions.Expect(decidedRow).ToContainTextAsync("Reviewer");
         await Assertions.Expect(decidedRow).ToContainTextAsync(HostileComment); // as text
         Assert.Equal(0, await page.Locator("#t-events img").CountAsync());
-        await page.ScreenshotAsync(new() { Path = Path.Combine(OutputDir, "audit-2-timeline.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "audit-2-timeline.png"), FullPage = true });
 
         await page.SelectOptionAsync("#export-format", "jsonl");
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#btn-export"));
-        var file = Path.Combine(OutputDir, "audit-export.jsonl");
+        var file = Path.Combine(BrowserSystem.ScreenshotDir, "audit-export.jsonl");
         await download.SaveAsAsync(file);
         await Assertions.Expect(page.Locator("#m-sha")).Not.ToBeEmptyAsync();
         var bytes = await File.ReadAllBytesAsync(file);
@@ -148,9 +97,8 @@ public sealed class AuditorPageTests : IAsyncLifetime
         var lines = File.ReadAllLines(file);
         Assert.Contains(lines, l => l.Contains($"\"documentId\":\"{id}\"") && l.Contains("\"type\":\"review_decided\""));
         await Assertions.Expect(page.Locator("#m-rows")).ToContainTextAsync($"{lines.Length} rows");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(OutputDir, "audit-3-export.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "audit-3-export.png"), FullPage = true });
 
-        Assert.Empty(_dialogs);
-        Assert.Empty(_consoleErrors);
+        B.AssertCleanPages();
     }
 }

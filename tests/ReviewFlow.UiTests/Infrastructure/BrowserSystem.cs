@@ -43,14 +43,16 @@ public sealed class BrowserSystem : IAsyncLifetime
     }
 
     /// <summary>A fresh context (own sessionStorage) on <paramref name="path"/>, not yet signed in.</summary>
-    public async Task<IPage> OpenAsync(string path = "/", string? timezoneId = null, Uri? baseAddress = null)
+    public async Task<IPage> OpenAsync(string path = "/", string? timezoneId = null, Uri? baseAddress = null, string locale = "en-GB",
+        bool acceptDownloads = false)
     {
         var context = await Browser.NewContextAsync(new()
         {
             BaseURL = (baseAddress ?? System.BaseAddress).ToString(),
             ViewportSize = new() { Width = 1440, Height = 900 },
             TimezoneId = timezoneId,
-            Locale = "en-GB",
+            Locale = locale,
+            AcceptDownloads = acceptDownloads,
         });
         var page = await context.NewPageAsync();
         page.Dialog += (_, d) => { lock (Dialogs) Dialogs.Add(d.Message); _ = d.DismissAsync(); };
@@ -94,16 +96,23 @@ public sealed class BrowserSystem : IAsyncLifetime
     /// <summary>Waits until <paramref name="id"/> is in <paramref name="user"/>'s queue (GET /api/v1/queue, development token).</summary>
     public async Task WaitUntilQueuedAsync(string user, string id)
     {
-        using var http = new HttpClient { BaseAddress = System.BaseAddress };
-        var token = await http.PostAsJsonAsync("api/v1/dev/token", new { user });
-        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
+        using var http = await ClientAsync(user);
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (!(await http.GetStringAsync("api/v1/queue?pageSize=200")).Contains($"\"{id}\""))
         {
             Assert.True(DateTime.UtcNow < deadline, $"{id} did not reach {user}'s queue");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>An HTTP client of the API signed in as a development user.</summary>
+    public async Task<HttpClient> ClientAsync(string user)
+    {
+        var http = new HttpClient { BaseAddress = System.BaseAddress };
+        var token = await http.PostAsJsonAsync("api/v1/dev/token", new { user });
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
+        return http;
     }
 
     /// <summary>GET an API path with the bearer token of the user signed in on <paramref name="signedIn"/>.</summary>
