@@ -100,7 +100,8 @@ public static class ReviewFlowHosting
                 // Documents kept beside the streams (not in any projection): registered so that a migration creates
                 // their tables before services that may not create anything start.
                 opts.RegisterDocumentType<DocumentTimers>();
-                opts.RegisterDocumentType<NotificationRecord>();
+                // Looked up per document: by the notification jobs (already sent?) and GET …/notifications.
+                opts.Schema.For<NotificationRecord>().Index(x => x.DocumentId!);
                 opts.AutoCreateSchemaObjects = migrate ? AutoCreate.CreateOrUpdate : AutoCreate.None;
             })
             .UseLightweightSessions();

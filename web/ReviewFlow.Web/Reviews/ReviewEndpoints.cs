@@ -109,7 +109,7 @@ public static class ReviewEndpoints
                 title: "Not a member of the task's group");
         var toSupervisor = membership == true;
         return await SendAsync(documentId, user, session, ct, () => client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(
-            new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor), ct));
+            new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor), ct), state);
     }
 
     static Task<IResult> DecideAsync(string documentId, DecisionRequest body, ClaimsPrincipal user, IQuerySession session,
@@ -128,10 +128,11 @@ public static class ReviewEndpoints
     }
 
     /// <summary>404 unknown document, 403 another group's task, 409 what the document's state refused, 200 what was recorded.</summary>
+    /// <param name="loaded">The document's state when the caller loaded it already (it is loaded otherwise).</param>
     static async Task<IResult> SendAsync(string documentId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct,
-        Func<Task<Response<ReviewCommandAccepted, ReviewCommandRefused>>> send)
+        Func<Task<Response<ReviewCommandAccepted, ReviewCommandRefused>>> send, DocumentState? loaded = null)
     {
-        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        var state = loaded ?? await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
         if (state is null)
             return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No document '{documentId}'.");
         if (state.ReviewerGroup is null || !user.Groups().Contains(state.ReviewerGroup))
