@@ -89,7 +89,7 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
 
             // The read model is asynchronous: wait until the daemon has projected the last decision.
             var auditor = await System.ClientAsync("audrey");
-            await AuditTestSupport.EventuallyAsync(
+            await Waiting.ForAsync(
                 () => auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/decisions?{Period}&pageSize=100"),
                 page => page.GetProperty("items").GetArrayLength() == 8);
         }

@@ -27,16 +27,4 @@ static class AuditTestSupport
 
     public static async Task<JsonElement> VerifyAsync(this HttpClient auditor, string documentId) =>
         await auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/verify?documentId={Uri.EscapeDataString(documentId)}");
-
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        var last = await probe();
-        while (!done(last) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            last = await probe();
-        }
-        return done(last) ? last : throw new TimeoutException("last seen: " + last);
-    }
 }

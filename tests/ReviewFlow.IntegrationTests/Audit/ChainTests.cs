@@ -134,7 +134,7 @@ public sealed class ChainTests : IClassFixture<ChainTests.OwnSystem>
         var start = await http.PostAsync("/api/v1/audit/verifications", null);
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var location = start.Headers.Location!.ToString();
-        return await AuditTestSupport.EventuallyAsync(() => http.GetFromJsonAsync<JsonElement>(location),
+        return await Waiting.ForAsync(() => http.GetFromJsonAsync<JsonElement>(location),
             run => run.GetProperty("status").GetString() is "intact" or "mismatch" or "failed");
     }
 }

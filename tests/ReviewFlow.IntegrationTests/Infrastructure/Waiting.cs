@@ -39,15 +39,28 @@ public static class Waiting
         return await session.Events.FetchStreamAsync(documentId);
     }
 
-    /// <summary>Polls until the condition holds (true) or the time is up (false).</summary>
-    public static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    /// <summary>
+    /// Calls <paramref name="probe"/> until <paramref name="done"/> holds for what it returns, and returns that; throws
+    /// <see cref="TimeoutException"/> naming <paramref name="what"/> and the last value seen when the time is up.
+    /// <paramref name="meanwhile"/> runs between tries (e.g. publishing again until a worker's binding exists).
+    /// </summary>
+    public static async Task<T> ForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null,
+        Func<Task>? meanwhile = null, TimeSpan? interval = null)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var last = await probe();
+        while (!done(last))
         {
-            if (await condition()) return true;
-            await Task.Delay(100);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what ?? "the condition"} never came (last seen: {last})");
+            if (meanwhile is not null) await meanwhile();
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));
+            last = await probe();
         }
-        return await condition();
+        return last;
     }
+
+    /// <summary>Polls until the condition holds; throws <see cref="TimeoutException"/> naming <paramref name="what"/> otherwise.</summary>
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<Task>? meanwhile = null,
+        TimeSpan? interval = null) =>
+        ForAsync(condition, ok => ok, timeout, what, meanwhile, interval);
 }

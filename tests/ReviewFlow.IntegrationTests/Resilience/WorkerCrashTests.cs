@@ -128,16 +128,8 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<Task>? meanwhile = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            if (meanwhile is not null) await meanwhile();
-            await Task.Delay(500);
-        }
-    }
+    static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<Task>? meanwhile = null) =>
+        Waiting.UntilAsync(condition, timeout, what, meanwhile, TimeSpan.FromMilliseconds(500));
 
     [Fact]
     public async Task Killing_the_worker_between_scheduling_and_firing_loses_no_timer_and_fires_none_twice()

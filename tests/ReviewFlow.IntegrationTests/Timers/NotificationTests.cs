@@ -14,16 +14,11 @@ namespace ReviewFlow.IntegrationTests.Timers;
 [Collection(SlaCollection.Name)]
 public sealed class NotificationTests(SlaSystem system)
 {
-    static async Task<T> EventuallyAsync<T>(Func<T?> probe, TimeSpan timeout, string what) where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (probe() is { } found) return found;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"never saw {what}");
-    }
+    static Task<T> EventuallyAsync<T>(Func<T?> probe, TimeSpan timeout, string what) where T : class =>
+        EventuallyAsync(() => Task.FromResult(probe()), timeout, what);
+
+    static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class =>
+        (await Waiting.ForAsync(probe, found => found is not null, timeout, what))!;
 
     async Task<JsonElement[]> NotificationsAsync(HttpClient http, string id) =>
         (await http.GetFromJsonAsync<JsonElement[]>($"/api/v1/documents/{id}/notifications"))!;
@@ -124,16 +119,5 @@ public sealed class NotificationTests(SlaSystem system)
         var digests = system.Graph.Mails.Where(m => m.Text is { } t && t.Contains(id)).ToList();
         Assert.Equal(["alice@reviewflow.test", "bob@reviewflow.test"], digests.SelectMany(m => m.To).Order().ToArray());
         Assert.All(digests, m => Assert.Contains($"?document={Uri.EscapeDataString(id)}", m.Html));
-    }
-
-    static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await probe() is { } found) return found;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"never saw {what}");
     }
 }

@@ -76,18 +76,8 @@ public sealed class SlaTests(SlaSystem system)
 {
     static readonly TimeSpan Sla = TimeSpan.FromSeconds(6);
 
-    static async Task<JsonElement> WaitForAsync(HttpClient http, string id, Func<JsonElement, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        JsonElement doc = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            doc = await http.GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}");
-            if (condition(doc)) return doc;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"document {id} never met the condition; last: {doc}");
-    }
+    static Task<JsonElement> WaitForAsync(HttpClient http, string id, Func<JsonElement, bool> condition, TimeSpan timeout) =>
+        Waiting.ForAsync(() => http.GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}"), condition, timeout, $"document {id}'s change");
 
     [Fact]
     public async Task An_open_task_is_reminded_before_its_due_time_then_breached_and_shown_breached_in_the_queue()
@@ -123,7 +113,8 @@ public sealed class SlaTests(SlaSystem system)
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" })).StatusCode);
 
-        await WaitUntilAsync(() => StateOf(timers.BreachJob!) == "Deleted" && StateOf(timers.ReminderJob!) == "Deleted", TimeSpan.FromSeconds(10));
+        await Waiting.UntilAsync(() => Task.FromResult(StateOf(timers.BreachJob!) == "Deleted" && StateOf(timers.ReminderJob!) == "Deleted"),
+            TimeSpan.FromSeconds(10), "both timers deleted");
         await Task.Delay(Sla + TimeSpan.FromSeconds(2));
 
         var types = await system.Store.EventTypesAsync(id);
@@ -206,15 +197,5 @@ public sealed class SlaTests(SlaSystem system)
     {
         using var connection = system.Worker.Services.GetRequiredService<JobStorage>().GetConnection();
         return connection.GetStateData(jobId)?.Name;
-    }
-
-    static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition was never met");
-            await Task.Delay(100);
-        }
     }
 }
