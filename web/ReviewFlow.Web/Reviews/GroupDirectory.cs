@@ -11,11 +11,12 @@ public sealed class GroupDirectory
 {
     readonly Dictionary<string, (HashSet<string> Reviewers, HashSet<string> Supervisors)> _groups = new(StringComparer.Ordinal);
 
-    public GroupDirectory(IConfiguration configuration, IHostEnvironment environment)
+    /// <param name="issuer">The development issuer and its seeded users; registered in Development only.</param>
+    public GroupDirectory(IConfiguration configuration, DevelopmentIssuer? issuer = null)
     {
-        if (environment.IsDevelopment())
+        if (issuer is not null)
         {
-            foreach (var (id, user) in configuration.GetSection("DevUsers").Get<Dictionary<string, DevUser>>() ?? [])
+            foreach (var (id, user) in issuer.Users)
             foreach (var group in user.Groups)
             {
                 if (user.Roles.Contains(Roles.Reviewer)) Group(group).Reviewers.Add(id);
