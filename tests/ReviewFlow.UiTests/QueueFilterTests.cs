@@ -28,6 +28,9 @@ public sealed class QueueFilterTests(BrowserSystem browser) : BrowserTest(browse
         await sue.Keyboard.PressAsync("Tab");
         await sue.Keyboard.TypeAsync(label);
         await sue.Keyboard.PressAsync("Enter");
+        // The unfiltered first page has 25 rows too: wait for the filtered one to replace it, then count.
+        await Assertions.Expect(rows.Filter(new() { HasNotText = "invoice" })).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Assertions.Expect(rows.Filter(new() { HasNotText = label })).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         await Assertions.Expect(rows).ToHaveCountAsync(25, new() { Timeout = 10_000 });
         await Assertions.Expect(sue.Locator("#queue-count")).ToHaveTextAsync("25+");
         await Assertions.Expect(sue.Locator("#load-more")).ToBeVisibleAsync();
