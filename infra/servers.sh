@@ -5,8 +5,11 @@
 #   infra/servers.sh stop    stop both and delete the throw-away data folder
 #   infra/servers.sh status
 #   infra/servers.sh vhost NAME   add a RabbitMQ virtual host (tests isolate their systems with one each)
+#   infra/servers.sh down rabbitmq|postgres [--kill]   stop one server (or kill it), keeping its data and port
+#   infra/servers.sh up rabbitmq|postgres     start it again on the same port with the same data
 # STATE defaults to <repo>/.local/servers; ports come from PG_PORT / AMQP_PORT or the first free
-# port at or above 55432 / 56720.
+# port at or above PG_PORT_FROM / AMQP_PORT_FROM (default 55432 / 56720). Servers that tests restart take ports below
+# the ephemeral range (32768+): there, a client socket may hold the port when the server comes back (eaddrinuse).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${REVIEWFLOW_STATE:-$repo/.local/servers}
@@ -62,7 +65,8 @@ CONF
 
 start_rabbit() {
   local dir=$STATE/rabbit port=$1 dist
-  dist=$(free_port $((port + 20000 > 65000 ? 25672 : port + 20000)))
+  # Below the ephemeral range (32768+) when the AMQP port is, so that a restart cannot find it taken by a client socket.
+  dist=$(free_port $((port < 30000 ? port + 1000 : port + 20000 > 65000 ? 25672 : port + 20000)))
   mkdir -p "$dir"; chown -R rabbitmq:rabbitmq "$dir"
   echo "[]." >"$dir/enabled_plugins"
   printf 'listeners.tcp.default = %s\nlog.console = false\n' "$port" >"$dir/rabbitmq.conf"
@@ -74,7 +78,9 @@ start_rabbit() {
       RABBITMQ_ENABLED_PLUGINS_FILE='$dir/enabled_plugins' RABBITMQ_CONFIG_FILE='$dir/rabbitmq.conf' \
       nohup /usr/lib/rabbitmq/bin/rabbitmq-server >'$dir/stdout.log' 2>&1 &"
   for _ in $(seq 1 120); do
-    if ! port_free "$port"; then return 0; fi; sleep 0.5
+    if ! port_free "$port"; then return 0; fi
+    grep -q "init terminating" "$dir/stdout.log" 2>/dev/null && break
+    sleep 0.5
   done
   log "RabbitMQ did not open port $port; see $dir/log"; tail -n 30 "$dir/stdout.log" >&2; return 1
 }
@@ -86,8 +92,8 @@ case "${1:-}" in
       log "already running"; cat "$STATE/env.sh"; exit 0
     fi
     install_missing
-    pg_port=${PG_PORT:-$(free_port 55432)}
-    amqp_port=${AMQP_PORT:-$(free_port 56720)}
+    pg_port=${PG_PORT:-$(free_port "${PG_PORT_FROM:-55432}")}
+    amqp_port=${AMQP_PORT:-$(free_port "${AMQP_PORT_FROM:-56720}")}
     log "starting PostgreSQL on $pg_port and RabbitMQ on $amqp_port (data in $STATE)"
     start_rabbit "$amqp_port" &
     rabbit_pid=$!
@@ -119,6 +125,34 @@ ENV
     ctl="HOME='$STATE/rabbit' /usr/lib/rabbitmq/bin/rabbitmqctl -q -n rabbit$REVIEWFLOW_AMQP_PORT@localhost"
     su rabbitmq -s /bin/bash -c "$ctl add_vhost '$name' && $ctl set_permissions -p '$name' guest '.*' '.*' '.*'"
     ;;
+  down|up)
+    # Fault tests: a broker or database restart as an operator would do it (clean stop: RabbitMQ closes its
+    # connections, PostgreSQL terminates its sessions with 57P01), same port and data afterwards.
+    server=${2:?usage: $0 down|up rabbitmq|postgres}
+    # shellcheck disable=SC1091
+    . "$STATE/env.sh"
+    case "$1:$server" in
+      down:rabbitmq)
+        # --kill: the node dies (SIGKILL) instead of closing its connections.
+        [ "${3:-}" = --kill ] && pkill -9 -u rabbitmq -f "beam.*$STATE" 2>/dev/null
+        pkill -u rabbitmq -f "beam.*$STATE" 2>/dev/null || true
+        for _ in $(seq 1 80); do pgrep -u rabbitmq -f "beam.*$STATE" >/dev/null || break; sleep 0.25; done
+        pkill -9 -u rabbitmq -f "beam.*$STATE" 2>/dev/null || true
+        # epmd keeps the node name registered for a moment after the node ends.
+        for _ in $(seq 1 40); do port_free "$REVIEWFLOW_AMQP_PORT" && break; sleep 0.25; done ;;
+      up:rabbitmq)
+        # Right after a stop the listener's port can still be taken for a moment (seen: eaddrinuse once in ~10).
+        for attempt in 1 2 3; do
+          start_rabbit "$REVIEWFLOW_AMQP_PORT" && break
+          [ "$attempt" = 3 ] && { ss -tanp 2>/dev/null | grep ":$REVIEWFLOW_AMQP_PORT " >&2; exit 1; }
+          pkill -9 -u rabbitmq -f "beam.*$STATE" 2>/dev/null || true; sleep 2
+        done ;;
+      down:postgres) su postgres -c "$PG_BIN/pg_ctl -D '$STATE/pg/data' -m fast -w stop" >/dev/null ;;
+      up:postgres)
+        su postgres -c "$PG_BIN/pg_ctl -D '$STATE/pg/data' -l '$STATE/pg/pg.log' -o '-p $REVIEWFLOW_PG_PORT -k $STATE/pg' -w -t 60 start" >/dev/null ;;
+      *) echo "usage: $0 down|up rabbitmq|postgres" >&2; exit 2 ;;
+    esac
+    ;;
   status)
     [ -f "$STATE/env.sh" ] || { echo "not started"; exit 1; }
     # shellcheck disable=SC1091
@@ -130,5 +164,5 @@ ENV
     pgrep -u rabbitmq -f "beam.*$STATE" >/dev/null && ! port_free "$REVIEWFLOW_AMQP_PORT" || { echo "rabbitmq down"; exit 1; }
     echo "running"; cat "$STATE/env.sh"
     ;;
-  *) echo "usage: $0 start|stop|status|vhost NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|vhost NAME|down SERVER|up SERVER" >&2; exit 2 ;;
 esac

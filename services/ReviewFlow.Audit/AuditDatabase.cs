@@ -10,6 +10,11 @@ public sealed class AuditOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7 * 365 + 2);
     /// <summary>When set, the installer grants this login role what the services need, minus changing events (docs/operations.md).</summary>
     public string? AppRole { get; set; }
+    /// <summary>
+    /// The longest statement the services' role may run (set on the role at migration; 0 leaves it alone). It bounds
+    /// how long an append can stay open, which the decision reconciler relies on; exports stream in short statements.
+    /// </summary>
+    public TimeSpan AppRoleStatementTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>The schema Marten uses and a data source on the same database, for the chain, exports and reports in SQL.</summary>

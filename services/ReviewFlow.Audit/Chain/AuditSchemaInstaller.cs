@@ -30,6 +30,8 @@ public sealed class AuditSchemaInstaller(IDocumentStore store, AuditDatabase db,
             else
             {
                 await ExecuteAsync(connection, EventChainSql.GrantAppRole(db.Schema, role), cancellationToken);
+                if (options.Value.AppRoleStatementTimeout > TimeSpan.Zero)
+                    await ExecuteAsync(connection, EventChainSql.LimitAppRole(role, options.Value.AppRoleStatementTimeout), cancellationToken);
                 await using var hangfire = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = $1", connection)
                     { Parameters = { new() { Value = TimersHosting.HangfireSchema(db.Schema) } } };
                 if (await hangfire.ExecuteScalarAsync(cancellationToken) is not null)

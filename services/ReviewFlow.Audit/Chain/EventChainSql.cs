@@ -102,6 +102,19 @@ public static class EventChainSql
         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {hangfireSchema} TO "{role}";
         """;
 
+    /// <summary>
+    /// The services' role's statement timeout, if the installer may set it (ALTER ROLE needs CREATEROLE): otherwise a
+    /// notice, and the DBA sets it (docs/operations.md). Not idle_in_transaction_session_timeout: the async daemon
+    /// holds its leader lock in an idle transaction; appends set that limit for themselves (DocumentSagaRepository).
+    /// </summary>
+    public static string LimitAppRole(string role, TimeSpan statementTimeout) => $"""
+        DO $$ BEGIN
+          EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', '{role}', '{(long)statementTimeout.TotalMilliseconds}ms');
+        EXCEPTION WHEN insufficient_privilege THEN
+          RAISE NOTICE 'not allowed to set statement_timeout on role %', '{role}';
+        END $$;
+        """;
+
     public static string GrantAppRole(string schema, string role) => $"""
         GRANT USAGE ON SCHEMA {schema} TO "{role}";
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO "{role}";

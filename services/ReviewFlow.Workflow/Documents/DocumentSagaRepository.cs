@@ -40,6 +40,10 @@ public sealed class DocumentSagaRepository(IDocumentStore store, ISagaConsumeCon
         if (saga.PendingEvents.Count == 0) return; // nothing happened: nothing to write
         saga.StreamVersion += saga.PendingEvents.Count;
         saga.Version++;
+        // A stalled node must not hold an append open for long: the relay skips a sequence gap after 5 s and the
+        // reconciler watches it for 10 min (RelayOptions.GapHorizon); past 10 s idle, PostgreSQL ends the transaction.
+        // Per transaction, not per role: the async daemon holds its leader lock in an idle transaction.
+        session.QueueSqlCommand("SET LOCAL idle_in_transaction_session_timeout = '10s'");
         session.Events.Append(saga.DocumentId, saga.StreamVersion, saga.PendingEvents.Cast<object>().ToArray());
         session.Store(saga);
         await session.SaveChangesAsync(cancellationToken);

@@ -45,9 +45,14 @@ public static class ReviewFlowHosting
         services.AddSingleton<MartenRoutingPolicySource>();
         services.AddSingleton<IRoutingPolicySource>(sp => sp.GetRequiredService<MartenRoutingPolicySource>());
         services.Configure<ReviewOptions>(config.GetSection("Review"));
+        services.Configure<RelayOptions>(config.GetSection("Relay"));
 
         builder.AddReviewFlowMarten(role);
-        if (role == HostRole.Worker) services.AddHostedService<RoutingPolicyBootstrap>();
+        if (role == HostRole.Worker)
+        {
+            services.AddHostedService<RoutingPolicyBootstrap>();
+            services.AddHostedService<DecisionReconciler>();
+        }
         builder.AddReviewFlowBus(role, bus);
         return builder;
     }
@@ -102,6 +107,8 @@ public static class ReviewFlowHosting
                 opts.RegisterDocumentType<DocumentTimers>();
                 // Looked up per document: by the notification jobs (already sent?) and GET …/notifications.
                 opts.Schema.For<NotificationRecord>().Index(x => x.DocumentId!);
+                // The sequence numbers the relay passed without an event, watched by the reconciler.
+                opts.Storage.ExtendedSchemaObjects.Add(RelayGaps.Definition(schema));
                 opts.AutoCreateSchemaObjects = migrate ? AutoCreate.CreateOrUpdate : AutoCreate.None;
             })
             .UseLightweightSessions();

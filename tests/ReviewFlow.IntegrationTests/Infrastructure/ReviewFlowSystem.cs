@@ -53,6 +53,8 @@ public class ReviewFlowSystem : IAsyncLifetime
                 // Timers fire within about a second of their time (production: 5 s, docs/operations.md).
                 ["Timers:SchedulePollingInterval"] = "00:00:00.500",
                 ["Timers:QueuePollInterval"] = "00:00:00.500",
+                // Late decisions (committed after the relay passed their gap) published within a second or two.
+                ["Relay:ReconcileInterval"] = "00:00:01",
             };
             foreach (var (key, value) in _extra.Concat(ExtraSettings())) settings[key] = value;
             return settings;

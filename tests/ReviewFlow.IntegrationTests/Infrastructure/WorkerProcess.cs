@@ -16,8 +16,28 @@ public sealed class WorkerProcess : IDisposable
         _environment = environment;
     }
 
+    /// <summary>A worker under the test routing policy on the given servers and schema; extra settings as environment variables.</summary>
+    public static WorkerProcess For(string name, string postgres, string rabbitMq, string schema, Dictionary<string, string>? extra = null)
+    {
+        var env = TestPolicy.Settings.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value!);
+        foreach (var (key, value) in extra ?? []) env[key] = value;
+        env["ConnectionStrings__Postgres"] = postgres;
+        env["ConnectionStrings__RabbitMq"] = rabbitMq;
+        env["Marten__Schema"] = schema;
+        env["DOTNET_ENVIRONMENT"] = "Testing";
+        env["Logging__LogLevel__Marten"] = "Information"; // the daemon's leadership and progress, in the test output on failure
+        env["Logging__LogLevel__JasperFx"] = "Information";
+        return new WorkerProcess(name, env);
+    }
+
+    /// <summary>The last lines of the worker's output, for a failing test's report.</summary>
+    public string Tail(int lines = 40) =>
+        File.Exists(Log) ? string.Join("\n", File.ReadLines(Log).TakeLast(lines)) : $"(no log for {_name})";
+
     static string WorkerDll()
     {
+        // Another build of the worker (e.g. an older one, to show a fault test failing on it).
+        if (Environment.GetEnvironmentVariable("REVIEWFLOW_WORKER_DLL") is { Length: > 0 } other) return other;
         // Built by the same `dotnet build` as the tests (project reference), in the same configuration.
         var configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
         var dll = Path.Combine(Servers.RepoRoot, "services", "ReviewFlow.Worker", "bin", configuration, "net10.0", "ReviewFlow.Worker.dll");
@@ -47,6 +67,24 @@ public sealed class WorkerProcess : IDisposable
     {
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
         _process?.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM, as an orchestrator stops a process; returns how long it took to exit (or throws after the timeout).</summary>
+    public async Task<TimeSpan> StopAsync(TimeSpan timeout)
+    {
+        if (_process is not { HasExited: false } process) return TimeSpan.Zero;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"worker {_name} ignored SIGTERM for {timeout.TotalSeconds:0} s");
+        }
+        return clock.Elapsed;
     }
 
     public void Dispose()

@@ -26,18 +26,8 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _amqp.DisposeAsync();
 
-    WorkerProcess Worker(string name, Dictionary<string, string>? extra = null)
-    {
-        var env = TestPolicy.Settings.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value!);
-        foreach (var (key, value) in extra ?? []) env[key] = value;
-        env["ConnectionStrings__Postgres"] = _postgres;
-        env["ConnectionStrings__RabbitMq"] = _rabbit;
-        env["Marten__Schema"] = _schema;
-        env["DOTNET_ENVIRONMENT"] = "Testing";
-        env["Logging__LogLevel__Marten"] = "Information"; // the daemon's leadership and progress, in the test output on failure
-        env["Logging__LogLevel__JasperFx"] = "Information";
-        return new WorkerProcess(name, env);
-    }
+    WorkerProcess Worker(string name, Dictionary<string, string>? extra = null) =>
+        WorkerProcess.For(name, _postgres, _rabbit, _schema, extra);
 
     [Fact]
     public async Task Killing_workers_mid_flight_loses_no_decision_and_sends_none_twice()
@@ -107,8 +97,8 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
         catch
         {
-            output.WriteLine(File.Exists(a.Log) ? string.Join("\n", File.ReadLines(a.Log).TakeLast(40)) : "(no log a)");
-            output.WriteLine(File.Exists(b.Log) ? string.Join("\n", File.ReadLines(b.Log).TakeLast(40)) : "(no log b)");
+            output.WriteLine(a.Tail());
+            output.WriteLine(b.Tail());
             throw;
         }
     }
@@ -164,8 +154,8 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
         catch
         {
-            output.WriteLine(File.Exists(first.Log) ? string.Join("\n", File.ReadLines(first.Log).TakeLast(40)) : "(no log)");
-            output.WriteLine(File.Exists(second.Log) ? string.Join("\n", File.ReadLines(second.Log).TakeLast(40)) : "(no log)");
+            output.WriteLine(first.Tail());
+            output.WriteLine(second.Tail());
             throw;
         }
     }
