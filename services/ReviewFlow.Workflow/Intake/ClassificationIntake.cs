@@ -13,7 +13,7 @@ public sealed class ClassificationIntake(ClassificationParser parser, IRoutingPo
     public async Task<ParsedClassification> ParseAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         var policy = await policies.CurrentAsync(cancellationToken);
-        return parser.Parse(json.Span, policy.DocumentTypes.Keys.ToArray());
+        return parser.Parse(json, policy.DocumentTypes.Keys.ToArray());
     }
 
     public async Task<ParsedClassification> CheckAsync(DocumentClassified classification, CancellationToken cancellationToken)
