@@ -29,7 +29,7 @@ public static class Servers
         return new UriBuilder(RabbitMq) { Path = "/" + name }.Uri.ToString();
     }
 
-    static string RepoRoot()
+    public static string RepoRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

@@ -14,7 +14,15 @@ using static ReviewFlow.Benchmarks.Stats;
 // --postgres-options appends Npgsql options to the worker's connection string (e.g. "Max Auto Prepare=32");
 // --set adds configuration keys to the in-process worker;
 // --keep-database leaves the run's database (rfbench_<run>) in place; by default it is dropped.
+// `-- hostile [--messages N]` measures what bad input costs the intake instead (HostileInputBenchmark.cs).
 // Exit code 1 when a document got no decision or two different ones, 2 on bad arguments or a setup failure.
+
+if (args is ["hostile", ..])
+{
+    var count = args is [_, "--messages", var n] ? PositiveInt(n, "--messages") : 2000;
+    try { return await HostileInputBenchmark.RunAsync(count, CancellationToken.None); }
+    catch (BenchmarkException ex) { Console.Error.WriteLine($"FAILED: {ex.Message}"); return 2; }
+}
 
 var documents = 5000;
 var baselineMessages = 20000;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReviewFlow.Testing;
 using ReviewFlow.Testing.Graph;
 
 namespace ReviewFlow.Notifications.Tests;
@@ -20,23 +21,6 @@ public sealed class RecordingLog : INotificationLog
         if (ThrowOnRecord) throw new InvalidOperationException("the notification log is down");
         _attempts.Enqueue(attempt);
         return Task.CompletedTask;
-    }
-}
-
-/// <summary>Captures log lines (category, level, message) from every logger.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> _lines = new();
-    public IReadOnlyList<(string Category, LogLevel Level, string Message)> Lines => _lines.ToArray();
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-    public void Dispose() { }
-
-    private sealed class Logger(string category, ConcurrentQueue<(string, LogLevel, string)> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue((category, logLevel, formatter(state, exception)));
     }
 }
 

@@ -73,9 +73,10 @@ public sealed class AmqpProbe : IAsyncDisposable
 
     public Task PublishRawAsync(string json, string routingKey = "") => PublishRawAsync(Encoding.UTF8.GetBytes(json), routingKey);
 
-    public async Task PublishRawAsync(byte[] body, string routingKey = "")
+    /// <param name="messageId">The AMQP message-id, to find a body that carries no marker of its own (e.g. <c>null</c>) in an _error queue.</param>
+    public async Task PublishRawAsync(byte[] body, string routingKey = "", string? messageId = null)
     {
-        var props = new BasicProperties { ContentType = "application/json", Persistent = true };
+        var props = new BasicProperties { ContentType = "application/json", Persistent = true, MessageId = messageId };
         await _publisher.BasicPublishAsync(ClassificationsExchange, routingKey, false, props, body);
     }
 

@@ -42,6 +42,7 @@ public static class ReviewFlowHosting
         services.AddSingleton(config.GetSection("Intake").Get<IntakeLimits>() ?? new IntakeLimits());
         services.AddSingleton<ClassificationParser>();
         services.AddSingleton<ClassificationIntake>();
+        services.AddSingleton<BadInput>();
         services.AddSingleton<MartenRoutingPolicySource>();
         services.AddSingleton<IRoutingPolicySource>(sp => sp.GetRequiredService<MartenRoutingPolicySource>());
         services.Configure<ReviewOptions>(config.GetSection("Review"));
@@ -154,12 +155,17 @@ public static class ReviewFlowHosting
                     e.ConfigureConsumeTopology = false;
                     e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
                     e.Bind(ClassificationsExchange, b => b.ExchangeType = "fanout");
-                    e.UseMessageRetry(r => { r.Ignore<InvalidClassificationException>(); r.Intervals(100, 500, 2000); });
+                    // Bodies held at once: prefetch × message size (RabbitMQ's max_message_size, docs/operations.md).
+                    e.PrefetchCount = 16;
+                    e.ConfigureReceive(r => r.UseFilter(new RawClassificationBodyFilter(
+                        context.GetRequiredService<ClassificationParser>(), context.GetRequiredService<BadInput>())));
+                    // Retries are for genuine faults (the database down): bad input never throws (BadInput).
+                    e.UseMessageRetry(r => r.Intervals(100, 500, 2000));
                     e.ConfigureConsumer<ReceiveRawClassificationConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(TypedClassificationsQueue, e =>
                 {
-                    e.UseMessageRetry(r => { r.Ignore<InvalidClassificationException>(); r.Intervals(100, 500, 2000); });
+                    e.UseMessageRetry(r => r.Intervals(100, 500, 2000));
                     e.ConfigureConsumer<ReceiveClassificationConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(DocumentsQueue, e =>

@@ -13,7 +13,7 @@ public sealed class ClassificationIntake(ClassificationParser parser, IRoutingPo
     public async Task<ParsedClassification> ParseAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         var policy = await policies.CurrentAsync(cancellationToken);
-        return parser.Parse(json.Span, policy.DocumentTypes.Keys.ToArray());
+        return parser.Parse(json, policy.DocumentTypes.Keys.ToArray());
     }
 
     public async Task<ParsedClassification> CheckAsync(DocumentClassified classification, CancellationToken cancellationToken)
@@ -37,7 +37,7 @@ public sealed class ClassificationIntake(ClassificationParser parser, IRoutingPo
     }
 }
 
-/// <summary>Thrown so that MassTransit moves the message to the endpoint's _error queue with the reasons in MT-Fault-Message.</summary>
+/// <summary>The reasons of a refusal, as MT-Fault-Message on the _error queue (<see cref="BadInput"/>; never thrown there).</summary>
 public sealed class InvalidClassificationException(FieldErrors errors)
     : Exception("invalid classification: " + errors)
 {
@@ -48,23 +48,24 @@ public sealed class InvalidClassificationException(FieldErrors errors)
 public sealed record RawClassification;
 
 /// <summary>Raw JSON from the reviewflow.classifications exchange (any language).</summary>
-public sealed class ReceiveRawClassificationConsumer(ClassificationIntake intake) : IConsumer<RawClassification>
+/// <remarks>Bodies that are not JSON objects were refused before deserialization (<see cref="RawClassificationBodyFilter"/>).</remarks>
+public sealed class ReceiveRawClassificationConsumer(ClassificationIntake intake, BadInput badInput) : IConsumer<RawClassification>
 {
     public async Task Consume(ConsumeContext<RawClassification> context)
     {
         var parsed = await intake.ParseAsync(context.ReceiveContext.Body.GetBytes(), context.CancellationToken);
         await intake.ForwardAsync(parsed, Channels.Amqp, context, context.CancellationToken);
-        if (!parsed.IsValid) throw new InvalidClassificationException(parsed.Errors);
+        if (!parsed.IsValid) await badInput.MoveToErrorQueueAsync(context.ReceiveContext, parsed.Errors, parsed.DocumentId);
     }
 }
 
 /// <summary>DocumentClassified published by .NET code through MassTransit.</summary>
-public sealed class ReceiveClassificationConsumer(ClassificationIntake intake) : IConsumer<DocumentClassified>
+public sealed class ReceiveClassificationConsumer(ClassificationIntake intake, BadInput badInput) : IConsumer<DocumentClassified>
 {
     public async Task Consume(ConsumeContext<DocumentClassified> context)
     {
         var parsed = await intake.CheckAsync(context.Message, context.CancellationToken);
         await intake.ForwardAsync(parsed, Channels.Bus, context, context.CancellationToken);
-        if (!parsed.IsValid) throw new InvalidClassificationException(parsed.Errors);
+        if (!parsed.IsValid) await badInput.MoveToErrorQueueAsync(context.ReceiveContext, parsed.Errors, parsed.DocumentId);
     }
 }

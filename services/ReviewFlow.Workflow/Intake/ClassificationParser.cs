@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Unicode;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ReviewFlow.Contracts;
@@ -11,42 +13,62 @@ namespace ReviewFlow.Workflow.Intake;
 /// </summary>
 public sealed partial class ClassificationParser(IntakeLimits limits)
 {
-    public ParsedClassification Parse(ReadOnlySpan<byte> json, IReadOnlyCollection<string> knownTypes)
-    {
-        var errors = new FieldErrors();
-        if (json.Length > limits.MaxPayloadBytes)
-        {
-            errors.Add("$", $"payload is {json.Length} bytes; the limit is {limits.MaxPayloadBytes}");
-            return new(null, null, null, errors);
-        }
+    static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
-        JsonDocument doc;
+    /// <summary>
+    /// The refusals of the whole payload, before any field is read: too large, empty, not JSON, not an object. One
+    /// pass of a reader that allocates nothing, so the AMQP intake can refuse such a body before MassTransit's raw
+    /// JSON deserializer copies it (and fails with a stack trace). Null when the body is a well-formed JSON object.
+    /// </summary>
+    public FieldErrors? CheckSyntax(ReadOnlySpan<byte> json)
+    {
+        if (CheckSize(json.Length) is { } tooLarge) return tooLarge;
+        if (json.Trim(" \t\r\n"u8).IsEmpty) return Whole("the body is empty");
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
         try
         {
-            doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+                return Whole($"expected a JSON object, got {Describe(reader.TokenType)}");
+            while (reader.Read()) { } // throws on anything malformed, trailing content included
+            return null;
         }
         catch (JsonException ex)
         {
-            errors.Add("$", $"not valid JSON: {ex.Message}");
-            return new(null, null, null, errors);
+            return Whole($"not valid JSON: {ex.Message}");
         }
 
-        using (doc)
+    }
+
+    public int MaxPayloadBytes => limits.MaxPayloadBytes;
+
+    /// <summary>The size check alone, for a body whose length is known before its bytes are looked at.</summary>
+    public FieldErrors? CheckSize(long length) =>
+        length > limits.MaxPayloadBytes ? Whole($"payload is {length} bytes; the limit is {limits.MaxPayloadBytes}") : null;
+
+    static FieldErrors Whole(string reason)
+    {
+        var errors = new FieldErrors();
+        errors.Add("$", reason);
+        return errors;
+    }
+
+    public ParsedClassification Parse(ReadOnlyMemory<byte> json, IReadOnlyCollection<string> knownTypes)
+    {
+        if (CheckSyntax(json.Span) is { } refused) return new(null, null, null, refused);
+
+        var errors = new FieldErrors();
+        // Parsed in place: no copy of the body (a 5 MB excerpt is refused without ever becoming a string).
+        using (var doc = JsonDocument.Parse(json, DocumentOptions))
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("$", $"expected a JSON object, got {root.ValueKind}");
-                return new(null, null, null, errors);
-            }
-
             var documentId = ReadString(root, "documentId", errors, required: true);
             var documentType = ReadString(root, "documentType", errors, required: true);
             var label = ReadString(root, "label", errors, required: true);
             var confidence = ReadNumber(root, "confidence", "confidence", errors, required: true);
             var sourceSystem = ReadString(root, "sourceSystem", errors);
             var contentUri = ReadString(root, "contentUri", errors);
-            var excerpt = ReadString(root, "excerpt", errors);
+            var excerpt = ReadString(root, "excerpt", errors, maxChars: limits.MaxExcerptChars);
             var correlationId = ReadString(root, "correlationId", errors);
             var classifiedAt = ReadTimestamp(root, "classifiedAt", errors);
             var priority = ReadString(root, "priority", errors);
@@ -84,13 +106,16 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
                 metadata = [];
                 foreach (var p in meta.EnumerateObject())
                 {
+                    if (Text(JsonMarshal.GetRawUtf8PropertyName(p), () => p.Name, "metadata", errors, int.MaxValue) is not { } key) continue;
                     // Messy upstream data: scalars of any JSON type are kept as their text; nesting is refused.
                     switch (p.Value.ValueKind)
                     {
-                        case JsonValueKind.String: metadata[p.Name] = p.Value.GetString()!; break;
-                        case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False: metadata[p.Name] = p.Value.GetRawText(); break;
+                        case JsonValueKind.String:
+                            if (Text(p.Value, $"metadata.{Clip(key)}", errors, int.MaxValue) is { } text) metadata[key] = text;
+                            break;
+                        case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False: metadata[key] = p.Value.GetRawText(); break;
                         case JsonValueKind.Null: break;
-                        default: errors.Add($"metadata.{p.Name}", "expected a string, number or boolean"); break;
+                        default: errors.Add($"metadata.{Clip(key)}", "expected a string, number or boolean"); break;
                     }
                 }
             }
@@ -198,8 +223,33 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
         return value;
     }
 
-    static string? ReadString(JsonElement obj, string name, FieldErrors errors, bool required = false, string? path = null) =>
-        Property(obj, name, errors, JsonValueKind.String, required, path)?.GetString();
+    static string? ReadString(JsonElement obj, string name, FieldErrors errors, bool required = false, string? path = null,
+        int maxChars = int.MaxValue) =>
+        Property(obj, name, errors, JsonValueKind.String, required, path) is { } value ? Text(value, path ?? name, errors, maxChars) : null;
+
+    static string? Text(JsonElement value, string path, FieldErrors errors, int maxChars) =>
+        Text(JsonMarshal.GetRawUtf8Value(value), value.GetString, path, errors, maxChars);
+
+    /// <summary>
+    /// A string's text, or a field error. The reader does not check the bytes inside strings: GetString would throw
+    /// InvalidOperationException on bytes that are not UTF-8 and on an escaped lone surrogate, both the publisher's
+    /// mistakes. <paramref name="raw"/> is the JSON text as sent (quotes and escapes included).
+    /// </summary>
+    static string? Text(ReadOnlySpan<byte> raw, Func<string?> read, string path, FieldErrors errors, int maxChars)
+    {
+        if (!Utf8.IsValid(raw)) { errors.Add(path, "not valid UTF-8"); return null; }
+        // A character takes 1 to 6 bytes of JSON text ("\uXXXX"): far too long is refused before it is copied.
+        if ((raw.Length - 2) / 6 > maxChars) { errors.Add(path, $"is over {maxChars} characters; the limit is {maxChars}"); return null; }
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(path, "not valid UTF-16: an escaped lone surrogate such as \\ud800");
+            return null;
+        }
+    }
 
     static double? ReadNumber(JsonElement obj, string name, string path, FieldErrors errors, bool required)
     {
@@ -215,6 +265,16 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
         errors.Add(name, "expected an ISO 8601 date-time such as 2026-11-22T10:00:00Z");
         return null;
     }
+
+    static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => Describe(JsonValueKind.Object),
+        JsonTokenType.StartArray => Describe(JsonValueKind.Array),
+        JsonTokenType.String => Describe(JsonValueKind.String),
+        JsonTokenType.Number => Describe(JsonValueKind.Number),
+        JsonTokenType.True or JsonTokenType.False => Describe(JsonValueKind.True),
+        _ => Describe(JsonValueKind.Null),
+    };
 
     static string Describe(JsonValueKind kind) => kind switch
     {

@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
 using ReviewFlow.IntegrationTests.Infrastructure;
+using ReviewFlow.Workflow.Intake;
 
 namespace ReviewFlow.IntegrationTests.Pipeline;
 
@@ -11,7 +15,18 @@ namespace ReviewFlow.IntegrationTests.Pipeline;
 [Collection(SystemCollection.Name)]
 public sealed class BadInputTests(ReviewFlowSystem system)
 {
-    const string ErrorQueue = "reviewflow-classifications_error";
+    internal const string ErrorQueue = "reviewflow-classifications_error";
+
+    internal static string FaultMessage(BasicGetResult faulted) =>
+        Encoding.UTF8.GetString((byte[])faulted.BasicProperties.Headers!["MT-Fault-Message"]!);
+
+    /// <summary>A valid result whose excerpt holds bytes that are not UTF-8 (a lone lead byte, then 0xFF).</summary>
+    internal static byte[] WithBrokenUtf8(string id)
+    {
+        var json = Encoding.UTF8.GetBytes(Documents.Json(id).Replace("Invoice for", "Invoice ~BAD~for"));
+        var at = json.AsSpan().IndexOf("~BAD~"u8);
+        return [.. json[..at], 0xC3, 0xFF, .. json[(at + 5)..]];
+    }
 
     public static TheoryData<string, string> BadFields => new()
     {
@@ -135,5 +150,122 @@ public sealed class BadInputTests(ReviewFlowSystem system)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty("$", out _));
+    }
+
+    [Fact]
+    public async Task Bytes_that_are_not_UTF8_in_a_string_reach_the_error_queue_once_without_retries_and_the_document_shows_Invalid()
+    {
+        var id = Documents.NewId("BAD");
+        await system.Amqp.PublishRawAsync(WithBrokenUtf8(id));
+
+        var faulted = await system.Amqp.GetAsync(ErrorQueue, m => m.Body.Span.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0);
+        Assert.Contains("excerpt: not valid UTF-8", FaultMessage(faulted));
+        Assert.False(faulted.BasicProperties.Headers!.ContainsKey("MT-Fault-RetryCount"), "retried: bad input is not a transient fault");
+        var doc = await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
+        Assert.Contains("excerpt: not valid UTF-8", doc.GetProperty("invalidReasons").EnumerateArray().Select(r => r.GetString()));
+        await Assert.ThrowsAsync<TimeoutException>(() =>
+            system.Amqp.GetAsync(ErrorQueue, m => m.Body.Span.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0, TimeSpan.FromSeconds(1)));
+    }
+
+    [Theory]
+    [InlineData("null", "$: expected a JSON object, got null")]
+    [InlineData("", "$: the body is empty")]
+    [InlineData("\"text\"", "$: expected a JSON object, got a string")]
+    public async Task A_body_that_is_not_a_JSON_object_lands_in_the_error_queue_with_a_plain_reason(string body, string reason)
+    {
+        var messageId = Guid.NewGuid().ToString("N");
+        await system.Amqp.PublishRawAsync(Encoding.UTF8.GetBytes(body), messageId: messageId);
+
+        var faulted = await system.Amqp.GetAsync(ErrorQueue, m => m.BasicProperties.MessageId == messageId);
+        Assert.Contains(reason, FaultMessage(faulted));
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_lands_in_the_error_queue_as_too_large()
+    {
+        var messageId = Guid.NewGuid().ToString("N");
+        await system.Amqp.PublishRawAsync(new byte[new IntakeLimits().MaxPayloadBytes + 1], messageId: messageId);
+
+        var faulted = await system.Amqp.GetAsync(ErrorQueue, m => m.BasicProperties.MessageId == messageId);
+        Assert.Contains($"$: payload is {new IntakeLimits().MaxPayloadBytes + 1} bytes", FaultMessage(faulted));
+    }
+
+    [Fact]
+    public async Task Http_intake_answers_413_problem_details_to_a_chunked_body_over_the_limit()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/documents")
+        {
+            Content = new UnknownLengthContent(new byte[new IntakeLimits().MaxPayloadBytes + 1]),
+        };
+        request.Headers.TransferEncodingChunked = true;
+        var response = await (await system.ClientAsync("ap-inbox")).SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Http_intake_refuses_a_null_body_with_a_plain_reason()
+    {
+        var response = await (await system.ClientAsync("ap-inbox")).PostAsync("/api/v1/documents",
+            new StringContent("null", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("expected a JSON object, got null", problem.GetProperty("errors").GetProperty("$")[0].GetString());
+    }
+
+    /// <summary>A body sent chunked: no Content-Length for the endpoint to check first.</summary>
+    sealed class UnknownLengthContent(byte[] body) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(body).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
+}
+
+/// <summary>A system of its own whose worker's log lines are captured.</summary>
+public sealed class LoggedSystem : ReviewFlowSystem
+{
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    protected override void ConfigureWorker(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Logs);
+}
+
+/// <summary>Bad input is the publisher's mistake, not ours: one warning line each, no error, no stack trace.</summary>
+public sealed class BadInputLoggingTests(LoggedSystem system) : IClassFixture<LoggedSystem>
+{
+    [Fact]
+    public async Task Each_bad_message_logs_one_warning_with_the_document_id_and_the_reason_and_nothing_at_error_level()
+    {
+        var missingLabel = Documents.NewId("BAD");
+        var brokenUtf8 = Documents.NewId("BAD");
+        var nullBody = Guid.NewGuid().ToString("N");
+        var doc = JsonNode.Parse(Documents.Json(missingLabel))!.AsObject();
+        doc.Remove("label");
+        await system.Amqp.PublishRawAsync(doc.ToJsonString());
+        await system.Amqp.PublishRawAsync(BadInputTests.WithBrokenUtf8(brokenUtf8));
+        await system.Amqp.PublishRawAsync("null"u8.ToArray(), messageId: nullBody);
+
+        foreach (var id in new[] { missingLabel, brokenUtf8 })
+            await system.Amqp.GetAsync(BadInputTests.ErrorQueue, m => m.Body.Span.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0);
+        await system.Amqp.GetAsync(BadInputTests.ErrorQueue, m => m.BasicProperties.MessageId == nullBody);
+
+        (string Category, LogLevel Level, string Message, Exception? Exception)[] Refusals() =>
+            system.Logs.Lines.Where(l => l.Level == LogLevel.Warning && l.Category.StartsWith("ReviewFlow", StringComparison.Ordinal)).ToArray();
+        await Waiting.UntilAsync(() => Task.FromResult(Refusals().Length >= 3), TimeSpan.FromSeconds(10), "three warnings");
+        var lines = system.Logs.Lines;
+        Assert.DoesNotContain(lines, l => l.Level >= LogLevel.Error);
+        Assert.DoesNotContain(lines, l => l.Level == LogLevel.Warning && l.Category.StartsWith("MassTransit", StringComparison.Ordinal)); // R-RETRY
+        var refusals = Refusals();
+        Assert.Equal(3, refusals.Length);
+        Assert.All(refusals, r => Assert.Null(r.Exception));
+        Assert.Single(refusals, r => r.Message.Contains(missingLabel) && r.Message.Contains("label: is required"));
+        Assert.Single(refusals, r => r.Message.Contains(brokenUtf8) && r.Message.Contains("excerpt: not valid UTF-8"));
+        Assert.Single(refusals, r => r.Message.Contains("$: expected a JSON object, got null"));
     }
 }

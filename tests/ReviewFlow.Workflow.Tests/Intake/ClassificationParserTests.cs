@@ -229,6 +229,88 @@ public sealed class ClassificationParserTests
         Assert.Null(parsed.DocumentId);
     }
 
+    /// <summary>The JSON with the first "~BAD~" replaced by <paramref name="bytes"/> (the serializer would escape them).</summary>
+    static byte[] Splice(byte[] json, params byte[] bytes)
+    {
+        var at = json.AsSpan().IndexOf("~BAD~"u8);
+        return [.. json[..at], .. bytes, .. json[(at + 5)..]];
+    }
+
+    /// <summary>The example with bytes that are not UTF-8 (a lone lead byte, 0xFF) in the excerpt's text.</summary>
+    static byte[] WithBrokenUtf8InTheExcerpt() => Splice(Example(o => o["excerpt"] = "before~BAD~after"), 0xC3, 0xFF);
+
+    [Fact]
+    public void Bytes_that_are_not_UTF8_in_a_string_are_refused_naming_the_field_and_the_document_id_stays_readable()
+    {
+        var parsed = Parse(WithBrokenUtf8InTheExcerpt());
+
+        Assert.Equal(["not valid UTF-8"], AssertRefused(parsed, "excerpt"));
+        Assert.Equal("INV-2026-000123", parsed.DocumentId);
+    }
+
+    [Fact]
+    public void An_escaped_lone_surrogate_in_a_string_is_refused_naming_the_field()
+    {
+        var parsed = Parse(Splice(Example(o => o["label"] = "~BAD~"), "\\ud800x"u8.ToArray()));
+
+        Assert.Contains("not valid UTF-16", Assert.Single(AssertRefused(parsed, "label")));
+    }
+
+    [Fact]
+    public void A_metadata_key_that_is_not_UTF8_is_refused_not_thrown()
+    {
+        var parsed = Parse(Splice(Example(o => o["metadata"] = new JsonObject { ["k~BAD~"] = "v" }), 0xFF));
+
+        Assert.Contains("not valid UTF-8", Assert.Single(AssertRefused(parsed, "metadata")));
+    }
+
+    [Fact]
+    public void No_single_corrupted_byte_anywhere_in_a_result_makes_the_parser_throw()
+    {
+        var json = Utf8(ExampleJson);
+        foreach (var bad in new byte[] { 0xFF, 0xC3, 0x80, 0x00, (byte)'"', (byte)'\\', (byte)'{' })
+            for (var i = 0; i < json.Length; i++)
+            {
+                var copy = (byte[])json.Clone();
+                copy[i] = bad;
+                var parsed = Parse(copy); // throws on a miss: the test fails naming the exception
+                Assert.True(parsed.IsValid || parsed.Errors.Count > 0);
+            }
+    }
+
+    [Theory]
+    [InlineData("null", "expected a JSON object, got null")]
+    [InlineData("", "the body is empty")]
+    [InlineData(" \r\n ", "the body is empty")]
+    [InlineData("42", "expected a JSON object, got a number")]
+    [InlineData("\"text\"", "expected a JSON object, got a string")]
+    public void A_body_that_is_not_a_JSON_object_is_refused_with_a_plain_reason(string body, string reason)
+    {
+        var parsed = Parse(Utf8(body));
+
+        Assert.Equal([reason], AssertRefused(parsed, "$"));
+        Assert.Equal(parsed.Errors.ToString(), _parser.CheckSyntax(Utf8(body))?.ToString());
+    }
+
+    [Fact]
+    public void The_syntax_check_passes_a_well_formed_object_even_with_bad_fields_for_the_parser_to_name()
+    {
+        Assert.Null(_parser.CheckSyntax(Utf8(ExampleJson)));
+        Assert.Null(_parser.CheckSyntax(WithBrokenUtf8InTheExcerpt()));
+        Assert.Null(_parser.CheckSyntax(Example(o => o.Remove("label"))));
+    }
+
+    [Fact]
+    public void The_syntax_check_refuses_what_the_parser_refuses_for_the_whole_payload()
+    {
+        var small = new ClassificationParser(new IntakeLimits { MaxPayloadBytes = 100 });
+
+        Assert.Contains("limit is 100", small.CheckSyntax(Utf8(ExampleJson))!.ToString());
+        Assert.Contains("not valid JSON", _parser.CheckSyntax(Utf8("""{"documentId":"INV-1","confidence":"""))!.ToString());
+        Assert.Contains("not valid JSON", _parser.CheckSyntax(Utf8("{} trailing"))!.ToString());
+        Assert.Contains("expected a JSON object, got an array", _parser.CheckSyntax(Utf8("[1]"))!.ToString());
+    }
+
     [Fact]
     public void Intake_limits_default_to_8_MB_payloads_and_64K_excerpt_characters()
     {

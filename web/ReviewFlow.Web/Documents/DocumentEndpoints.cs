@@ -24,16 +24,13 @@ public static class DocumentEndpoints
         HttpRequest request, ClassificationIntake intake, IPublishEndpoint bus, IntakeLimits limits, System.Security.Claims.ClaimsPrincipal user,
         CancellationToken ct)
     {
-        if (request.ContentLength > limits.MaxPayloadBytes)
+        if (await ReadBodyAsync(request, limits.MaxPayloadBytes, ct) is not { } body)
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
                 title: "Payload too large", detail: $"The limit is {limits.MaxPayloadBytes} bytes.");
-
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, ct);
         ParsedClassification parsed;
         try
         {
-            parsed = await intake.ParseAsync(body.GetBuffer().AsMemory(0, (int)body.Length), ct);
+            parsed = await intake.ParseAsync(body, ct);
         }
         catch (ReviewFlow.Workflow.Policy.NoRoutingPolicyException ex)
         {
@@ -47,6 +44,29 @@ public static class DocumentEndpoints
 
         var id = parsed.Classification!.DocumentId;
         return TypedResults.Accepted($"/api/v1/documents/{Uri.EscapeDataString(id)}", new SubmitResponse(id, "accepted"));
+    }
+
+    /// <summary>
+    /// The body, or null when it is over <paramref name="max"/> bytes: refused by Content-Length before reading, and
+    /// a chunked body (no Content-Length) as soon as it passes the limit, so no request buffers more than the limit.
+    /// </summary>
+    static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int max, CancellationToken ct)
+    {
+        if (request.ContentLength > max) return null;
+        // One byte over the announced length: the read that returns 0 then needs no larger buffer.
+        var buffer = new byte[request.ContentLength + 1 ?? Math.Min(max + 1, 64 * 1024)];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > max) return null;
+                Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, max + 1L));
+            }
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) return buffer.AsMemory(0, length);
+            length += read;
+        }
     }
 
     static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> GetAsync(

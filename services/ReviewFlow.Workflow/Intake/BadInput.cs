@@ -1,0 +1,43 @@
+using MassTransit;
+using MassTransit.Middleware.Rescue;
+using MassTransit.Transports;
+using Microsoft.Extensions.Logging;
+
+namespace ReviewFlow.Workflow.Intake;
+
+/// <summary>
+/// Puts bad input on the endpoint's _error queue with MassTransit's MT-Fault-* headers (the reasons in
+/// MT-Fault-Message), as its fault path would, but without throwing: a throw is retried (UseMessageRetry) and logged
+/// by MassTransit as an error with a stack trace (R-FAULT, ~3 KB a message). Bad input is the publisher's mistake,
+/// not ours: one warning line. Genuine faults still throw and are logged as errors.
+/// </summary>
+public sealed class BadInput(ILogger<BadInput> log)
+{
+    public async Task MoveToErrorQueueAsync(ReceiveContext context, FieldErrors errors, string? documentId)
+    {
+        var reason = new InvalidClassificationException(errors);
+        if (!context.TryGetPayload(out IErrorTransport? errorTransport))
+            throw reason; // a transport without an error transport: MassTransit's own fault path
+        await errorTransport.Send(new RescueExceptionReceiveContext(context, reason));
+        log.LogWarning("Refused a classification result (documentId {DocumentId}) from {InputAddress}: {Reasons}",
+            documentId ?? "unreadable", context.InputAddress, errors.ToString());
+    }
+}
+
+/// <summary>
+/// Refuses a raw body that is not a JSON object (over the size limit, empty, not JSON, null, an array) before
+/// MassTransit's raw JSON deserializer copies the whole body into a JsonElement, or fails on it with a stack trace.
+/// </summary>
+public sealed class RawClassificationBodyFilter(ClassificationParser parser, BadInput badInput) : IFilter<ReceiveContext>
+{
+    public async Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
+    {
+        var refused = context.Body.Length > parser.MaxPayloadBytes
+            ? parser.CheckSize(context.Body.Length.Value)
+            : parser.CheckSyntax(context.Body.GetBytes());
+        if (refused is null) await next.Send(context);
+        else await badInput.MoveToErrorQueueAsync(context, refused, documentId: null);
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("rawClassificationBody");
+}
