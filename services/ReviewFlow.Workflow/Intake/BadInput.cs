@@ -20,8 +20,12 @@ public sealed class BadInput(ILogger<BadInput> log)
             throw reason; // a transport without an error transport: MassTransit's own fault path
         await errorTransport.Send(new RescueExceptionReceiveContext(context, reason));
         log.LogWarning("Refused a classification result (documentId {DocumentId}) from {InputAddress}: {Reasons}",
-            documentId ?? "unreadable", context.InputAddress, errors.ToString());
+            OneLine(documentId ?? "unreadable"), context.InputAddress, OneLine(errors.ToString()));
     }
+
+    /// <summary>Reasons quote the publisher's text (an unknown type, a metadata key): no line breaks into our log.</summary>
+    static string OneLine(string text) =>
+        string.Create(text.Length, text, (span, t) => { for (var i = 0; i < t.Length; i++) span[i] = char.IsControl(t[i]) ? ' ' : t[i]; });
 }
 
 /// <summary>

@@ -250,20 +250,27 @@ public sealed class BadInputLoggingTests(LoggedSystem system) : IClassFixture<Lo
         await system.Amqp.PublishRawAsync(doc.ToJsonString());
         await system.Amqp.PublishRawAsync(BadInputTests.WithBrokenUtf8(brokenUtf8));
         await system.Amqp.PublishRawAsync("null"u8.ToArray(), messageId: nullBody);
+        // A publisher's text in a reason must not forge log lines.
+        var forged = Documents.NewId("BAD");
+        var forging = JsonNode.Parse(Documents.Json(forged))!.AsObject();
+        forging["documentType"] = "recipe\nfail: an invented error line";
+        await system.Amqp.PublishRawAsync(forging.ToJsonString());
 
-        foreach (var id in new[] { missingLabel, brokenUtf8 })
+        foreach (var id in new[] { missingLabel, brokenUtf8, forged })
             await system.Amqp.GetAsync(BadInputTests.ErrorQueue, m => m.Body.Span.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0);
         await system.Amqp.GetAsync(BadInputTests.ErrorQueue, m => m.BasicProperties.MessageId == nullBody);
 
         (string Category, LogLevel Level, string Message, Exception? Exception)[] Refusals() =>
             system.Logs.Lines.Where(l => l.Level == LogLevel.Warning && l.Category.StartsWith("ReviewFlow", StringComparison.Ordinal)).ToArray();
-        await Waiting.UntilAsync(() => Task.FromResult(Refusals().Length >= 3), TimeSpan.FromSeconds(10), "three warnings");
+        await Waiting.UntilAsync(() => Task.FromResult(Refusals().Length >= 4), TimeSpan.FromSeconds(10), "four warnings");
         var lines = system.Logs.Lines;
         Assert.DoesNotContain(lines, l => l.Level >= LogLevel.Error);
         Assert.DoesNotContain(lines, l => l.Level == LogLevel.Warning && l.Category.StartsWith("MassTransit", StringComparison.Ordinal)); // R-RETRY
         var refusals = Refusals();
-        Assert.Equal(3, refusals.Length);
+        Assert.Equal(4, refusals.Length);
         Assert.All(refusals, r => Assert.Null(r.Exception));
+        Assert.All(refusals, r => Assert.DoesNotContain('\n', r.Message));
+        Assert.Single(refusals, r => r.Message.Contains(forged) && r.Message.Contains("recipe fail: an invented error line"));
         Assert.Single(refusals, r => r.Message.Contains(missingLabel) && r.Message.Contains("label: is required"));
         Assert.Single(refusals, r => r.Message.Contains(brokenUtf8) && r.Message.Contains("excerpt: not valid UTF-8"));
         Assert.Single(refusals, r => r.Message.Contains("$: expected a JSON object, got null"));
