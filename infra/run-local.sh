@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole system locally: PostgreSQL and RabbitMQ (installed when missing), the worker, the web host and a
 # demo publisher sending a realistic mix of confident and unsure results. Ctrl+C stops everything.
+#   infra/run-local.sh [--workers N] [--web M]   the scaled-out topology: N competing workers (one runs the relay),
+#                                                M web nodes on consecutive ports (default 1 and 1)
 set -euo pipefail
+workers=1 webs=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --workers) workers=${2:?--workers N}; shift 2 ;;
+    --web) webs=${2:?--web M}; shift 2 ;;
+    *) echo "usage: $0 [--workers N] [--web M]" >&2; exit 2 ;;
+  esac
+done
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -14,8 +24,9 @@ infra/servers.sh start >/dev/null
 
 dotnet build ReviewFlow.sln -c Release -nologo -clp:ErrorsOnly
 
-port=${WEB_PORT:-5080}
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+next_free() { local p=$1; while ! free "$p"; do p=$((p + 1)); done; echo "$p"; }
+port=$(next_free "${WEB_PORT:-5080}")
 url="http://127.0.0.1:$port"
 
 pids=()
@@ -29,11 +40,22 @@ trap stop EXIT INT TERM
   dotnet ReviewFlow.Worker.dll --migrate) >"$logs/migrate.log" 2>&1 || { cat "$logs/migrate.log"; exit 1; }
 export ConnectionStrings__Postgres="${ConnectionStrings__Postgres/Username=postgres/Username=reviewflow_app}"
 export Database__Migrate=false
-(cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development exec dotnet ReviewFlow.Worker.dll) >"$logs/worker.log" 2>&1 &
-pids+=($!)
-(cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url exec dotnet ReviewFlow.Web.dll) >"$logs/web.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do curl -fs "$url/health" >/dev/null 2>&1 && break; sleep 0.5; done
+worker_urls=() web_urls=()
+next=5180
+for i in $(seq 1 "$workers"); do
+  wport=$(next_free "$next"); next=$((wport + 1)); worker_urls+=("http://127.0.0.1:$wport")
+  (cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development Urls="http://127.0.0.1:$wport" \
+    exec dotnet ReviewFlow.Worker.dll) >"$logs/worker$i.log" 2>&1 &
+  pids+=($!)
+done
+next=$port
+for j in $(seq 1 "$webs"); do
+  nport=$(next_free "$next"); next=$((nport + 1)); web_urls+=("http://127.0.0.1:$nport")
+  (cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$nport" \
+    exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
+  pids+=($!)
+done
+for _ in $(seq 1 120); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" >"$logs/demo.log" 2>&1 &
 pids+=($!)
 
@@ -42,7 +64,9 @@ cat <<INFO
 ReviewFlow is running.
   Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x, f filter; links: $url/?document=ID)
   Auditor page  $url/audit.html  (sign in as audrey: search, timelines, reports, export, verification)
-  API           $url/api       (health: $url/health)
+  API           $url/api       (health: $url/health/ready)
+  Web nodes     ${web_urls[*]}   (each serves the page and the API; live updates reach every node)
+  Workers       ${worker_urls[*]}   (health only: /health/live, /health/ready)
   A document    $url/api/v1/documents/{documentId}   and   .../{documentId}/history
   Sign in       token=\$(curl -s -X POST $url/api/v1/dev/token -H 'content-type: application/json' -d '{"user":"alice"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
   Queue         curl -H "authorization: Bearer \$token" $url/api/v1/queue
@@ -55,7 +79,7 @@ ReviewFlow is running.
   Teams/Outlook off unless Notifications:Graph is configured (docs/operations.md, "Notifications")
   Logins        development users (no password; POST /api/v1/dev/token): alice, bob (reviewers), sam (supervisor),
                 audrey (auditor), ada (admin), ap-inbox (upstream system) — see $url/api/v1/dev/users
-  Logs          $logs/{worker,web,demo}.log   (the demo publisher logs each document it sends)
+  Logs          $logs/{worker1..N,web1..M,demo}.log   (the demo publisher logs each document it sends)
 
 Press Ctrl+C to stop.
 INFO

@@ -5,6 +5,7 @@
 #   infra/servers.sh stop    stop both and delete the throw-away data folder
 #   infra/servers.sh status
 #   infra/servers.sh vhost NAME   add a RabbitMQ virtual host (tests isolate their systems with one each)
+#   infra/servers.sh queues NAME  list a virtual host's queues and their type
 #   infra/servers.sh down rabbitmq|postgres [--kill]   stop one server (or kill it), keeping its data and port
 #   infra/servers.sh up rabbitmq|postgres     start it again on the same port with the same data
 # STATE defaults to <repo>/.local/servers; ports come from PG_PORT / AMQP_PORT or the first free
@@ -126,6 +127,13 @@ ENV
     . "$STATE/env.sh"
     ctl="HOME='$STATE/rabbit' /usr/lib/rabbitmq/bin/rabbitmqctl -q -n rabbit$REVIEWFLOW_AMQP_PORT@localhost"
     su rabbitmq -s /bin/bash -c "$ctl add_vhost '$name' && $ctl set_permissions -p '$name' guest '.*' '.*' '.*'"
+    ;;
+  queues)
+    # The queues of a virtual host and their type (classic / quorum).
+    name=${2:?usage: $0 queues VHOST}
+    # shellcheck disable=SC1091
+    . "$STATE/env.sh"
+    su rabbitmq -s /bin/bash -c "HOME='$STATE/rabbit' /usr/lib/rabbitmq/bin/rabbitmqctl -q -n rabbit$REVIEWFLOW_AMQP_PORT@localhost list_queues -p '$name' name type"
     ;;
   down|up)
     # Fault tests: a broker or database restart as an operator would do it (clean stop: RabbitMQ closes its

@@ -1,18 +1,22 @@
 using ReviewFlow.Audit;
 using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.Operations;
 
 // The worker: intake consumers, the document saga and the decision relay. Run several for scale-out.
+// It listens only for its health checks (/health/live, /health/ready; Urls, default http://0.0.0.0:8081).
 // `--migrate`: create or update the database schema as its owner, grant the services' role, and exit.
 var migrateOnly = args.Contains("--migrate");
-var builder = Host.CreateApplicationBuilder(args.Where(a => a != "--migrate").ToArray());
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--migrate").ToArray());
 if (migrateOnly) builder.Configuration["Database:Migrate"] = "true";
 builder.AddReviewFlow(HostRole.Worker);
 builder.AddReviewFlowAudit(HostRole.Worker);
-var host = builder.Build();
+builder.AddReviewFlowHealth(HostRole.Worker);
+var app = builder.Build();
 if (migrateOnly)
 {
-    await DatabaseMigration.RunAsync(host.Services);
+    await DatabaseMigration.RunAsync(app.Services);
     Console.WriteLine("ReviewFlow database migrated.");
     return;
 }
-host.Run();
+app.MapReviewFlowHealth();
+app.Run();

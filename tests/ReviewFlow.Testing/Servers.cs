@@ -56,17 +56,33 @@ public static class Servers
     public static async Task<string> IsolatedRabbitMqAsync(string baseUri, string name)
     {
         if (Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") is null) return baseUri;
-        var psi = new ProcessStartInfo(Path.Combine(RepoRoot, "infra", "servers.sh"), $"vhost {name}")
+        await ScriptAsync("vhost", name);
+        return new UriBuilder(baseUri) { Path = "/" + name }.Uri.ToString();
+    }
+
+    /// <summary>The queues of a virtual host on the scripts' broker and their type (classic, quorum).</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> QueueTypesAsync(string vhost) =>
+        (await ScriptAsync("queues", vhost))
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(l => l.Split('\t'))
+        .Where(p => p.Length == 2)
+        .ToDictionary(p => p[0], p => p[1]);
+
+    static async Task<string> ScriptAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(RepoRoot, "infra", "servers.sh"))
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
         if (Environment.GetEnvironmentVariable("REVIEWFLOW_STATE") is { } state) psi.Environment["REVIEWFLOW_STATE"] = state;
         using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"could not add vhost {name}: {error}");
-        return new UriBuilder(baseUri) { Path = "/" + name }.Uri.ToString();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"infra/servers.sh {string.Join(' ', args)} failed: {error}");
+        return await output;
     }
 
     static bool DockerAvailable() => File.Exists("/var/run/docker.sock") || Environment.GetEnvironmentVariable("DOCKER_HOST") is not null;

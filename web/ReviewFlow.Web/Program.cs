@@ -6,6 +6,7 @@ using ReviewFlow.Web.Live;
 using ReviewFlow.Web.Reviews;
 using ReviewFlow.Web.SignIn;
 using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddReviewFlow(HostRole.Web, LiveSetup.AddLiveConsumers);
@@ -15,6 +16,7 @@ builder.AddReviewFlowSignIn();
 builder.AddJobsDashboard();
 builder.Services.AddSingleton<GroupDirectory>();
 builder.Services.AddProblemDetails();
+builder.AddReviewFlowHealth(HostRole.Web);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -27,6 +29,7 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+app.MapReviewFlowHealth();
 app.MapGet("/api", () => Results.Ok(new
 {
     service = "ReviewFlow",

@@ -127,6 +127,14 @@ public static class ReviewFlowHosting
     static void AddReviewFlowBus(this IHostApplicationBuilder builder, HostRole role, Action<IBusRegistrationConfigurator>? bus)
     {
         var rabbit = new Uri(Required(builder.Configuration, "RabbitMq"));
+        // Quorum queues (replicated, for a RabbitMQ cluster) for the queues the workers own; a queue's type is fixed
+        // when it is created, so switching means new queues (docs/operations.md, "RabbitMQ cluster").
+        var quorum = builder.Configuration.GetValue("RabbitMq:QuorumQueues", false);
+        void Owned(IRabbitMqReceiveEndpointConfigurator e)
+        {
+            if (quorum) e.SetQuorumQueue();
+        }
+
         builder.Services.AddMassTransit(x =>
         {
             bus?.Invoke(x);
@@ -151,6 +159,7 @@ public static class ReviewFlowHosting
 
                 cfg.ReceiveEndpoint(RawClassificationsQueue, e =>
                 {
+                    Owned(e);
                     // Any publisher, any language: raw JSON on a durable fanout exchange, whatever the routing key.
                     e.ConfigureConsumeTopology = false;
                     e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
@@ -165,11 +174,13 @@ public static class ReviewFlowHosting
                 });
                 cfg.ReceiveEndpoint(TypedClassificationsQueue, e =>
                 {
+                    Owned(e);
                     e.UseMessageRetry(r => r.Intervals(100, 500, 2000));
                     e.ConfigureConsumer<ReceiveClassificationConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(DocumentsQueue, e =>
                 {
+                    Owned(e);
                     e.PrefetchCount = 64;
                     e.ConcurrentMessageLimit = 32;
                     // A lost optimistic-concurrency race is retried on fresh state; replies wait for the commit.

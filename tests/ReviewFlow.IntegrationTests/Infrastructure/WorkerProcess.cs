@@ -14,6 +14,19 @@ public sealed class WorkerProcess : IDisposable
     {
         _name = name;
         _environment = environment;
+        // The worker listens for its health checks only; each test worker on a port of its own.
+        Url = $"http://127.0.0.1:{FreePort()}";
+        _environment["Urls"] = Url;
+    }
+
+    /// <summary>Where the worker answers /health/live and /health/ready.</summary>
+    public string Url { get; }
+
+    static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A worker under the test routing policy on the given servers and schema; extra settings as environment variables.</summary>
@@ -69,12 +82,25 @@ public sealed class WorkerProcess : IDisposable
         _process?.WaitForExit(10_000);
     }
 
+    /// <summary>SIGSTOP: the process freezes mid-whatever (a stalled node), its sockets and transactions left open.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    async Task SignalAsync(string signal)
+    {
+        if (_process is not { HasExited: false } process) return;
+        using var kill = Process.Start("kill", [signal, process.Id.ToString()]);
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM, as an orchestrator stops a process; returns how long it took to exit (or throws after the timeout).</summary>
     public async Task<TimeSpan> StopAsync(TimeSpan timeout)
     {
         if (_process is not { HasExited: false } process) return TimeSpan.Zero;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) await kill.WaitForExitAsync();
+        await SignalAsync("-TERM");
         using var deadline = new CancellationTokenSource(timeout);
         try
         {

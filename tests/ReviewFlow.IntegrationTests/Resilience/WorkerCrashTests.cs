@@ -38,17 +38,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         b.Start();
         try
         {
-            await _amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(60));
-            // The worker declares its queue before it binds it: re-publish the warm-up (a duplicate changes nothing)
-            // until one copy got through and was decided.
-            var warmup = Documents.NewId("WARM");
-            var ready = DateTime.UtcNow.AddSeconds(60);
-            while (!_amqp.Decisions.Any(d => d.DocumentId == warmup))
-            {
-                if (DateTime.UtcNow > ready) throw new TimeoutException("the workers never decided the warm-up document");
-                await _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99));
-                await Task.Delay(2000);
-            }
+            await WarmedUpAsync();
 
             var prefix = "K" + Guid.NewGuid().ToString("N")[..8];
             var ids = Enumerable.Range(0, Count).Select(i => $"{prefix}-{i:D5}").ToList();
@@ -101,6 +91,71 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
             output.WriteLine(b.Tail());
             throw;
         }
+    }
+
+    [Fact]
+    public async Task A_worker_frozen_past_the_gap_skip_and_its_transactions_limit_loses_no_decision_and_sends_none_twice()
+    {
+        using var a = Worker("a");
+        using var b = Worker("b");
+        a.Start();
+        b.Start();
+        try
+        {
+            await WarmedUpAsync();
+
+            const int count = 600;
+            var prefix = "P" + Guid.NewGuid().ToString("N")[..8];
+            var ids = Enumerable.Range(0, count).Select(i => $"{prefix}-{i:D5}").ToList();
+            var publishing = Task.Run(async () =>
+            {
+                foreach (var id in ids)
+                {
+                    await _amqp.PublishRawAsync(Documents.Json(id, confidence: 0.97));
+                    await Task.Delay(8);
+                }
+            });
+            bool Ours(ReceivedDecision d) => d.DocumentId.StartsWith(prefix);
+            await _amqp.WaitForDecisionsAsync(Ours, 150, TimeSpan.FromSeconds(60));
+
+            // Frozen with messages in hand and appends open: longer than the relay's 5 s gap skip and the appends' 10 s
+            // idle-in-transaction limit, so PostgreSQL ends its transactions and the others decide around it.
+            await a.PauseAsync();
+            await Task.Delay(TimeSpan.FromSeconds(14));
+            await a.ResumeAsync();
+            output.WriteLine($"a frozen for 14 s after {_amqp.Decisions.Count(Ours)} decisions");
+
+            await publishing;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await UntilAsync(() => Task.FromResult(_amqp.Decisions.Where(Ours).Select(d => d.DocumentId).Distinct().Count() == count),
+                TimeSpan.FromSeconds(180), "a decision for every document");
+            output.WriteLine($"all decided {clock.Elapsed.TotalSeconds:0.0} s after the last publish");
+            await Task.Delay(2000);
+
+            var received = _amqp.Decisions.Where(Ours).ToList();
+            Assert.DoesNotContain(received.GroupBy(d => d.DocumentId), g => g.Select(d => d.MessageId).Distinct().Count() > 1);
+            output.WriteLine($"{received.Count} deliveries for {count} documents ({received.Count - count} redeliveries of the same event)");
+            Assert.Equal(count, await CountAsync(
+                $"select count(*) from {_schema}.mt_events where type = 'document_routed' and stream_id like '{prefix}-%'"));
+        }
+        catch
+        {
+            output.WriteLine(a.Tail());
+            output.WriteLine(b.Tail());
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The workers decided a first document. A worker declares its queue before it binds it: the warm-up is re-published
+    /// (a duplicate changes nothing) until one copy got through.
+    /// </summary>
+    async Task WarmedUpAsync()
+    {
+        await _amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(60));
+        var warmup = Documents.NewId("WARM");
+        await UntilAsync(() => Task.FromResult(_amqp.Decisions.Any(d => d.DocumentId == warmup)), TimeSpan.FromSeconds(60),
+            "the workers deciding the warm-up document", () => _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99)));
     }
 
     async Task<long> CountAsync(string sql)
