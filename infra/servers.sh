@@ -157,7 +157,18 @@ ENV
           [ "$attempt" = 3 ] && { ss -tanp 2>/dev/null | grep ":$REVIEWFLOW_AMQP_PORT " >&2; exit 1; }
           pkill -9 -u rabbitmq -f "beam.*$STATE" 2>/dev/null || true; sleep 2
         done ;;
-      down:postgres) su postgres -c "$PG_BIN/pg_ctl -D '$STATE/pg/data' -m fast -w stop" >/dev/null ;;
+      down:postgres)
+        if [ "${3:-}" = --kill ]; then
+          # --kill: the postmaster and every backend die at once (SIGKILL): sockets close without a 57P01, and the
+          # next start runs crash recovery. The backends are listed first: once the postmaster is gone they are not its children.
+          pid=$(head -1 "$STATE/pg/data/postmaster.pid")
+          kids=$(pgrep -P "$pid" || true)
+          # shellcheck disable=SC2086
+          kill -9 "$pid" $kids 2>/dev/null || true
+          for _ in $(seq 1 40); do port_free "$REVIEWFLOW_PG_PORT" && break; sleep 0.25; done
+        else
+          su postgres -c "$PG_BIN/pg_ctl -D '$STATE/pg/data' -m fast -w stop" >/dev/null
+        fi ;;
       up:postgres)
         su postgres -c "$PG_BIN/pg_ctl -D '$STATE/pg/data' -l '$STATE/pg/pg.log' -o '-p $REVIEWFLOW_PG_PORT -k $STATE/pg' -w -t 60 start" >/dev/null ;;
       *) echo "usage: $0 down|up rabbitmq|postgres" >&2; exit 2 ;;

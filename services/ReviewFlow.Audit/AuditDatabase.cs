@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -31,4 +32,31 @@ public sealed class AuditDatabase(NpgsqlDataSource dataSource, string schema) : 
             ?? throw new InvalidOperationException("ConnectionStrings__Postgres is not set (infra/servers.sh start prints it).");
         return new AuditDatabase(NpgsqlDataSource.Create(connection), config["Marten:Schema"] ?? "reviewflow");
     }
+
+    /// <summary>
+    /// Runs an idempotent read again (twice at most) when its pooled connection turns out to be to a server that went
+    /// away: after a PostgreSQL restart the first use of each old connection fails once (57P01, or a closed socket
+    /// after a crash). Npgsql 10 empties the pool at that failure (NpgsqlConnector.Break), so the next attempt opens a
+    /// new connection (measured: the audit search answered 500 once per restart before, never since; tests/…/DatabaseRestartTests).
+    /// Reads only: a commit whose connection died may have gone through.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await read(ct);
+            }
+            catch (NpgsqlException e) when (attempt < 3 && ServerWentAway(e))
+            {
+                await Task.Delay(50 * attempt, ct);
+            }
+        }
+    }
+
+    /// <summary>Shut down (57P01), crashed (57P02), still starting (57P03), or the socket closed under the connection.</summary>
+    public static bool ServerWentAway(NpgsqlException e) =>
+        e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
+        || e is not PostgresException && e.InnerException is IOException or SocketException;
 }

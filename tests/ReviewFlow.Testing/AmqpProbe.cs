@@ -71,6 +71,20 @@ public sealed class AmqpProbe : IAsyncDisposable
         }
     }
 
+    /// <summary>How many messages wait on a queue (0 when it does not exist, e.g. an _error queue nothing faulted into).</summary>
+    public async Task<uint> MessageCountAsync(string queue)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
+    }
+
     public Task PublishRawAsync(string json, string routingKey = "") => PublishRawAsync(Encoding.UTF8.GetBytes(json), routingKey);
 
     /// <param name="messageId">The AMQP message-id, to find a body that carries no marker of its own (e.g. <c>null</c>) in an _error queue.</param>

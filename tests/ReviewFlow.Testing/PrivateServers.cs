@@ -58,7 +58,13 @@ public sealed class PrivateServers : IAsyncDisposable
         await StartAsync(server);
     }
 
-    public async ValueTask DisposeAsync() => await RunAsync(_state, "stop");
+    public async ValueTask DisposeAsync()
+    {
+        // The next test's servers may get the same ports, hence the same connection string and this process's Npgsql
+        // pool: idle connections to these servers would meet it with 57P01 (seen: BrokerRestartTests after DatabaseRestartTests).
+        using (var connection = new Npgsql.NpgsqlConnection(Postgres)) Npgsql.NpgsqlConnection.ClearPool(connection);
+        await RunAsync(_state, "stop");
+    }
 
     static async Task RunAsync(string state, params string[] args)
     {

@@ -24,7 +24,10 @@ public sealed class ChainVerifier(AuditDatabase db)
     }
 
     /// <summary>Verifies the given streams with one query; the answers come in the order asked.</summary>
-    public async Task<IReadOnlyList<StreamVerification>> VerifyStreamsAsync(IReadOnlyList<string> streamIds, CancellationToken ct = default)
+    public Task<IReadOnlyList<StreamVerification>> VerifyStreamsAsync(IReadOnlyList<string> streamIds, CancellationToken ct = default) =>
+        db.ReadAsync(ct => VerifyAsync(streamIds, ct), ct);
+
+    async Task<IReadOnlyList<StreamVerification>> VerifyAsync(IReadOnlyList<string> streamIds, CancellationToken ct)
     {
         var s = db.Schema;
         var sql = $"""
@@ -64,7 +67,9 @@ public sealed class ChainVerifier(AuditDatabase db)
     }
 
     /// <summary>Events that have no chain entry and whose stream has none either (a stream written entirely around the trigger).</summary>
-    public async Task<ChainFinding?> FindUnchainedStreamAsync(CancellationToken ct = default)
+    public Task<ChainFinding?> FindUnchainedStreamAsync(CancellationToken ct = default) => db.ReadAsync(FirstUnchainedAsync, ct);
+
+    async Task<ChainFinding?> FirstUnchainedAsync(CancellationToken ct)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""

@@ -23,7 +23,10 @@ public sealed class DecisionSearch(AuditDatabase db)
 {
     public const string Table = "mt_doc_audit_decision";
 
-    public async Task<DecisionPage> SearchAsync(DecisionFilter f, string? after, int pageSize, CancellationToken ct)
+    public Task<DecisionPage> SearchAsync(DecisionFilter f, string? after, int pageSize, CancellationToken ct) =>
+        db.ReadAsync(ct => PageAsync(f, after, pageSize, ct), ct);
+
+    async Task<DecisionPage> PageAsync(DecisionFilter f, string? after, int pageSize, CancellationToken ct)
     {
         var items = new List<DecisionRecord>();
         var keys = new List<DateTime>();
@@ -44,14 +47,15 @@ public sealed class DecisionSearch(AuditDatabase db)
     }
 
     /// <summary>EXPLAIN ANALYZE of the search a filter runs: the proof that it stays on its indexes (docs/performance.md).</summary>
-    public async Task<string> ExplainAsync(DecisionFilter f, string? after, int pageSize, CancellationToken ct)
-    {
-        await using var command = Command(f, after, pageSize, "EXPLAIN (ANALYZE, BUFFERS) ");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var plan = new StringBuilder();
-        while (await reader.ReadAsync(ct)) plan.AppendLine(reader.GetString(0));
-        return plan.ToString();
-    }
+    public Task<string> ExplainAsync(DecisionFilter f, string? after, int pageSize, CancellationToken ct) =>
+        db.ReadAsync(async ct =>
+        {
+            await using var command = Command(f, after, pageSize, "EXPLAIN (ANALYZE, BUFFERS) ");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var plan = new StringBuilder();
+            while (await reader.ReadAsync(ct)) plan.AppendLine(reader.GetString(0));
+            return plan.ToString();
+        }, ct);
 
     NpgsqlCommand Command(DecisionFilter f, string? after, int pageSize, string prefix)
     {

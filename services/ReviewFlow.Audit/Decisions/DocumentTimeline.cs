@@ -27,7 +27,7 @@ public sealed class DocumentTimelines(IDocumentStore store, ChainVerifier verifi
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(documentId, token: ct);
         if (events.Count == 0) return null;
-        var hashes = await HashesAsync(documentId, ct);
+        var hashes = await db.ReadAsync(ct => HashesAsync(documentId, ct), ct);
         var entries = new List<TimelineEntry>();
         var forSupervisor = false;
         foreach (var e in events)

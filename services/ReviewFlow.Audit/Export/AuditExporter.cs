@@ -74,14 +74,15 @@ public sealed class AuditExporter(AuditDatabase db, TimeProvider clock)
         return manifest;
     }
 
-    public async Task<ExportManifest?> ManifestAsync(Guid exportId, CancellationToken ct)
-    {
-        await using var command = db.DataSource.CreateCommand($"SELECT manifest::text FROM {db.Schema}.rf_audit_export WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = exportId });
-        return await command.ExecuteScalarAsync(ct) is string json
-            ? JsonSerializer.Deserialize<ExportManifest>(json, Decisions.AuditJson.Options)
-            : null;
-    }
+    public Task<ExportManifest?> ManifestAsync(Guid exportId, CancellationToken ct) =>
+        db.ReadAsync(async ct =>
+        {
+            await using var command = db.DataSource.CreateCommand($"SELECT manifest::text FROM {db.Schema}.rf_audit_export WHERE id = $1");
+            command.Parameters.Add(new NpgsqlParameter { Value = exportId });
+            return await command.ExecuteScalarAsync(ct) is string json
+                ? JsonSerializer.Deserialize<ExportManifest>(json, Decisions.AuditJson.Options)
+                : null;
+        }, ct);
 
     /// <summary>The heads digest over lines "stream\tversion\thash\n", sorted by stream (ordinal): rebuildable from the export's rows.</summary>
     public static string HeadsDigest(IEnumerable<(string Stream, long Version, string Hash)> heads)

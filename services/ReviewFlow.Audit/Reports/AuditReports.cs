@@ -168,10 +168,11 @@ public sealed class AuditReports(AuditDatabase db, IDocumentStore store)
         return result;
     }
 
-    async Task<NpgsqlDataReader> ReaderAsync(string sql, CancellationToken ct, params object[] parameters)
-    {
-        var command = db.DataSource.CreateCommand(sql);
-        foreach (var p in parameters) command.Parameters.Add(new NpgsqlParameter { Value = p is DateTimeOffset d ? d.UtcDateTime : p });
-        return await command.ExecuteReaderAsync(System.Data.CommandBehavior.CloseConnection, ct);
-    }
+    Task<NpgsqlDataReader> ReaderAsync(string sql, CancellationToken ct, params object[] parameters) =>
+        db.ReadAsync(async ct =>
+        {
+            var command = db.DataSource.CreateCommand(sql);
+            foreach (var p in parameters) command.Parameters.Add(new NpgsqlParameter { Value = p is DateTimeOffset d ? d.UtcDateTime : p });
+            return await command.ExecuteReaderAsync(System.Data.CommandBehavior.CloseConnection, ct);
+        }, ct);
 }

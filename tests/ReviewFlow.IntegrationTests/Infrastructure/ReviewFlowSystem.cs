@@ -63,9 +63,7 @@ public class ReviewFlowSystem : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        var (pg, amqp) = await Servers.GetAsync();
-        PostgresConnection = await Servers.IsolatedPostgresAsync(pg, Schema);
-        RabbitMqUri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
+        (PostgresConnection, RabbitMqUri) = await ServersAsync();
         await BeforeHostsStartAsync();
 
         Worker = await StartWorkerAsync();
@@ -77,6 +75,13 @@ public class ReviewFlowSystem : IAsyncLifetime
         });
         _ = Web.Server; // start it now, not in the first test
         Amqp = await AmqpProbe.ConnectAsync(RabbitMqUri);
+    }
+
+    /// <summary>Where this system runs: by default a database and a virtual host of its own on the shared servers.</summary>
+    protected virtual async Task<(string Postgres, string RabbitMq)> ServersAsync()
+    {
+        var (pg, amqp) = await Servers.GetAsync();
+        return (await Servers.IsolatedPostgresAsync(pg, Schema), await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema));
     }
 
     /// <summary>Runs once the database and the virtual host exist, before the worker and the web host start.</summary>
