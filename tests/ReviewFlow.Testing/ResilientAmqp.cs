@@ -101,6 +101,17 @@ public sealed class ResilientAmqp : IAsyncDisposable
         return count;
     }
 
+    /// <summary>Takes every message now on a queue (e.g. an _error queue): bodies as text.</summary>
+    public async Task<IReadOnlyList<string>> DrainAsync(string queue)
+    {
+        var bodies = new List<string>();
+        await WithChannelAsync(async channel =>
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message) bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
+        }, CancellationToken.None);
+        return bodies;
+    }
+
     async Task ReadDecisionsAsync()
     {
         while (!_stop.IsCancellationRequested)
