@@ -1,6 +1,6 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using ReviewFlow.Workflow.Operations;
 
 namespace ReviewFlow.Audit;
 
@@ -48,15 +48,11 @@ public sealed class AuditDatabase(NpgsqlDataSource dataSource, string schema) : 
             {
                 return await read(ct);
             }
-            catch (NpgsqlException e) when (attempt < 3 && ServerWentAway(e))
+            catch (NpgsqlException e) when (attempt < 3 && DatabaseOutage.ServerWentAway(e))
             {
                 await Task.Delay(50 * attempt, ct);
             }
         }
     }
 
-    /// <summary>Shut down (57P01), crashed (57P02), still starting (57P03), or the socket closed under the connection.</summary>
-    public static bool ServerWentAway(NpgsqlException e) =>
-        e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
-        || e is not PostgresException && e.InnerException is IOException or SocketException;
 }

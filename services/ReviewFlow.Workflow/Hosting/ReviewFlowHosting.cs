@@ -14,6 +14,7 @@ using ReviewFlow.Workflow.Decisions;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Notifications;
+using ReviewFlow.Workflow.Operations;
 using ReviewFlow.Workflow.Policy;
 using ReviewFlow.Workflow.Timers;
 using Weasel.Core;
@@ -133,6 +134,13 @@ public static class ReviewFlowHosting
         void Owned(IRabbitMqReceiveEndpointConfigurator e)
         {
             if (quorum) e.SetQuorumQueue();
+            // Outermost: a database outage (a restart, a failover) is waited out for about two minutes before a
+            // message is given up to the _error queue; the endpoint's own retries below stay short.
+            e.UseMessageRetry(r =>
+            {
+                r.Handle<Exception>(DatabaseOutage.Caused);
+                r.Exponential(8, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+            });
         }
 
         builder.Services.AddMassTransit(x =>
