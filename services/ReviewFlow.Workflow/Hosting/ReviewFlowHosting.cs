@@ -14,7 +14,6 @@ using ReviewFlow.Workflow.Decisions;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Notifications;
-using ReviewFlow.Workflow.Operations;
 using ReviewFlow.Workflow.Policy;
 using ReviewFlow.Workflow.Timers;
 using Weasel.Core;
@@ -125,6 +124,12 @@ public static class ReviewFlowHosting
         }
     }
 
+    // One retry policy per endpoint (MassTransit 8 does not nest them: an outer policy rethrows what an inner one gave
+    // up on). The first intervals are for a lost concurrency race or a passing fault; the long tail waits a database
+    // outage (a restart, a failover) out for about two minutes before a message is given up to its _error queue.
+    static readonly int[] SagaRetries = [10, 50, 100, 250, 500, 1000, 2000, 5000, 10000, 20000, 30000, 30000, 30000];
+    static readonly int[] IntakeRetries = [100, 500, 2000, 5000, 10000, 20000, 30000, 30000, 30000];
+
     static void AddReviewFlowBus(this IHostApplicationBuilder builder, HostRole role, Action<IBusRegistrationConfigurator>? bus)
     {
         var rabbit = new Uri(Required(builder.Configuration, "RabbitMq"));
@@ -134,13 +139,6 @@ public static class ReviewFlowHosting
         void Owned(IRabbitMqReceiveEndpointConfigurator e)
         {
             if (quorum) e.SetQuorumQueue();
-            // Outermost: a database outage (a restart, a failover) is waited out for about two minutes before a
-            // message is given up to the _error queue; the endpoint's own retries below stay short.
-            e.UseMessageRetry(r =>
-            {
-                r.Handle<Exception>(DatabaseOutage.Caused);
-                r.Exponential(8, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
-            });
         }
 
         builder.Services.AddMassTransit(x =>
@@ -177,13 +175,13 @@ public static class ReviewFlowHosting
                     e.ConfigureReceive(r => r.UseFilter(new RawClassificationBodyFilter(
                         context.GetRequiredService<ClassificationParser>(), context.GetRequiredService<BadInput>())));
                     // Retries are for genuine faults (the database down): bad input never throws (BadInput).
-                    e.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+                    e.UseMessageRetry(r => r.Intervals(IntakeRetries));
                     e.ConfigureConsumer<ReceiveRawClassificationConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(TypedClassificationsQueue, e =>
                 {
                     Owned(e);
-                    e.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+                    e.UseMessageRetry(r => r.Intervals(IntakeRetries));
                     e.ConfigureConsumer<ReceiveClassificationConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(DocumentsQueue, e =>
@@ -192,7 +190,7 @@ public static class ReviewFlowHosting
                     e.PrefetchCount = 64;
                     e.ConcurrentMessageLimit = 32;
                     // A lost optimistic-concurrency race is retried on fresh state; replies wait for the commit.
-                    e.UseMessageRetry(r => r.Intervals(10, 50, 100, 250, 500, 1000, 2000));
+                    e.UseMessageRetry(r => r.Intervals(SagaRetries));
                     e.UseInMemoryOutbox(context);
                     e.ConfigureSaga<DocumentState>(context);
                 });

@@ -10,12 +10,4 @@ public static class DatabaseOutage
     public static bool ServerWentAway(NpgsqlException e) =>
         e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
         || e is not PostgresException && e.InnerException is IOException or SocketException;
-
-    /// <summary>Anywhere in the chain: Marten wraps Npgsql's exceptions in its own.</summary>
-    public static bool Caused(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is NpgsqlException n && ServerWentAway(n)) return true;
-        return false;
-    }
 }

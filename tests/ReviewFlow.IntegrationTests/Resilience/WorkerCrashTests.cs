@@ -6,7 +6,8 @@ namespace ReviewFlow.IntegrationTests.Resilience;
 
 /// <summary>
 /// Two workers run at once (competing consumers; one runs the decision relay). Each is killed with SIGKILL in the
-/// middle of 1,000 documents and restarted: no document is lost, none is decided twice, none is sent as two decisions.
+/// middle of 1,000 documents and restarted, then both at once: no document is lost, none is decided twice, none is
+/// sent as two decisions. A worker frozen (SIGSTOP) past the gap skip and its transactions' limit likewise.
 /// </summary>
 public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -60,10 +61,21 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(1000);
             b.Start();
 
+            // Then both at once: nobody left to take over the relay or the queues until they are back.
+            await _amqp.WaitForDecisionsAsync(Ours, 800, TimeSpan.FromSeconds(90));
+            a.KillHard();
+            b.KillHard();
+            output.WriteLine($"killed both after {_amqp.Decisions.Count(Ours)} decisions");
+            await Task.Delay(1000);
+            var restarted = System.Diagnostics.Stopwatch.StartNew();
+            a.Start();
+            b.Start();
+
             await publishing;
             var deadline = DateTime.UtcNow.AddSeconds(180);
             while (_amqp.Decisions.Where(Ours).Select(d => d.DocumentId).Distinct().Count() < Count && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
+            output.WriteLine($"all decided {restarted.Elapsed.TotalSeconds:0.0} s after both were restarted");
             await Task.Delay(2000); // let any redelivery arrive before counting
 
             var received = _amqp.Decisions.Where(Ours).ToList();

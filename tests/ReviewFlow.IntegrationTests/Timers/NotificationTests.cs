@@ -34,7 +34,9 @@ public sealed class NotificationTests(SlaSystem system)
         Assert.StartsWith("Bearer ", post.Header("Authorization"));
         Assert.Contains("water-damage", post.Body);
         Assert.Contains($"https://reviewflow.test/?document={Uri.EscapeDataString(id)}", post.Body);
-        var recorded = await NotificationsAsync(alice, id);
+        // The attempt is recorded once Graph has answered: a moment after the fake Graph saw the post.
+        var recorded = await Waiting.ForAsync(() => NotificationsAsync(alice, id),
+            r => r.Any(n => n.GetProperty("kind").GetString() == "new-task"), TimeSpan.FromSeconds(10), "the recorded attempt");
         Assert.Contains(recorded, n => n.GetProperty("kind").GetString() == "new-task" && n.GetProperty("outcome").GetString() == "sent");
     }
 
