@@ -6,6 +6,10 @@ namespace ReviewFlow.Testing.Processes;
 /// </summary>
 public sealed class WebProcess(string name, Dictionary<string, string> environment) : HostProcess(name, environment)
 {
+    // Every web node of a test run signs development tokens with this key, so a page's token is good on any node
+    // (as Entra ID's are in production); by default each node makes its own key.
+    static readonly string DevSigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     protected override string Kind => "web";
 
     protected override string Dll() => BuiltDll("web", "ReviewFlow.Web", "REVIEWFLOW_WEB_DLL");
@@ -19,6 +23,7 @@ public sealed class WebProcess(string name, Dictionary<string, string> environme
         var env = EnvironmentFor(postgres, rabbitMq, schema, settings);
         env["ASPNETCORE_ENVIRONMENT"] = "Development";
         env["Database__Migrate"] = "false";
+        env["DevSignIn__SigningKey"] = DevSigningKey;
         return new WebProcess(name, env);
     }
 
