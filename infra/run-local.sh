@@ -48,11 +48,13 @@ for i in $(seq 1 "$workers"); do
     exec dotnet ReviewFlow.Worker.dll) >"$logs/worker$i.log" 2>&1 &
   pids+=($!)
 done
+# One development signing key for all web nodes: a page's token then works on whichever node the proxy picks.
+dev_key=$(head -c 32 /dev/urandom | base64)
 next=$port
 for j in $(seq 1 "$webs"); do
   nport=$(next_free "$next"); next=$((nport + 1)); web_urls+=("http://127.0.0.1:$nport")
   (cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$nport" \
-    exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
+    DevSignIn__SigningKey="$dev_key" exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
   pids+=($!)
 done
 for _ in $(seq 1 120); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -23,7 +23,7 @@ public sealed class ReviewActionsTests(BrowserSystem browser) : BrowserTest(brow
         foreach (var id in ids) await B.WaitUntilQueuedAsync("bob", id);
 
         var bob = await B.SignedInPageAsync("bob");
-        await FilterByLabelAsync(bob, label);
+        await BrowserSystem.FilterByLabelAsync(bob, label);
         await Assertions.Expect(bob.Locator("#queue-rows tr")).ToHaveCountAsync(4, new() { Timeout = 10_000 });
 
         // 1. j selects, c claims, 2 corrects to the second alternative: the reason field takes the code, Enter sends.
@@ -70,7 +70,7 @@ public sealed class ReviewActionsTests(BrowserSystem browser) : BrowserTest(brow
 
         // A supervisor sees the escalation (status Escalated) beside the released task, and decides it with the keyboard.
         var sam = await B.SignedInPageAsync("sam");
-        await FilterByLabelAsync(sam, label);
+        await BrowserSystem.FilterByLabelAsync(sam, label);
         await Assertions.Expect(sam.Locator("#queue-rows tr")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
         var escalatedRow = sam.Locator($"#queue-rows tr[data-id='{escalated}']");
         await Assertions.Expect(escalatedRow).ToContainTextAsync("Escalated");
@@ -98,14 +98,6 @@ public sealed class ReviewActionsTests(BrowserSystem browser) : BrowserTest(brow
         if (reason is null) return;
         await Assertions.Expect(page.Locator("#reason")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(reason);
-        await page.Keyboard.PressAsync("Enter");
-    }
-
-    static async Task FilterByLabelAsync(IPage page, string label)
-    {
-        await page.Keyboard.PressAsync("f");
-        await page.Keyboard.PressAsync("Tab");
-        await page.Keyboard.TypeAsync(label);
         await page.Keyboard.PressAsync("Enter");
     }
 

@@ -74,6 +74,15 @@ public sealed class BrowserSystem : IAsyncLifetime
     public async Task<IPage> SignedInPageAsync(string user, string path = "/", string? timezoneId = null) =>
         await SignInAsync(await OpenAsync(path, timezoneId), user);
 
+    /// <summary>Shows only tasks with <paramref name="label"/> (f, Tab to the label field, type, Enter): a test's own tasks.</summary>
+    public static async Task FilterByLabelAsync(IPage page, string label)
+    {
+        await page.Keyboard.PressAsync("f");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(label);
+        await page.Keyboard.PressAsync("Enter");
+    }
+
     /// <summary>Publishes a classification result as an upstream system would (raw JSON on reviewflow.classifications).</summary>
     public Task PublishAsync(string id, string documentType, string label, double confidence = 0.42, string? excerpt = null,
         string[]? alternatives = null) =>

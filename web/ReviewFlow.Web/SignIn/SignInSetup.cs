@@ -45,7 +45,8 @@ public static class SignInSetup
         var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
         if (builder.Environment.IsDevelopment())
         {
-            var issuer = new DevelopmentIssuer(builder.Configuration.GetSection("DevUsers").Get<Dictionary<string, DevUser>>() ?? []);
+            var issuer = new DevelopmentIssuer(builder.Configuration.GetSection("DevUsers").Get<Dictionary<string, DevUser>>() ?? [],
+                builder.Configuration["DevSignIn:SigningKey"]);
             services.AddSingleton(issuer);
             authentication.AddJwtBearer(o =>
             {
@@ -138,12 +139,22 @@ public sealed class DevUser
     public List<string> Groups { get; set; } = [];
 }
 
-/// <summary>Development-only token issuer: the signing key exists only in this process's memory.</summary>
-public sealed class DevelopmentIssuer(IReadOnlyDictionary<string, DevUser> users)
+/// <summary>
+/// Development-only token issuer. The signing key exists only in this process's memory unless DevSignIn:SigningKey
+/// (base64, at least 32 bytes) gives one: several development web nodes behind one proxy need the same key, or a page
+/// that fails over to another node is refused there (401) and never reconnects (WebNodeFailoverTests).
+/// </summary>
+public sealed class DevelopmentIssuer(IReadOnlyDictionary<string, DevUser> users, string? sharedKey = null)
 {
     const string Issuer = "reviewflow-development";
     const string Audience = "reviewflow";
-    readonly SymmetricSecurityKey _key = new(RandomNumberGenerator.GetBytes(32));
+    readonly SymmetricSecurityKey _key = new(sharedKey is { Length: > 0 } ? SharedKey(sharedKey) : RandomNumberGenerator.GetBytes(32));
+
+    static byte[] SharedKey(string base64)
+    {
+        var key = Convert.FromBase64String(base64);
+        return key.Length >= 32 ? key : throw new InvalidOperationException("DevSignIn:SigningKey must be at least 32 bytes (base64).");
+    }
 
     public IReadOnlyDictionary<string, DevUser> Users { get; } = users;
 
