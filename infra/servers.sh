@@ -94,6 +94,12 @@ case "${1:-}" in
     if [ -f "$STATE/env.sh" ] && "$0" status >/dev/null 2>&1; then
       log "already running"; cat "$STATE/env.sh"; exit 0
     fi
+    # One start at a time on this machine: choosing a free port and taking it are two steps, and two starts at once
+    # (tests in parallel, two checkouts) chose the same port. A directory is the lock (atomic mkdir); a stale one is
+    # waited out for at most two minutes.
+    lock=/tmp/reviewflow-servers.lock
+    for _ in $(seq 1 240); do mkdir "$lock" 2>/dev/null && break; sleep 0.5; done
+    trap 'rmdir "$lock" 2>/dev/null || true' EXIT
     install_missing
     pg_port=${PG_PORT:-$(free_port "${PG_PORT_FROM:-55432}")}
     amqp_port=${AMQP_PORT:-$(free_port "${AMQP_PORT_FROM:-56720}")}
