@@ -6,7 +6,8 @@ namespace ReviewFlow.Benchmarks;
 /// `-- workers`: the system as deployed (the migrate step, then ReviewFlow.Worker processes with audit and timers as
 /// shipped) with one worker, then with two, next to the bare-MassTransit baseline of the same run. On two cores two
 /// workers cannot be faster, so each run also prints CPU per document per process and what that cost allows with a
-/// core per process.
+/// core per process. Without --rate each worker count runs twice: as fast as 200 in flight allow (throughput; its
+/// latency is queueing), then open loop at half that throughput (latency below saturation).
 /// </summary>
 public static class WorkersBenchmark
 {
@@ -19,8 +20,16 @@ public static class WorkersBenchmark
             baseline = await BaselineBenchmark.RunAsync(baselineMessages, TimeSpan.FromSeconds(Math.Max(120, baselineMessages / 100.0)), cancellationToken);
         }
         var runs = new List<(int Workers, PipelineResult Result)>();
+        var belowSaturation = new List<(double Rate, PipelineResult Result)>();
         foreach (var workers in new[] { 1, 2 })
-            runs.Add((workers, await new PipelineBenchmark(options with { WorkerProcesses = workers }).RunAsync(cancellationToken)));
+        {
+            var run = await new PipelineBenchmark(options with { WorkerProcesses = workers }).RunAsync(cancellationToken);
+            runs.Add((workers, run));
+            if (options.Rate > 0) continue;
+            var half = Math.Max(1, Math.Round(run.PerSecond / 2));
+            Console.Error.WriteLine($"[bench] {workers} worker(s) again at {half} docs/s (half the throughput) for the latency below saturation");
+            belowSaturation.Add((half, await new PipelineBenchmark(options with { WorkerProcesses = workers, Rate = half }).RunAsync(cancellationToken)));
+        }
 
         Console.WriteLine();
         Console.WriteLine($"ReviewFlow as deployed, worker processes ({N0(options.Documents)} documents per run, {Environment.ProcessorCount} cores; " +
@@ -53,6 +62,13 @@ public static class WorkersBenchmark
             foreach (var line in r.DuplicateDetails.Take(10)) Console.WriteLine($"    duplicate {line}");
             if (r.Missing > 0) Console.WriteLine($"    missing: {string.Join(", ", r.MissingIds.Take(10))}{(r.Missing > 10 ? ", …" : "")}");
             failed |= r.Missing > 0 || r.DecidedTwice > 0;
+            if (belowSaturation.Count >= workers && belowSaturation[workers - 1] is var (rate, low))
+            {
+                Console.WriteLine($"  at {N0(rate)} docs/s (half): publish->decision p50 / p95 / p99 {N0(Percentile(low.LatenciesMs, 50))} / " +
+                                  $"{N0(Percentile(low.LatenciesMs, 95))} / {N0(Percentile(low.LatenciesMs, 99))} ms; cpu per document {N1(low.CpuMsPerDocument.Where(p => p.Name != "benchmark").Sum(p => p.Ms))} ms; " +
+                                  $"{low.Missing} missing, {low.DecidedTwice} decided twice, {low.DuplicateMessageIds} redelivered");
+                failed |= low.Missing > 0 || low.DecidedTwice > 0;
+            }
         }
         if (runs is [(_, var one), (_, var two)])
         {
