@@ -34,6 +34,10 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
     // Warm-up documents: which clients saw at least one (all connected and in their group).
     readonly HashSet<int> _warm = [];
     string _warmUpPrefix = "";
+    // Connections the server or the transport closed during the run (the page would reconnect and reload its queue;
+    // these clients do not, so a closed connection shows up as missed messages): count them apart.
+    int _closed;
+    string? _closedReason;
 
     string Database => "rfbench_" + _runId;
 
@@ -114,6 +118,12 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
                     .Build();
                 var client = c;
                 connection.On<JsonElement>("taskChanged", message => OnTaskChanged(client, message));
+                connection.Closed += error =>
+                {
+                    Interlocked.Increment(ref _closed);
+                    _closedReason ??= error?.Message ?? "closed without an error";
+                    return Task.CompletedTask;
+                };
                 await connection.StartAsync(cancellationToken);
                 connections[c] = connection;
             }
@@ -242,7 +252,8 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
                           $"{N0(documents)} documents needing review at {N0(options.Rate)}/s for {options.Seconds} s; {Environment.ProcessorCount} cores)");
         Console.WriteLine($"published         : {N0(documents)} in {N1(Ms(start, published) / 1000)} s ({N0(documents / (Ms(start, published) / 1000))}/s achieved)");
         Console.WriteLine($"hub messages      : {N0(sorted.Length)} of {N0((long)documents * options.Clients)} expected; missed {N0(missed)} " +
-                          $"(at {clientsMissing.Count} clients), repeated {repeated}");
+                          $"(at {clientsMissing.Count} clients), repeated {repeated}; connections closed during the run {Volatile.Read(ref _closed)}" +
+                          (_closedReason is null ? "" : $" (first: {_closedReason})"));
         Console.WriteLine($"publish -> client : p50 / p95 / p99 {N0(Percentile(sorted, 50))} / {N0(Percentile(sorted, 95))} / {N0(Percentile(sorted, 99))} ms (max {N0(sorted.LastOrDefault(double.NaN))}), over all clients and messages");
         Console.WriteLine($"fan-out spread    : first to last client of a document p50 / p99 {N0(Percentile(sortedSpread, 50))} / {N0(Percentile(sortedSpread, 99))} ms");
         Console.WriteLine($"cpu per document  : {string.Join(", ", perDocument.Select(p => $"{p.Name} {N1(p.Ms)} ms"))}");
