@@ -23,7 +23,12 @@ public static class HostileInputBenchmark
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var uri = await Servers.FreshVirtualHostAsync("rf-hostile-" + run);
-        using var worker = WorkerProcess.Start(uri, "hostile" + run);
+        using var worker = HostProcess.Start("worker", HostProcess.Worker, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__RabbitMq"] = uri,
+            ["ConnectionStrings__Postgres"] = Servers.Postgres,
+            ["Marten__Schema"] = "hostile" + run,
+        });
         try
         {
             var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-hostile-benchmark" };
@@ -84,7 +89,7 @@ public static class HostileInputBenchmark
     }
 
     /// <summary>Publishes the messages as fast as confirms allow and times the intake queue's drain.</summary>
-    static async Task<IntakeResult> IntakeAsync(IConnection connection, IChannel channel, int messages, double badShare, WorkerProcess worker, CancellationToken ct)
+    static async Task<IntakeResult> IntakeAsync(IConnection connection, IChannel channel, int messages, double badShare, HostProcess worker, CancellationToken ct)
     {
         var errorsBefore = (await CountsAsync(connection, ErrorQueue)).Messages;
         var every = badShare > 0 ? (int)Math.Round(1 / badShare) : int.MaxValue;
@@ -159,56 +164,5 @@ public static class HostileInputBenchmark
             if (Stopwatch.GetTimestamp() > deadline) throw new BenchmarkException($"timed out waiting for {what}");
             await Task.Delay(50);
         }
-    }
-
-    /// <summary>The Release build of ReviewFlow.Worker as its own process, its output counted, its RSS read from /proc.</summary>
-    sealed class WorkerProcess : IDisposable
-    {
-        readonly Process _process;
-        long _logBytes;
-
-        WorkerProcess(Process process) => _process = process;
-
-        public long LogBytes => Interlocked.Read(ref _logBytes);
-
-        public static WorkerProcess Start(string rabbitUri, string schema)
-        {
-            var dir = Path.Combine(Servers.RepoRoot(), "services", "ReviewFlow.Worker", "bin", "Release", "net10.0");
-            var psi = new ProcessStartInfo("dotnet", ["ReviewFlow.Worker.dll"])
-            {
-                WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true,
-            };
-            psi.Environment["ConnectionStrings__RabbitMq"] = rabbitUri;
-            psi.Environment["ConnectionStrings__Postgres"] = Servers.Postgres;
-            psi.Environment["Marten__Schema"] = schema;
-            var process = Process.Start(psi) ?? throw new BenchmarkException("could not start the worker");
-            var worker = new WorkerProcess(process);
-            process.OutputDataReceived += (_, e) => worker.Count(e.Data);
-            process.ErrorDataReceived += (_, e) => worker.Count(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return worker;
-        }
-
-        void Count(string? line)
-        {
-            if (line is not null) Interlocked.Add(ref _logBytes, Encoding.UTF8.GetByteCount(line) + 1);
-        }
-
-        public double RssMb()
-        {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-            return double.NaN;
-        }
-
-        public void Stop()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        public void Dispose() => _process.Dispose();
     }
 }

@@ -27,6 +27,7 @@ public sealed record PipelineResult(
     int WrongRoutingKeys,
     string Cpu,
     string CpuPerDocument,
+    IReadOnlyList<(string Name, double Ms)> CpuMsPerDocument,
     bool TimedOut)
 {
     public double PerSecond => Documents / Seconds;
@@ -41,13 +42,16 @@ public sealed record PipelineOptions(
     bool Trace,
     bool KeepDatabase,
     string? PostgresOptions,
-    IReadOnlyDictionary<string, string?> Overrides);
+    IReadOnlyDictionary<string, string?> Overrides,
+    int WorkerProcesses = 0);
 
 /// <summary>
 /// The whole pipeline: the worker in this process (fresh schema and virtual host), raw JSON classification results
 /// published by a plain AMQP client to reviewflow.classifications, decisions read from a queue of our own bound to
 /// reviewflow.decisions with '#'. Measures publish → decision received per document. The worker gets a database of
 /// its own (the async daemon's leader lock and its gap checks are database-wide, like the integration tests').
+/// With WorkerProcesses N > 0 the worker runs as deployed instead: the migrate step, then N ReviewFlow.Worker
+/// processes with their shipped appsettings.json (audit, SLA timers), QA sampling off so that every document is decided.
 /// </summary>
 public sealed class PipelineBenchmark
 {
@@ -109,7 +113,8 @@ public sealed class PipelineBenchmark
     public async Task<PipelineResult> RunAsync(CancellationToken cancellationToken)
     {
         var uri = await Servers.FreshVirtualHostAsync("rf-bench-" + _runId);
-        var postgres = await CreateDatabaseAsync();
+        var postgres = await BenchDatabase.CreateAsync(Database, _options.PostgresOptions);
+        if (_options.WorkerProcesses > 0) return await RunProcessesAsync(uri, postgres, cancellationToken);
         var settings = new Dictionary<string, string?>(ReviewFlow.Testing.TestPolicy.Settings)
         {
             ["ConnectionStrings:Postgres"] = postgres,
@@ -130,18 +135,55 @@ public sealed class PipelineBenchmark
         {
             Console.Error.WriteLine($"[bench] starting the worker (database {Database}, schema {Schema}, vhost rf-bench-{_runId})");
             await host.StartAsync(cancellationToken);
-            return await MeasureAsync(uri, cancellationToken);
+            return await MeasureAsync(uri, new Dictionary<int, string>(), "benchmark+worker", cancellationToken);
         }
         finally
         {
             using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try { await host.StopAsync(stopping.Token); }
             catch (Exception ex) { Console.Error.WriteLine($"[bench] stopping the worker: {ex.Message}"); }
-            if (!_options.KeepDatabase) await DropDatabaseAsync();
+            if (!_options.KeepDatabase) await BenchDatabase.DropAsync(Database);
         }
     }
 
-    async Task<PipelineResult> MeasureAsync(string uri, CancellationToken cancellationToken)
+    /// <summary>As deployed: `ReviewFlow.Worker --migrate`, then N worker processes configured by environment only.</summary>
+    async Task<PipelineResult> RunProcessesAsync(string uri, string postgres, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = postgres,
+            ["ConnectionStrings__RabbitMq"] = uri,
+            ["Marten__Schema"] = Schema,
+            // The shipped policy sends 2 % of confident documents to a reviewer: no decision would come back for those.
+            ["Routing__QaSampleRate"] = "0",
+        };
+        foreach (var (key, value) in _options.Overrides) environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+        var workers = new List<HostProcess>();
+        try
+        {
+            Console.Error.WriteLine($"[bench] migrating database {Database}, schema {Schema}; then {_options.WorkerProcesses} worker process(es), vhost rf-bench-{_runId}");
+            await HostProcess.MigrateAsync(environment, cancellationToken);
+            environment["Database__Migrate"] = "false";
+            for (var i = 1; i <= _options.WorkerProcesses; i++) workers.Add(HostProcess.Start($"worker{i}", HostProcess.Worker, environment));
+            foreach (var worker in workers) await worker.WaitReadyAsync(TimeSpan.FromSeconds(90), cancellationToken);
+            return await MeasureAsync(uri, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken);
+        }
+        catch (BenchmarkException ex)
+        {
+            throw new BenchmarkException(ex.Message + "\n" + string.Join("\n", workers.Select(w => w.Tail())));
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Stop();
+                worker.Dispose();
+            }
+            if (!_options.KeepDatabase) await BenchDatabase.DropAsync(Database);
+        }
+    }
+
+    async Task<PipelineResult> MeasureAsync(string uri, IReadOnlyDictionary<int, string> processes, string self, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-benchmark" };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
@@ -224,9 +266,9 @@ public sealed class PipelineBenchmark
             // A pause after the warm-up: the runtime's tiered JIT recompiles the hot code in the background and
             // defers that while new code keeps running, so without a pause the first seconds of the measurement pay
             // for it (a long-running worker has long finished). The CPU used meanwhile shows that, and any polling.
-            var idleBefore = CpuSnapshot.Take();
+            var idleBefore = CpuSnapshot.Take(processes, self);
             await Task.Delay(TimeSpan.FromSeconds(_options.SettleSeconds), cancellationToken);
-            Console.Error.WriteLine($"[bench] settled for {_options.SettleSeconds} s: {idleBefore.Describe(CpuSnapshot.Take(), TimeSpan.FromSeconds(_options.SettleSeconds))}");
+            Console.Error.WriteLine($"[bench] settled for {_options.SettleSeconds} s: {idleBefore.Describe(CpuSnapshot.Take(processes, self), TimeSpan.FromSeconds(_options.SettleSeconds))}");
         }
         Console.Error.WriteLine($"[bench] worker ready ({_warmUpExpected} warm-up documents routed, not measured); publishing {_documents} documents");
 
@@ -234,7 +276,7 @@ public sealed class PipelineBenchmark
         var timeout = TimeSpan.FromSeconds(Math.Max(Math.Max(120, _documents / 50.0), _options.Rate > 0 ? _documents / _options.Rate + 60 : 0));
         using var tracing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tracer = _options.Trace ? TraceAsync(connection, tracing.Token) : Task.CompletedTask;
-        var cpuBefore = CpuSnapshot.Take();
+        var cpuBefore = CpuSnapshot.Take(processes, self);
         var start = Stopwatch.GetTimestamp();
 
         using var slots = new SemaphoreSlim(InFlight);
@@ -266,15 +308,16 @@ public sealed class PipelineBenchmark
             timedOut = true;
         }
         var end = timedOut ? Stopwatch.GetTimestamp() : Volatile.Read(ref _lastReceived);
-        var cpuAfter = CpuSnapshot.Take();
+        var cpuAfter = CpuSnapshot.Take(processes, self);
         var cpu = cpuBefore.Describe(cpuAfter, TimeSpan.FromMilliseconds(Stats.Ms(start, Stopwatch.GetTimestamp())));
         var cpuPerDocument = cpuBefore.PerDocument(cpuAfter, _documents);
+        var cpuMsPerDocument = cpuBefore.MsPerDocument(cpuAfter, _documents);
         await tracing.CancelAsync();
         await tracer;
 
         // A late duplicate would show up shortly after: wait a little before counting.
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-        return Result(start, end, cpu, cpuPerDocument, timedOut);
+        return Result(start, end, cpu, cpuPerDocument, cpuMsPerDocument, timedOut);
 
         async Task PublishOne(int i)
         {
@@ -355,7 +398,7 @@ public sealed class PipelineBenchmark
         }
     }
 
-    PipelineResult Result(long start, long end, string cpu, string cpuPerDocument, bool timedOut)
+    PipelineResult Result(long start, long end, string cpu, string cpuPerDocument, IReadOnlyList<(string, double)> cpuMsPerDocument, bool timedOut)
     {
         lock (_gate)
         {
@@ -371,25 +414,25 @@ public sealed class PipelineBenchmark
                 .ToList();
             return new PipelineResult(_documents, Stats.Ms(start, end) / 1000.0, latencies, intake, relay,
                 missing.Count, missing, duplicateMessages.Sum(m => m.Value - 1), duplicateDocuments.Sum(d => d.Value.Count - 1),
-                details, duplicateDocuments.Count(d => d.Value.Distinct().Count() > 1), _foreign, new Dictionary<string, int>(_outcomes), _wrongRoutingKeys, cpu, cpuPerDocument, timedOut);
+                details, duplicateDocuments.Count(d => d.Value.Distinct().Count() > 1), _foreign, new Dictionary<string, int>(_outcomes), _wrongRoutingKeys, cpu, cpuPerDocument, cpuMsPerDocument, timedOut);
         }
     }
 
-    static BasicProperties Properties(string documentId) => new()
+    internal static BasicProperties Properties(string documentId) => new()
     {
         ContentType = "application/json",
         Persistent = true,
         MessageId = documentId,
     };
 
-    static byte[] Body(string documentId, string documentType, string label) =>
+    internal static byte[] Body(string documentId, string documentType, string label, double confidence = 0.97) =>
         JsonSerializer.SerializeToUtf8Bytes(new
         {
             documentId,
             sourceSystem = "benchmark",
             documentType,
             label,
-            confidence = 0.97,
+            confidence,
             alternatives = new[] { new { label = "other", confidence = 0.02 } },
             model = new { name = "doc-classifier", version = "2026.11.1" },
             contentUri = $"https://dms.example.test/{documentId}",
@@ -398,35 +441,4 @@ public sealed class PipelineBenchmark
             correlationId = "corr-" + documentId,
             classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         });
-
-    /// <summary>A fresh database on the servers' PostgreSQL; --postgres-options are appended to its connection string.</summary>
-    async Task<string> CreateDatabaseAsync()
-    {
-        await using (var connection = new NpgsqlConnection(Servers.Postgres))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        var builder = new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = Database };
-        if (_options.PostgresOptions is { Length: > 0 } extra)
-            builder.ConnectionString += ";" + extra;
-        return builder.ConnectionString;
-    }
-
-    async Task DropDatabaseAsync()
-    {
-        try
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(Servers.Postgres);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (Exception ex)
-        {
-            Console.Error.WriteLine($"[bench] could not drop database {Database}: {ex.Message}");
-        }
-    }
 }

@@ -15,6 +15,9 @@ using static ReviewFlow.Benchmarks.Stats;
 // --set adds configuration keys to the in-process worker;
 // --keep-database leaves the run's database (rfbench_<run>) in place; by default it is dropped.
 // `-- hostile [--messages N]` measures what bad input costs the intake instead (HostileInputBenchmark.cs).
+// `-- workers [same options]`: the deployed worker executable as 1, then 2 processes, beside the baseline (WorkersBenchmark.cs).
+// `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]`: C SignalR clients on M web host
+//   processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs).
 // Exit code 1 when a document got no decision or two different ones, 2 on bad arguments or a setup failure.
 
 if (args is ["hostile", ..])
@@ -24,7 +27,13 @@ if (args is ["hostile", ..])
     catch (BenchmarkException ex) { Console.Error.WriteLine($"FAILED: {ex.Message}"); return 2; }
 }
 
+var mode = args is [("workers" or "reviewers") and var m, ..] ? m : "pipeline";
+if (mode != "pipeline") args = args[1..];
 var documents = 5000;
+var clients = 200;
+var seconds = 30;
+var workerProcesses = 1;
+var webNodes = 2;
 var baselineMessages = 20000;
 var keepDatabase = false;
 string? postgresOptions = null;
@@ -44,6 +53,10 @@ try
             case "--keep-database": keepDatabase = true; break;
             case "--postgres-options": postgresOptions = Next(ref i); break;
             case "--rate": rate = double.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
+            case "--clients" when mode == "reviewers": clients = PositiveInt(Next(ref i), "--clients"); break;
+            case "--seconds" when mode == "reviewers": seconds = PositiveInt(Next(ref i), "--seconds"); break;
+            case "--workers" when mode == "reviewers": workerProcesses = PositiveInt(Next(ref i), "--workers"); break;
+            case "--web" when mode == "reviewers": webNodes = PositiveInt(Next(ref i), "--web"); break;
             case "--trace": trace = true; break;
             case "--warmup": warmUp = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--settle": settleSeconds = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
@@ -55,7 +68,10 @@ try
                 break;
             case "-h" or "--help":
                 Console.WriteLine("usage: ReviewFlow.Benchmarks [--documents N] [--baseline-messages M] [--warmup W] [--settle S] [--rate R] [--trace] " +
-                                  "[--postgres-options \"K=V;...\"] [--set Key=Value]... [--keep-database]");
+                                  "[--postgres-options \"K=V;...\"] [--set Key=Value]... [--keep-database]\n" +
+                                  "       ReviewFlow.Benchmarks workers [the same options]\n" +
+                                  "       ReviewFlow.Benchmarks reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]\n" +
+                                  "       ReviewFlow.Benchmarks hostile [--messages N]");
                 return 0;
             default: throw new BenchmarkException($"unknown argument '{args[i]}' (try --help)");
         }
@@ -72,6 +88,13 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
 try
 {
+    if (mode == "reviewers")
+        return await new ReviewersBenchmark(new ReviewersOptions(clients, rate > 0 ? rate : 100, seconds, workerProcesses, webNodes, keepDatabase))
+            .RunAsync(cancel.Token);
+    if (mode == "workers")
+        return await WorkersBenchmark.RunAsync(baselineMessages,
+            new PipelineOptions(documents, warmUp, settleSeconds, rate, trace, keepDatabase, postgresOptions, overrides), cancel.Token);
+
     BaselineResult? baseline = null;
     if (baselineMessages > 0)
     {
