@@ -49,8 +49,11 @@ public sealed class DecisionReconciler(IDocumentStore store, IBus bus, IOptions<
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await ScalarAsync<bool>(connection, tx, "select pg_try_advisory_xact_lock(@key)", cancellationToken, ("key", LockKey(schema))))
-            return 0;
+        await using (var locking = new NpgsqlCommand("select pg_try_advisory_xact_lock(@key)", connection, tx))
+        {
+            locking.Parameters.AddWithValue("key", LockKey(schema));
+            if (await locking.ExecuteScalarAsync(cancellationToken) is not true) return 0;
+        }
 
         var gaps = new List<(long Seq, bool Committed, bool Routed, bool Expired)>();
         await using (var cmd = new NpgsqlCommand($"""
@@ -85,14 +88,6 @@ public sealed class DecisionReconciler(IDocumentStore store, IBus bus, IOptions<
         }
         await tx.CommitAsync(cancellationToken);
         return late.Length;
-    }
-
-    static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
-    {
-        await using var cmd = new NpgsqlCommand(sql, connection, tx);
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
-        return (T)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
 
     static long LockKey(string schema) =>

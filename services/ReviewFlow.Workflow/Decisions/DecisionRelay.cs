@@ -55,8 +55,9 @@ public sealed class DecisionRelay : SubscriptionBase
     /// <summary>
     /// Publishes the decisions concurrently (different documents need no order between them; publisher confirms make
     /// each durable at the broker) and fails if the broker has not confirmed them all within the timeout. Without that
-    /// deadline a publish on a channel that died with the broker can wait forever (RabbitMQ.Client 7.2, seen in a
-    /// broker-restart run): the daemon would see neither progress nor failure. A failure pauses the relay, and the
+    /// deadline a publish on a channel that died with the broker can wait forever (RabbitMQ.Client 7.2,
+    /// rabbitmq-dotnet-client#1930; an independent broker-restart run saw the relay stall so): the daemon would see
+    /// neither progress nor failure. A failure pauses the relay, and the
     /// daemon restarts it on a fresh channel, from the same page.
     /// </summary>
     public static async Task PublishAsync(IBus bus, IReadOnlyCollection<IEvent> decisions, TimeSpan timeout, CancellationToken cancellationToken)
