@@ -31,9 +31,10 @@ public sealed class ReviewerPageTests : IAsyncLifetime
         using (var anonymous = new HttpClient { BaseAddress = _browser.System.BaseAddress })
         {
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("index.html")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("app.js")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("auth.js")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("page.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("js/reviewer.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("js/signin.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("js/api.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("js/auditor.js")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("api/v1/auth/config")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("lib/signalr/signalr.min.js")).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/queue")).StatusCode);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -19,6 +20,26 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
 {
     const string Audience = "api://reviewflow";
 
+    /// <summary>The web host as in production (signing in at <paramref name="authority"/>) on Kestrel at <paramref name="site"/>.</summary>
+    WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView> ProductionSite(StandInAuthority authority, out Uri site)
+    {
+        var port = UiSystem.FreePort();
+        var production = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            foreach (var (key, value) in B.System.Settings) web.UseSetting(key, value);
+            web.UseSetting("Auth:Authority", authority.Issuer);
+            web.UseSetting("Auth:Audience", Audience);
+            web.UseSetting("Auth:ClientId", "reviewflow-page");
+            web.UseSetting("Auth:Scope", Audience + "/review");
+            web.UseSetting("Auth:RequireHttpsMetadata", "false"); // the stand-in is plain HTTP
+        });
+        production.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        production.StartServer();
+        site = new Uri($"http://127.0.0.1:{port}/");
+        return production;
+    }
+
     [Fact]
     public async Task In_Development_the_config_says_development_and_the_page_lists_the_seeded_users()
     {
@@ -38,20 +59,7 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
     {
         await using var authority = await StandInAuthority.StartAsync(Audience);
         authority.User = ("erin", "Erin (reviewer)", ["Reviewer"], ["claims-reviewers"]);
-        var port = UiSystem.FreePort();
-        await using var production = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Production");
-            foreach (var (key, value) in B.System.Settings) web.UseSetting(key, value);
-            web.UseSetting("Auth:Authority", authority.Issuer);
-            web.UseSetting("Auth:Audience", Audience);
-            web.UseSetting("Auth:ClientId", "reviewflow-page");
-            web.UseSetting("Auth:Scope", Audience + "/review");
-            web.UseSetting("Auth:RequireHttpsMetadata", "false"); // the stand-in is plain HTTP
-        });
-        production.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
-        production.StartServer();
-        var site = new Uri($"http://127.0.0.1:{port}/");
+        await using var production = ProductionSite(authority, out var site);
 
         using (var http = new HttpClient { BaseAddress = site })
         {
@@ -83,6 +91,7 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
         await Assertions.Expect(page.Locator("#doc-id")).ToHaveTextAsync(id, new() { Timeout = 10_000 }); // the link waited
         await Assertions.Expect(page.Locator($"#queue-rows tr[data-id='{id}']")).ToBeVisibleAsync(); // the API took the token
         Assert.DoesNotMatch("code=|state=", page.Url);
+        Assert.Equal($"{site}?document={id}", page.Url); // the page's own address again, the link in it
 
         var authorize = Assert.Single(authority.AuthorizeRequests);
         Assert.Equal("code", authorize["response_type"]);
@@ -97,6 +106,51 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
             await page.EvaluateAsync<string>("() => sessionStorage.getItem('reviewflow.token')"));
         Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('reviewflow.pkce')"));
         await BrowserSystem.ScreenshotAsync(page, "signed-in-entra");
+        B.AssertCleanPages();
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_auditor_page_signs_in_at_the_authority_and_comes_back_to_itself()
+    {
+        await using var authority = await StandInAuthority.StartAsync(Audience);
+        authority.User = ("audrey", "Audrey (auditor)", ["Auditor"], []);
+        await using var production = ProductionSite(authority, out var site);
+
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var id = Documents.NewId("INV"); // confident: routed at once, an "auto" decision in the audit
+        await B.PublishAsync(id, "invoice", "utilities", confidence: 0.99);
+        using (var audrey = await B.ClientAsync("audrey"))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(await audrey.GetStringAsync("api/v1/audit/decisions?outcome=auto&pageSize=200")).Contains($"\"{id}\""))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{id} did not reach the audit");
+                await Task.Delay(100);
+            }
+        }
+
+        // The query is one the page does not read: it is here to come back with the page.
+        var page = await B.OpenAsync("/audit.html?kept=yes", "UTC", baseAddress: site);
+        await Assertions.Expect(page.Locator("#sso")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#users")).ToBeHiddenAsync();
+        await page.Locator("#sso").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync("Audrey (auditor)", new() { Timeout = 15_000 });
+        Assert.Equal(site + "audit.html?kept=yes", page.Url); // its own path and query, no code or state
+        var authorize = Assert.Single(authority.AuthorizeRequests);
+        Assert.Equal(site + "audit.html", authorize["redirect_uri"]);
+        Assert.Equal("S256", authorize["code_challenge_method"]);
+        Assert.Equal(Assert.Single(authority.IssuedTokens),
+            await page.EvaluateAsync<string>("() => sessionStorage.getItem('reviewflow.audit.token')"));
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('reviewflow.pkce')"));
+
+        // The audit API takes the authority's token: the search finds the decision.
+        await page.FillAsync("#f-from", since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+        await page.SelectOptionAsync("#f-outcome", "auto");
+        await page.ClickAsync("#btn-search");
+        await Assertions.Expect(page.Locator($"#results tbody tr[data-id='{id}']")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#message")).Not.ToHaveAttributeAsync("data-kind", "error");
+        await BrowserSystem.ScreenshotAsync(page, "audit-signed-in-entra");
         B.AssertCleanPages();
     }
 }

@@ -1,0 +1,68 @@
+// ReviewFlow reviewer page (index.html): the entry that starts the modules. ES modules, no build step; the SignalR
+// client (lib/signalr) is a classic script loaded before this one.
+// Security: every value from the server goes into the DOM through textContent or attributes, never innerHTML (dom.js).
+import { $ } from "./dom.js";
+import { api, problemText } from "./api.js";
+import { startSignIn } from "./signin.js";
+import { state, isReviewer } from "./state.js";
+import { tickAllSla } from "./sla.js";
+import { refreshAges } from "./queue.js";
+import { say, rememberLink, openLinked } from "./item.js";
+import { loadMyDay, renewMyClaims } from "./actions.js";
+import { connect, disconnect, watchNetwork } from "./live.js";
+import { bindKeysAndButtons, clicked, blurActive } from "./keyboard.js";
+
+const QUEUE_EMPTY = $("queue-empty").textContent;
+
+function onSignedIn(user) {
+  $("shortcuts").hidden = false;
+  $("jobs").hidden = !user.roles.includes("Admin");
+  const reviewer = isReviewer();
+  for (const id of ["my-work", "live", "filters", "reload"]) $(id).hidden = !reviewer;
+  $("queue-empty").textContent = reviewer ? QUEUE_EMPTY : "This user has no review role: the queue is for reviewers and supervisors.";
+  if (!reviewer) {
+    say("");
+    $("queue-empty").hidden = false;
+    openLinked(); // anyone signed in may read a document
+    return;
+  }
+  blurActive();
+  loadMyDay();
+  state.live = true;
+  connect();
+}
+
+function onSignedOut() {
+  state.items.clear();
+  state.held.clear();
+  state.live = false;
+  state.selectedId = null;
+  disconnect();
+  $("shortcuts").hidden = true;
+  $("my-work").hidden = true;
+  $("jobs").hidden = true;
+  $("top-message").textContent = "";
+  $("live").hidden = true;
+}
+
+// The Hangfire dashboard cannot take a bearer header on navigation: the API turns the token into a short-lived
+// HttpOnly, SameSite=Strict cookie scoped to /hangfire, then the browser goes there.
+async function openJobs() {
+  $("top-message").textContent = "";
+  try {
+    const r = await api("/api/v1/admin/dashboard-session", { method: "POST" });
+    if (!r.ok) { $("top-message").textContent = "Jobs dashboard: " + problemText(r); return; }
+    location.assign("/hangfire");
+  } catch (e) {
+    $("top-message").textContent = "Jobs dashboard: " + e.message;
+  }
+}
+
+rememberLink();
+bindKeysAndButtons();
+watchNetwork();
+$("jobs").addEventListener("click", clicked(openJobs));
+setInterval(refreshAges, 15000);
+setInterval(tickAllSla, 1000);
+setInterval(renewMyClaims, 60000); // the claim is a lease (actions.js)
+startSignIn({ tokenKey: "reviewflow.token", onSignedIn, onSignedOut });

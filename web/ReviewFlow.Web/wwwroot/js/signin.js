@@ -1,0 +1,218 @@
+// Sign-in, the same on every page. GET /api/v1/auth/config says how: { mode: "development" } lists the seeded users
+// to pick from (POST /api/v1/dev/token); { mode: "entra", authority, clientId, scope } runs the OpenID Connect
+// authorization-code flow with PKCE (RFC 7636) against the authority (Entra ID), no library. The page is a public
+// client (no secret): the verifier and the state live in sessionStorage for the one round trip to the authority; the
+// access token then lives in sessionStorage (this tab only) either way. When it expires the page asks again.
+// The page's elements this drives: #sign-in (#dev-sign-in with #users, #sso-sign-in with #sso, #sign-in-error),
+// #workspace, #whoami, #sign-out.
+import { $, el, clear } from "./dom.js";
+import { api, authorize, problemText } from "./api.js";
+
+const FLOW_KEY = "reviewflow.pkce";
+
+// Who is signed in on this page: the token and the user it names ({ id, name, roles, groups }), or nulls.
+export const session = { token: null, user: null };
+
+let page = null;   // { tokenKey, onSignedIn(user), onSignedOut() } of the page
+let config = null; // GET /api/v1/auth/config, asked once
+
+// Starts the page: back from the authority with a code, exchange it first; then signed in (a token of this tab
+// still valid) or the sign-in.
+export async function startSignIn(options) {
+  page = options;
+  session.token = sessionStorage.getItem(page.tokenKey);
+  authorize(() => session.token, signOut);
+  $("sign-out").addEventListener("click", signOut);
+  $("sso").addEventListener("click", (e) => { e.currentTarget.blur(); signInWithAuthority(); });
+  let error = null;
+  try {
+    const token = await finish();
+    if (token) keep(token);
+  } catch (e) {
+    error = "Sign-in failed: " + e.message;
+  }
+  enter();
+  if (error) $("sign-in-error").textContent = error;
+}
+
+function signOut() {
+  sessionStorage.removeItem(page.tokenKey);
+  session.token = null;
+  session.user = null;
+  $("sign-in-error").textContent = "";
+  leave();
+}
+
+function keep(token) {
+  session.token = token;
+  sessionStorage.setItem(page.tokenKey, token);
+}
+
+function enter() {
+  session.user = session.token ? decodeToken(session.token) : null;
+  if (!session.user) { sessionStorage.removeItem(page.tokenKey); session.token = null; leave(); return; }
+  const u = session.user;
+  $("sign-in").hidden = true;
+  $("workspace").hidden = false;
+  $("sign-out").hidden = false;
+  $("whoami").textContent = u.name + " · " + u.id;
+  $("whoami").title = "Roles: " + u.roles.join(", ") + "; groups: " + u.groups.join(", ");
+  page.onSignedIn(u);
+}
+
+async function leave() {
+  $("workspace").hidden = true;
+  $("sign-out").hidden = true;
+  $("whoami").textContent = "";
+  page.onSignedOut();
+  $("sign-in").hidden = false;
+  const c = await authConfig();
+  if (!c) return;
+  $("dev-sign-in").hidden = c.mode !== "development";
+  $("sso-sign-in").hidden = c.mode === "development";
+  if (c.mode !== "development") { $("sso").focus(); return; }
+  try {
+    const first = await listDevUsers();
+    if (first) first.focus();
+  } catch (e) {
+    $("sign-in-error").textContent = "Development sign-in is not available: " + e.message;
+  }
+}
+
+async function authConfig() {
+  if (config) return config;
+  try {
+    const r = await fetch("/api/v1/auth/config", { headers: { Accept: "application/json" } });
+    if (!r.ok) throw new Error("HTTP " + r.status);
+    config = await r.json();
+    return config;
+  } catch (e) {
+    $("sign-in-error").textContent = "Sign-in is not available: " + e.message;
+    return null;
+  }
+}
+
+// The user a (still valid) token names, or null. The server checks the token; this only labels the page.
+function decodeToken(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const json = decodeURIComponent(atob(part).split("").map((c) => "%" + ("00" + c.charCodeAt(0).toString(16)).slice(-2)).join(""));
+    const p = JSON.parse(json);
+    const arr = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    if (p.exp && p.exp * 1000 < Date.now()) return null;
+    return { id: p.sub, name: p.name || p.sub, roles: arr(p.roles), groups: arr(p.groups) };
+  } catch { return null; }
+}
+
+// ---------- development ----------
+
+// A button per development user (GET /api/v1/dev/users); returns the first. Throws what the server answered instead.
+async function listDevUsers() {
+  const list = $("users");
+  clear(list);
+  const r = await api("/api/v1/dev/users");
+  if (!r.ok) throw new Error(problemText(r));
+  for (const u of r.body) {
+    const b = el("button", null, "user");
+    b.type = "button";
+    b.dataset.user = u.user;
+    b.appendChild(el("span", u.name || u.user, "user-name"));
+    b.appendChild(el("span", [u.user].concat(u.roles || []).join(" · "), "user-roles"));
+    if (u.groups && u.groups.length) b.appendChild(el("span", u.groups.join(", "), "user-groups"));
+    b.addEventListener("click", () => signInAs(u.user));
+    const li = el("li");
+    li.appendChild(b);
+    list.appendChild(li);
+  }
+  return list.querySelector("button");
+}
+
+async function signInAs(user) {
+  const r = await api("/api/v1/dev/token", { method: "POST", json: { user } });
+  if (!r.ok) { $("sign-in-error").textContent = problemText(r); return; }
+  keep(r.body.accessToken);
+  enter();
+}
+
+// ---------- the authority (Entra ID), authorization code with PKCE ----------
+
+function base64Url(bytes) {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function randomString(bytes) { return base64Url(crypto.getRandomValues(new Uint8Array(bytes))); }
+
+async function challengeOf(verifier) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  return base64Url(new Uint8Array(digest));
+}
+
+async function metadata(authority) {
+  const r = await fetch(authority.replace(/\/+$/, "") + "/.well-known/openid-configuration");
+  if (!r.ok) throw new Error("the authority's metadata answered HTTP " + r.status);
+  const m = await r.json();
+  if (!m.authorization_endpoint || !m.token_endpoint) throw new Error("the authority's metadata names no authorization or token endpoint");
+  return m;
+}
+
+async function signInWithAuthority() {
+  $("sign-in-error").textContent = "";
+  try {
+    await begin(await authConfig());
+  } catch (e) {
+    $("sign-in-error").textContent = "Sign-in failed: " + e.message;
+  }
+}
+
+// Leaves the page for the authority's sign-in; it comes back to this page with ?code=…&state=… (or ?error=…).
+async function begin(c) {
+  if (!c || !c.authority || !c.clientId || !c.scope)
+    throw new Error("sign-in is not configured on the server (Auth:Authority, Auth:ClientId, Auth:Scope)");
+  const m = await metadata(c.authority);
+  const verifier = randomString(32);
+  const state = randomString(16);
+  // The page's own path, without its query (which waits here): an operator registers each page as an SPA reply URL, https://<host>/ and https://<host>/audit.html.
+  const redirectUri = location.origin + location.pathname.replace(/\/index\.html$/, "/");
+  sessionStorage.setItem(FLOW_KEY, JSON.stringify({
+    verifier, state, redirectUri, returnQuery: location.search, clientId: c.clientId, tokenEndpoint: m.token_endpoint,
+  }));
+  const q = new URLSearchParams({
+    client_id: c.clientId,
+    response_type: "code",
+    response_mode: "query",
+    redirect_uri: redirectUri,
+    scope: c.scope,
+    state,
+    code_challenge: await challengeOf(verifier),
+    code_challenge_method: "S256",
+  });
+  location.assign(m.authorization_endpoint + (m.authorization_endpoint.includes("?") ? "&" : "?") + q);
+}
+
+// The access token when this page load is the authority's answer to a sign-in begun here; null when it is no answer.
+async function finish() {
+  const q = new URLSearchParams(location.search);
+  if (!q.has("state") || !(q.has("code") || q.has("error"))) return null;
+  const flow = JSON.parse(sessionStorage.getItem(FLOW_KEY) || "null");
+  sessionStorage.removeItem(FLOW_KEY);
+  // The code is single-use: out of the address bar and history; the page's own query (a deep link) comes back.
+  history.replaceState(null, "", location.pathname + (flow && flow.returnQuery ? flow.returnQuery : ""));
+  if (!flow || flow.state !== q.get("state")) throw new Error("the answer does not belong to a sign-in begun in this tab");
+  if (q.has("error")) throw new Error(q.get("error_description") || q.get("error"));
+  const r = await fetch(flow.tokenEndpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: flow.clientId,
+      code: q.get("code"),
+      redirect_uri: flow.redirectUri,
+      code_verifier: flow.verifier,
+    }),
+  });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok || !body.access_token) throw new Error(body.error_description || body.error || "the token endpoint answered HTTP " + r.status);
+  return body.access_token;
+}
