@@ -1,3 +1,4 @@
+using ReviewFlow.Workflow.Intake;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -16,7 +17,7 @@ namespace ReviewFlow.Benchmarks;
 /// </summary>
 public static class HostileInputBenchmark
 {
-    const string Queue = ReviewFlowHosting.RawClassificationsQueue;
+    const string Queue = IntakeSlice.RawClassificationsQueue;
     const string ErrorQueue = Queue + "_error";
 
     public static async Task<int> RunAsync(int messages, CancellationToken cancellationToken)
@@ -56,7 +57,7 @@ public static class HostileInputBenchmark
                 }
             }, CancellationToken.None);
             var started = Stopwatch.GetTimestamp();
-            foreach (var body in bodies) await channel.BasicPublishAsync(ReviewFlowHosting.ClassificationsExchange, "", body, cancellationToken);
+            foreach (var body in bodies) await channel.BasicPublishAsync(IntakeSlice.ClassificationsExchange, "", body, cancellationToken);
             bodies.Clear();
             await WaitAsync(async () => (await CountsAsync(connection, ErrorQueue)).Messages >= 80, TimeSpan.FromSeconds(300), "80 refused large messages");
             var refusedIn = Ms(started, Stopwatch.GetTimestamp()) / 1000;
@@ -102,7 +103,7 @@ public static class HostileInputBenchmark
         var pending = new List<Task>();
         foreach (var body in bodies)
         {
-            pending.Add(channel.BasicPublishAsync(ReviewFlowHosting.ClassificationsExchange, "", body, ct).AsTask());
+            pending.Add(channel.BasicPublishAsync(IntakeSlice.ClassificationsExchange, "", body, ct).AsTask());
             if (pending.Count >= 200) { await Task.WhenAll(pending); pending.Clear(); }
         }
         await Task.WhenAll(pending);

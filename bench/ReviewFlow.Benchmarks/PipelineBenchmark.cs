@@ -1,3 +1,6 @@
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Worker;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -56,8 +59,8 @@ public sealed record PipelineOptions(
 public sealed class PipelineBenchmark
 {
     const int InFlight = 200;
-    const string ClassificationsExchange = ReviewFlowHosting.ClassificationsExchange;
-    const string DecisionsExchange = ReviewFlowHosting.DecisionsExchange;
+    const string ClassificationsExchange = IntakeSlice.ClassificationsExchange;
+    const string DecisionsExchange = Bus.DecisionsExchange;
 
     static readonly (string Type, string[] Labels)[] Mix =
     [
@@ -127,9 +130,8 @@ public sealed class PipelineBenchmark
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark" });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddReviewFlow(HostRole.Worker);
-        // --set Bench:Audit=true: the worker as deployed, with the event chain trigger and the DecisionRecord projection.
-        if (builder.Configuration["Bench:Audit"] == "true") ReviewFlow.Audit.AuditHosting.AddReviewFlowAudit(builder, HostRole.Worker);
+        // The worker as deployed: every slice, the event chain trigger and the DecisionRecord projection included.
+        builder.AddWorkerSlices();
         using var host = builder.Build();
         try
         {
@@ -344,8 +346,8 @@ public sealed class PipelineBenchmark
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(1000, cancellationToken);
-                var raw = await channel.QueueDeclarePassiveAsync(ReviewFlowHosting.RawClassificationsQueue, CancellationToken.None);
-                var saga = await channel.QueueDeclarePassiveAsync(ReviewFlowHosting.DocumentsQueue, CancellationToken.None);
+                var raw = await channel.QueueDeclarePassiveAsync(IntakeSlice.RawClassificationsQueue, CancellationToken.None);
+                var saga = await channel.QueueDeclarePassiveAsync(DocumentsSlice.DocumentsQueue, CancellationToken.None);
                 int decided;
                 lock (_gate) decided = _distinct;
                 Console.Error.WriteLine(

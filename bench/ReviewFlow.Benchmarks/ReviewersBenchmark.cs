@@ -1,3 +1,4 @@
+using ReviewFlow.Workflow.Intake;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -160,7 +161,7 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(
             publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
-        await publisher.ExchangeDeclareAsync(ReviewFlowHosting.ClassificationsExchange, ExchangeType.Fanout, durable: true, autoDelete: false,
+        await publisher.ExchangeDeclareAsync(IntakeSlice.ClassificationsExchange, ExchangeType.Fanout, durable: true, autoDelete: false,
             cancellationToken: cancellationToken);
 
         // Ready = every client got a task: worker, web nodes' live queues and every client's group membership work.
@@ -273,7 +274,7 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
     }
 
     Task PublishAsync(IChannel publisher, string id, CancellationToken cancellationToken) =>
-        publisher.BasicPublishAsync(ReviewFlowHosting.ClassificationsExchange, "", false, PipelineBenchmark.Properties(id),
+        publisher.BasicPublishAsync(IntakeSlice.ClassificationsExchange, "", false, PipelineBenchmark.Properties(id),
             PipelineBenchmark.Body(id, "invoice", "utilities", confidence: 0.5), cancellationToken).AsTask();
 
     /// <summary>Open loop: document i goes out at start + i/rate (publisher confirms, at most 200 unconfirmed).</summary>

@@ -1,6 +1,5 @@
 using Hangfire;
 using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Audit.Chain;
 
 namespace ReviewFlow.Audit;

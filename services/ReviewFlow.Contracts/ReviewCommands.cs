@@ -25,7 +25,13 @@ public sealed record DecideReview(
     string Outcome,
     string? Label = null,
     string? ReasonCode = null,
-    string? Comment = null);
+    string? Comment = null)
+{
+    public const string Confirm = "confirm";
+    public const string Correct = "correct";
+    public const string Reject = "reject";
+    public const string Escalate = "escalate";
+}
 
 public sealed record ReviewCommandAccepted(string DocumentId, string Status, string Message);
 

@@ -1,16 +1,15 @@
 using ReviewFlow.Audit;
-using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Worker;
 using ReviewFlow.Workflow.Operations;
 
-// The worker: intake consumers, the document saga and the decision relay. Run several for scale-out.
-// It listens only for its health checks (/health/live, /health/ready; Urls, default http://0.0.0.0:8081).
+// The worker: intake queues, the document saga, the decision relay, SLA timers and notifications (WorkerSlices.cs
+// lists them). Run several for scale-out. It listens only for its health checks (/health/live, /health/ready; Urls,
+// default http://0.0.0.0:8081).
 // `--migrate`: create or update the database schema as its owner, grant the services' role, and exit.
 var migrateOnly = args.Contains("--migrate");
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "--migrate").ToArray());
 if (migrateOnly) builder.Configuration["Database:Migrate"] = "true";
-builder.AddReviewFlow(HostRole.Worker);
-builder.AddReviewFlowAudit(HostRole.Worker);
-builder.AddReviewFlowHealth(HostRole.Worker);
+builder.AddWorkerSlices();
 var app = builder.Build();
 if (migrateOnly)
 {
@@ -18,5 +17,5 @@ if (migrateOnly)
     Console.WriteLine("ReviewFlow database migrated.");
     return;
 }
-app.MapReviewFlowHealth();
+app.MapHealth();
 app.Run();

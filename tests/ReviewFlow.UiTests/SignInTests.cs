@@ -21,10 +21,10 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
     const string Audience = "api://reviewflow";
 
     /// <summary>The web host as in production (signing in at <paramref name="authority"/>) on Kestrel at <paramref name="site"/>.</summary>
-    WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView> ProductionSite(StandInAuthority authority, out Uri site)
+    WebApplicationFactory<ReviewFlow.Web.WebHost> ProductionSite(StandInAuthority authority, out Uri site)
     {
         var port = UiSystem.FreePort();
-        var production = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        var production = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
             foreach (var (key, value) in B.System.Settings) web.UseSetting(key, value);

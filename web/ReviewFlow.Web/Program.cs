@@ -1,35 +1,46 @@
 using ReviewFlow.Audit;
 using ReviewFlow.Web.Admin;
-using ReviewFlow.Web.Audit;
-using ReviewFlow.Web.Documents;
-using ReviewFlow.Web.Live;
-using ReviewFlow.Web.Reviews;
 using ReviewFlow.Web.SignIn;
+using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Live;
+using ReviewFlow.Workflow.Notifying;
 using ReviewFlow.Workflow.Operations;
+using ReviewFlow.Workflow.Queue;
+using ReviewFlow.Workflow.Reviewing;
+using ReviewFlow.Workflow.Routing;
+using ReviewFlow.Workflow.Sla;
 
+// The web host: the API, the live hub and the pages. It reads the store and sends commands; the worker's saga writes.
 var builder = WebApplication.CreateBuilder(args);
-builder.AddReviewFlow(HostRole.Web, LiveSetup.AddLiveConsumers);
-builder.AddReviewFlowAudit(HostRole.Web);
-builder.Services.AddSignalR();
-builder.AddReviewFlowSignIn();
+builder.AddEventStore();
+builder.AddRoutingPolicy();
+builder.AddIntake();
+builder.AddDocuments();
+builder.AddReviewing();
+builder.AddLiveUpdates();
+builder.AddNotificationHistory();
+builder.AddJobStorage();
+builder.AddAuditTrail().AddAuditQueries();
+builder.AddSignIn();
 builder.AddJobsDashboard();
-builder.Services.AddSingleton<GroupDirectory>();
+builder.AddHealth();
+builder.AddBus();
 builder.Services.AddProblemDetails();
-builder.AddReviewFlowHealth(HostRole.Web);
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-// The reviewer page (wwwroot/index.html, app.js, app.css, lib/signalr): public files, served here, before sign-in and
-// authorization, so the fallback policy never applies to them; the page signs in itself and sends a bearer token.
-// "/" is the page; /api lists the API.
+// The pages (wwwroot: index.html, audit.html, js/, lib/signalr): public files, served here, before sign-in and
+// authorization, so the fallback policy never applies to them; a page signs in itself and sends a bearer token.
+// "/" is the reviewer page; /api lists the API.
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
-app.MapReviewFlowHealth();
+app.MapHealth();
 app.MapGet("/api", () => Results.Ok(new
 {
     service = "ReviewFlow",
@@ -40,12 +51,15 @@ app.MapGet("/api", () => Results.Ok(new
     queue = "GET /api/v1/queue",
     jobs = "/hangfire (Admins: POST /api/v1/admin/dashboard-session first)",
 })).AllowAnonymous();
-app.MapDocumentEndpoints();
-app.MapReviewEndpoints();
+app.MapIntake();
+app.MapDocuments();
+app.MapNotificationHistory();
+app.MapReviewQueue();
+app.MapReviewing();
+app.MapLiveUpdates();
+app.MapRoutingPolicy();
+app.MapAudit();
 app.MapSignInConfig();
-app.MapAuditEndpoints();
-app.MapAdminEndpoints();
 app.MapDevelopmentSignIn();
-app.MapHub<ReviewHub>(ReviewHub.Path);
 app.MapJobsDashboard();
 app.Run();

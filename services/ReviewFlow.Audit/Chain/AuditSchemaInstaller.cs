@@ -1,7 +1,5 @@
-using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.Sla;
 using Marten;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -33,9 +31,9 @@ public sealed class AuditSchemaInstaller(IDocumentStore store, AuditDatabase db,
                 if (options.Value.AppRoleStatementTimeout > TimeSpan.Zero)
                     await ExecuteAsync(connection, EventChainSql.LimitAppRole(role, options.Value.AppRoleStatementTimeout), cancellationToken);
                 await using var hangfire = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = $1", connection)
-                    { Parameters = { new() { Value = TimersHosting.HangfireSchema(db.Schema) } } };
+                    { Parameters = { new() { Value = SlaSlice.HangfireSchema(db.Schema) } } };
                 if (await hangfire.ExecuteScalarAsync(cancellationToken) is not null)
-                    await ExecuteAsync(connection, EventChainSql.GrantHangfire(TimersHosting.HangfireSchema(db.Schema), role), cancellationToken);
+                    await ExecuteAsync(connection, EventChainSql.GrantHangfire(SlaSlice.HangfireSchema(db.Schema), role), cancellationToken);
             }
         }
         await tx.CommitAsync(cancellationToken);

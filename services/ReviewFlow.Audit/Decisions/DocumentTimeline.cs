@@ -1,7 +1,7 @@
 using Marten;
 using ReviewFlow.Audit.Chain;
 using ReviewFlow.Workflow.Documents;
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Audit.Decisions;
 

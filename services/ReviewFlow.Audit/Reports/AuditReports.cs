@@ -2,7 +2,7 @@ using System.Text.Json;
 using Marten;
 using Npgsql;
 using ReviewFlow.Audit.Decisions;
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Audit.Reports;
 

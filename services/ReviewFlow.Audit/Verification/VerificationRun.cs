@@ -1,7 +1,5 @@
 using System.Threading.Channels;
 using Marten;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using ReviewFlow.Audit.Chain;
 

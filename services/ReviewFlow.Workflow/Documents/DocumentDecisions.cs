@@ -1,7 +1,7 @@
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Intake;
-using ReviewFlow.Workflow.Policy;
-using ReviewFlow.Workflow.Timers;
+using ReviewFlow.Workflow.Routing;
+using ReviewFlow.Workflow.Sla;
 
 namespace ReviewFlow.Workflow.Documents;
 
@@ -120,32 +120,23 @@ public static class DocumentDecisions
         if (s.LeaseExpiresAt <= now)
             return CommandResult.Refuse($"your claim lapsed at {s.LeaseExpiresAt:O}: claim it again");
 
+        if (DecisionProblems(cmd.Outcome, cmd.Label, cmd.ReasonCode) is { Count: > 0 } problems)
+            return CommandResult.Refuse(string.Join("; ", problems.Values));
         var c = s.Classification!;
-        if (cmd.Outcome == "escalate")
+        if (cmd.Outcome == DecideReview.Escalate)
         {
             if (s.ForSupervisor) return CommandResult.Refuse("already with a supervisor: decide it");
-            if (string.IsNullOrWhiteSpace(cmd.ReasonCode)) return CommandResult.Refuse("a reason code is required to escalate");
-            return new([new ReviewEscalated(s.DocumentId, cmd.ReviewerId, cmd.ReasonCode, cmd.Comment, s.PolicyVersion, s.ModelVersion!,
+            return new([new ReviewEscalated(s.DocumentId, cmd.ReviewerId, cmd.ReasonCode!, cmd.Comment, s.PolicyVersion, s.ModelVersion!,
                 cmd.ReviewerId, now)]);
         }
-        (string Outcome, string FinalLabel)? decided = cmd.Outcome switch
+        var d = cmd.Outcome switch
         {
-            "confirm" => (DecisionOutcomes.Confirmed, c.Label),
-            "correct" when string.IsNullOrWhiteSpace(cmd.Label) => null,
-            "correct" => (DecisionOutcomes.Corrected, cmd.Label!),
-            "reject" => (DecisionOutcomes.Rejected, RejectedLabel),
-            _ => null,
+            DecideReview.Confirm => (Outcome: DecisionOutcomes.Confirmed, FinalLabel: c.Label),
+            DecideReview.Correct => (Outcome: DecisionOutcomes.Corrected, FinalLabel: cmd.Label!),
+            _ => (Outcome: DecisionOutcomes.Rejected, FinalLabel: RejectedLabel),
         };
-        if (decided is not { } d)
-            return CommandResult.Refuse(cmd.Outcome == "correct"
-                ? "correct needs the label to correct to"
-                : $"unknown outcome '{cmd.Outcome}': confirm, correct, reject or escalate");
-        if (d.Outcome == DecisionOutcomes.Corrected && !ClassificationParser.IsValidLabel(d.FinalLabel))
-            return CommandResult.Refuse("a label is 1-64 characters: letters, digits, '_' and '-'");
         if (d.Outcome == DecisionOutcomes.Corrected && d.FinalLabel == c.Label)
             return CommandResult.Refuse($"'{c.Label}' is the predicted label: confirm it instead");
-        if (d.Outcome != DecisionOutcomes.Confirmed && string.IsNullOrWhiteSpace(cmd.ReasonCode))
-            return CommandResult.Refuse($"a reason code is required to {cmd.Outcome}");
 
         var model = s.ModelVersion!;
         // A supervisor settling an escalation or a disagreement decides for good; otherwise four-eyes applies.
@@ -161,6 +152,27 @@ public static class DocumentDecisions
             new DocumentRouted(s.DocumentId, c.DocumentType, c.Label, d.FinalLabel, c.Confidence, d.Outcome, cmd.ReviewerId, now,
                 s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now),
         ]);
+    }
+
+    /// <summary>
+    /// What is missing or wrong in a decision, by field (outcome, label, reasonCode), whatever the document's state: the
+    /// one check of a decision's shape, answered as 400 by the API before anything is sent and refused by the saga.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DecisionProblems(string? outcome, string? label, string? reasonCode)
+    {
+        var problems = new Dictionary<string, string>();
+        if (outcome is not (DecideReview.Confirm or DecideReview.Correct or DecideReview.Reject or DecideReview.Escalate))
+        {
+            problems["outcome"] = $"unknown outcome '{outcome}': confirm, correct, reject or escalate";
+            return problems;
+        }
+        if (outcome == DecideReview.Correct && string.IsNullOrWhiteSpace(label))
+            problems["label"] = "correct needs the label to correct to";
+        else if (outcome == DecideReview.Correct && !ClassificationParser.IsValidLabel(label!))
+            problems["label"] = "a label is 1-64 characters: letters, digits, '_' and '-'";
+        if (outcome != DecideReview.Confirm && string.IsNullOrWhiteSpace(reasonCode))
+            problems["reasonCode"] = $"a reason code is required to {outcome}";
+        return problems;
     }
 
     /// <summary>

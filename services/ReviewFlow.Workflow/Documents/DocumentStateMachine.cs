@@ -2,8 +2,8 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Intake;
-using ReviewFlow.Workflow.Policy;
-using ReviewFlow.Workflow.Timers;
+using ReviewFlow.Workflow.Routing;
+using ReviewFlow.Workflow.Sla;
 
 namespace ReviewFlow.Workflow.Documents;
 
@@ -156,7 +156,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             : null;
     }
 
-    static string StateReason(DocumentState saga) => saga.CurrentState == "Routed"
+    static string StateReason(DocumentState saga) => saga.CurrentState == DocumentStatus.Routed
         ? $"already decided ({saga.Outcome} as '{saga.FinalLabel}' by {saga.DecidedBy})"
         : "the document is Invalid: nothing to review";
 

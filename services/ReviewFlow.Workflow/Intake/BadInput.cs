@@ -1,7 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware.Rescue;
 using MassTransit.Transports;
-using Microsoft.Extensions.Logging;
 
 namespace ReviewFlow.Workflow.Intake;
 

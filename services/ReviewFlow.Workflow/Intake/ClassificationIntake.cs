@@ -1,6 +1,6 @@
 using MassTransit;
 using ReviewFlow.Contracts;
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Workflow.Intake;
 

@@ -1,15 +1,8 @@
 using System.Text.Json;
 using Marten;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using ReviewFlow.Workflow.Decisions;
-using ReviewFlow.Workflow.Hosting;
+using Microsoft.AspNetCore.Routing;
 
 namespace ReviewFlow.Workflow.Operations;
 
@@ -21,22 +14,16 @@ namespace ReviewFlow.Workflow.Operations;
 /// </summary>
 public static class Health
 {
-    const string Ready = "ready";
+    /// <summary>The tag of the checks /health/ready runs; a slice adds its own check with it (the relay does).</summary>
+    public const string Ready = "ready";
 
-    public static IHostApplicationBuilder AddReviewFlowHealth(this IHostApplicationBuilder builder, HostRole role)
+    public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
-        var checks = builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("postgres", tags: [Ready]);
-        if (role == HostRole.Worker)
-        {
-            builder.Services.AddSingleton(new RelayLagLimit(
-                builder.Configuration.GetValue("Operations:RelayLagLimit", TimeSpan.FromSeconds(60))));
-            checks.AddCheck<RelayHealthCheck>("decision-relay", tags: [Ready]);
-        }
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgres", tags: [Ready]);
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapReviewFlowHealth(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         // Anonymous: probes carry no token, and the answers name checks, not data.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
@@ -73,8 +60,6 @@ public static class Health
     }
 }
 
-public sealed record RelayLagLimit(TimeSpan Value);
-
 public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
@@ -91,24 +76,5 @@ public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
         {
             return HealthCheckResult.Unhealthy("PostgreSQL does not answer: " + e.Message);
         }
-    }
-}
-
-/// <summary>Unhealthy when a committed decision has waited longer than the limit to be published (a stalled relay).</summary>
-public sealed class RelayHealthCheck(IDocumentStore store, RelayLagLimit limit) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
-    {
-        var lag = await RelayLag.MeasureAsync(store, cancellationToken);
-        var data = new Dictionary<string, object>
-        {
-            ["lagSeconds"] = Math.Round(lag.Age.TotalSeconds, 1),
-            ["unpublished"] = lag.Unpublished,
-            ["relayPosition"] = lag.Position,
-        };
-        return lag.Age > limit.Value
-            ? HealthCheckResult.Unhealthy(
-                $"the oldest unpublished decision was stored {lag.Age.TotalSeconds:0} s ago (limit {limit.Value.TotalSeconds:0} s)", data: data)
-            : HealthCheckResult.Healthy($"{lag.Unpublished} decision(s) waiting, the oldest {lag.Age.TotalSeconds:0.0} s", data);
     }
 }

@@ -1,3 +1,4 @@
+using ReviewFlow.Worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -38,8 +39,7 @@ public sealed class AppRoleSystem() : ReviewFlowSystem(new())
             ["Database:Migrate"] = "true",
             ["Audit:AppRole"] = Role,
         });
-        builder.AddReviewFlow(HostRole.Worker);
-        builder.AddReviewFlowAudit(HostRole.Worker);
+        builder.AddWorkerSlices();
         using var migrator = builder.Build();
         await DatabaseMigration.RunAsync(migrator.Services);
     }

@@ -25,7 +25,7 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
     {
         public string Schema { get; } = "x" + Guid.NewGuid().ToString("N")[..10];
         public string Postgres { get; private set; } = "";
-        public WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView> Web { get; private set; } = null!;
+        public WebApplicationFactory<ReviewFlow.Web.WebHost> Web { get; private set; } = null!;
         public DateTimeOffset SeededAt { get; private set; }
         public TimeSpan EventSeeding { get; private set; }
 
@@ -38,7 +38,7 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
             {
                 ["ConnectionStrings:Postgres"] = Postgres, ["ConnectionStrings:RabbitMq"] = rabbit, ["Marten:Schema"] = Schema,
             };
-            Web = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+            Web = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
             {
                 web.UseEnvironment("Development");
                 foreach (var (key, value) in settings) web.UseSetting(key, value);

@@ -1,3 +1,4 @@
+using ReviewFlow.Worker;
 using System.Net.Http.Json;
 using Marten;
 using MassTransit;
@@ -35,7 +36,7 @@ public class ReviewFlowSystem : IAsyncLifetime
     public string PostgresConnection { get; private set; } = "";
     public string RabbitMqUri { get; private set; } = "";
     public IHost Worker { get; private set; } = null!;
-    public WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView> Web { get; private set; } = null!;
+    public WebApplicationFactory<ReviewFlow.Web.WebHost> Web { get; private set; } = null!;
     public AmqpProbe Amqp { get; private set; } = null!;
     public IDocumentStore Store => Worker.Services.GetRequiredService<IDocumentStore>();
     public IBus Bus => Worker.Services.GetRequiredService<IBus>();
@@ -68,7 +69,7 @@ public class ReviewFlowSystem : IAsyncLifetime
 
         Worker = await StartWorkerAsync();
 
-        Web = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        Web = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development"); // seeded users and the development token issuer
             foreach (var (key, value) in Settings) web.UseSetting(key, value);
@@ -97,8 +98,7 @@ public class ReviewFlowSystem : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(Settings);
-        builder.AddReviewFlow(HostRole.Worker);
-        builder.AddReviewFlowAudit(HostRole.Worker);
+        builder.AddWorkerSlices();
         ConfigureWorker(builder.Services);
         var worker = builder.Build();
         await worker.StartAsync();

@@ -1,3 +1,4 @@
+using ReviewFlow.Worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -106,8 +107,7 @@ public sealed class WorkerHealthTests(ITestOutputHelper output) : IAsyncLifetime
             ["ConnectionStrings:RabbitMq"] = _servers.RabbitMq,
             ["Database:Migrate"] = "false",
         });
-        builder.AddReviewFlow(HostRole.Web);
-        builder.AddReviewFlowAudit(HostRole.Web);
+        builder.AddWorkerSlices();
         using var host = builder.Build(); // not started: no bus, just the store
         await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
         var now = DateTimeOffset.UtcNow;

@@ -138,7 +138,7 @@ public sealed class ReviewApiTests(ReviewFlowSystem system)
     [Fact]
     public async Task The_development_token_endpoint_does_not_exist_outside_Development()
     {
-        await using var production = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        await using var production = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
             foreach (var (key, value) in system.Settings) web.UseSetting(key, value);
@@ -155,7 +155,7 @@ public sealed class ReviewApiTests(ReviewFlowSystem system)
     [Fact]
     public async Task Outside_Development_the_web_host_refuses_to_start_without_an_authority()
     {
-        await using var production = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        await using var production = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
             foreach (var (key, value) in system.Settings) web.UseSetting(key, value);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Configuration;
 using ReviewFlow.Web.SignIn;
+using ReviewFlow.Workflow.SignIn;
 
 namespace ReviewFlow.IntegrationTests.SignIn;
 

@@ -111,7 +111,7 @@ public sealed class NotificationTests(SlaSystem system)
         int first, second;
         using (var scope = system.Worker.Services.CreateScope())
         {
-            var jobs = ActivatorUtilities.CreateInstance<ReviewFlow.Workflow.Notifications.NotificationJobs>(scope.ServiceProvider);
+            var jobs = scope.ServiceProvider.GetRequiredService<ReviewFlow.Workflow.Notifying.IReviewNotifications>();
             first = await jobs.DigestAsync(CancellationToken.None);
             second = await jobs.DigestAsync(CancellationToken.None); // the recurring job ran twice: nobody gets two
         }

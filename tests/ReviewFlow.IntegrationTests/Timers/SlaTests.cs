@@ -9,7 +9,7 @@ using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Notifications;
 using ReviewFlow.Testing.Graph;
-using ReviewFlow.Workflow.Timers;
+using ReviewFlow.Workflow.Sla;
 
 namespace ReviewFlow.IntegrationTests.Timers;
 

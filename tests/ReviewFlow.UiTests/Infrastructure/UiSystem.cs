@@ -1,3 +1,4 @@
+using ReviewFlow.Worker;
 using ReviewFlow.Testing;
 using System.Net;
 using System.Net.Sockets;
@@ -20,7 +21,7 @@ public sealed class UiSystem : IAsyncLifetime
     public string PostgresConnection { get; private set; } = "";
     public string RabbitMqUri { get; private set; } = "";
     public IHost Worker { get; private set; } = null!;
-    public WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView> Web { get; private set; } = null!;
+    public WebApplicationFactory<ReviewFlow.Web.WebHost> Web { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
     public AmqpProbe Amqp { get; private set; } = null!;
 
@@ -46,13 +47,12 @@ public sealed class UiSystem : IAsyncLifetime
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(Settings);
-        builder.AddReviewFlow(HostRole.Worker);
-        builder.AddReviewFlowAudit(HostRole.Worker);
+        builder.AddWorkerSlices();
         Worker = builder.Build();
         await Worker.StartAsync();
 
         var port = FreePort();
-        Web = new WebApplicationFactory<ReviewFlow.Web.Documents.DocumentView>().WithWebHostBuilder(web =>
+        Web = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development"); // seeded users and the development token issuer
             foreach (var (key, value) in Settings) web.UseSetting(key, value);

@@ -1,7 +1,7 @@
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Intake;
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
 namespace ReviewFlow.Workflow.Tests.Documents;

@@ -3,9 +3,9 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
-using ReviewFlow.Workflow.Timers;
+using ReviewFlow.Workflow.Sla;
 using ReviewFlow.Workflow.Intake;
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Tests.TestSupport;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 

@@ -1,6 +1,6 @@
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
-using ReviewFlow.Workflow.Timers;
+using ReviewFlow.Workflow.Sla;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
 namespace ReviewFlow.Workflow.Tests.Documents;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using ReviewFlow.Workflow.Documents;
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
 namespace ReviewFlow.Workflow.Tests.Policy;

@@ -1,4 +1,4 @@
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
 namespace ReviewFlow.Workflow.Tests.Policy;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Intake;
-using ReviewFlow.Workflow.Policy;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Workflow.Tests.TestSupport;
 

@@ -3,7 +3,7 @@ using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using ReviewFlow.Web.SignIn;
+using ReviewFlow.Workflow.SignIn;
 
 namespace ReviewFlow.Web.Admin;
 

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 
+using ReviewFlow.Workflow.SignIn;
+
 namespace ReviewFlow.Web.SignIn;
 
 /// <summary>

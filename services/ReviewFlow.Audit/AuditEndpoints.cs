@@ -1,0 +1,132 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReviewFlow.Audit.Chain;
+using ReviewFlow.Audit.Decisions;
+using ReviewFlow.Audit.Export;
+using ReviewFlow.Audit.Reports;
+using ReviewFlow.Audit.Verification;
+using ReviewFlow.Audit.Retention;
+using ReviewFlow.Workflow.SignIn;
+using Microsoft.AspNetCore.Routing;
+
+namespace ReviewFlow.Audit;
+
+/// <summary>
+/// The auditor's read-only API (role Auditor): decision search, timelines, reports, export, chain verification.
+/// Whole-store verification may also be started by an Admin. Times in and out are UTC (ISO 8601).
+/// </summary>
+static class AuditEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        ArchivalEndpoint.Map(app);
+        var audit = app.MapGroup("/api/v1/audit").WithTags("Audit")
+            .RequireAuthorization(p => p.RequireRole(Roles.Auditor));
+        audit.MapGet("/decisions", SearchAsync);
+        audit.MapGet("/documents/{documentId}/timeline", TimelineAsync);
+        audit.MapGet("/verify", VerifyAsync);
+        audit.MapGet("/export", ExportAsync);
+        audit.MapGet("/exports/{exportId:guid}/manifest", ManifestAsync);
+        audit.MapGet("/reports/overrides", (DateTimeOffset? from, DateTimeOffset? to, AuditReports reports, CancellationToken ct) =>
+            Period(from, to, (f, t) => reports.OverridesAsync(f, t, ct)));
+        audit.MapGet("/reports/sla-breaches", (DateTimeOffset? from, DateTimeOffset? to, AuditReports reports, CancellationToken ct) =>
+            Period(from, to, (f, t) => reports.SlaBreachesAsync(f, t, ct)));
+        audit.MapGet("/reports/segregation", (DateTimeOffset? from, DateTimeOffset? to, AuditReports reports, CancellationToken ct) =>
+            Period(from, to, (f, t) => reports.SegregationAsync(f, t, ct)));
+        audit.MapGet("/reports/policy-history", async (AuditReports reports, CancellationToken ct) =>
+            TypedResults.Ok(await reports.PolicyHistoryAsync(ct)));
+
+        var verifications = app.MapGroup("/api/v1/audit/verifications").WithTags("Audit")
+            .RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin));
+        verifications.MapPost("/", StartVerificationAsync);
+        verifications.MapGet("/{id:guid}", async Task<Results<Ok<VerificationRun>, NotFound>> (Guid id, IQuerySession session, CancellationToken ct) =>
+            await session.LoadAsync<VerificationRun>(id, ct) is { } run ? TypedResults.Ok(run) : TypedResults.NotFound());
+    }
+
+    static async Task<IResult> SearchAsync(DateTimeOffset? from, DateTimeOffset? to, string? reviewer, string? documentType,
+        string? predictedLabel, string? finalLabel, string? outcome, int? policyVersion, string? modelVersion, bool? slaBreached,
+        string? after, int? pageSize, DecisionSearch search, CancellationToken ct)
+    {
+        if (outcome is not (null or "" or "auto" or "confirmed" or "corrected" or "rejected"))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outcome"] = ["auto, confirmed, corrected or rejected"] });
+        var filter = new DecisionFilter(from, to, Blank(reviewer), Blank(documentType), Blank(predictedLabel), Blank(finalLabel),
+            Blank(outcome), policyVersion, Blank(modelVersion), slaBreached);
+        try
+        {
+            return TypedResults.Ok(await search.SearchAsync(filter, after, Math.Clamp(pageSize ?? 50, 1, 500), ct));
+        }
+        catch (BadCursorException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = [ex.Message] });
+        }
+    }
+
+    static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    static async Task<Results<Ok<DocumentTimeline>, ProblemHttpResult>> TimelineAsync(string documentId, DocumentTimelines timelines,
+        CancellationToken ct) =>
+        await timelines.LoadAsync(documentId, ct) is { } timeline
+            ? TypedResults.Ok(timeline)
+            : TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No events recorded for '{documentId}'.");
+
+    /// <summary>"intact", or the first event whose hash does not match (stream, version, seq, what is wrong).</summary>
+    static async Task<IResult> VerifyAsync(string? documentId, ChainVerifier verifier, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(documentId))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["documentId"] = ["is required (POST /api/v1/audit/verifications checks the whole store)"] });
+        var result = await verifier.VerifyStreamAsync(documentId, ct);
+        if (result.EventsChecked == 0)
+            return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No events or chain entries for '{documentId}'.");
+        return TypedResults.Ok(new
+        {
+            documentId,
+            status = result.Intact ? "intact" : "mismatch",
+            eventsChecked = result.EventsChecked,
+            headHash = result.HeadHash,
+            firstMismatch = result.FirstMismatch,
+        });
+    }
+
+    static async Task<IResult> StartVerificationAsync(ClaimsPrincipal user, VerificationQueue queue, IDocumentStore store, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var run = await queue.EnqueueAsync(store, user.UserId(), clock, ct);
+        return TypedResults.Accepted($"/api/v1/audit/verifications/{run.Id}", run);
+    }
+
+    /// <summary>
+    /// Streams the period's events (recorded time, [from, to)) as csv or jsonl. The X-Export-Id header names the manifest
+    /// (GET /api/v1/audit/exports/{id}/manifest), stored once the last byte has been written.
+    /// </summary>
+    static async Task ExportAsync(HttpContext http, DateTimeOffset? from, DateTimeOffset? to, string? format, AuditExporter exporter,
+        CancellationToken ct)
+    {
+        format = string.IsNullOrEmpty(format) ? "jsonl" : format;
+        if (from is null || to is null || from >= to || format is not ("csv" or "jsonl"))
+        {
+            await TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["period"] = ["from and to (UTC, ISO 8601, from < to) are required; format is csv or jsonl"],
+            }).ExecuteAsync(http);
+            return;
+        }
+        var id = Guid.NewGuid();
+        http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
+        http.Response.Headers["X-Export-Id"] = id.ToString();
+        http.Response.Headers.ContentDisposition =
+            $"attachment; filename=\"reviewflow-audit-{from.Value.UtcDateTime:yyyyMMddTHHmmssZ}-{to.Value.UtcDateTime:yyyyMMddTHHmmssZ}.{format}\"";
+        http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+        await exporter.WriteAsync(http.Response.Body, id, format, from.Value, to.Value, http.User.UserId(), ct);
+    }
+
+    static async Task<Results<Ok<ExportManifest>, NotFound>> ManifestAsync(Guid exportId, AuditExporter exporter, CancellationToken ct) =>
+        await exporter.ManifestAsync(exportId, ct) is { } manifest ? TypedResults.Ok(manifest) : TypedResults.NotFound();
+
+    static async Task<IResult> Period<T>(DateTimeOffset? from, DateTimeOffset? to, Func<DateTimeOffset, DateTimeOffset, Task<T>> report)
+    {
+        if (from is null || to is null || from >= to)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["period"] = ["from and to (UTC, ISO 8601, from < to) are required"] });
+        return TypedResults.Ok(await report(from.Value.ToUniversalTime(), to.Value.ToUniversalTime()));
+    }
+}

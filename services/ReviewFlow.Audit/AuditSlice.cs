@@ -1,0 +1,70 @@
+using JasperFx.Events.Projections;
+using Marten;
+using ReviewFlow.Audit.Chain;
+using ReviewFlow.Audit.Decisions;
+using ReviewFlow.Audit.Export;
+using ReviewFlow.Audit.Reports;
+using ReviewFlow.Audit.Retention;
+using ReviewFlow.Audit.Verification;
+using ReviewFlow.Workflow.Hosting;
+using Microsoft.AspNetCore.Routing;
+
+namespace ReviewFlow.Audit;
+
+/// <summary>
+/// The audit trail: the per-stream hash chain over every event (installed by the schema's owner), the DecisionRecord
+/// read model (an async projection, run by the worker's daemon), and the auditor's queries, export and verification.
+/// </summary>
+public static class AuditSlice
+{
+    /// <summary>Both hosts: the chain, its verifier and the DecisionRecord read model.</summary>
+    public static IHostApplicationBuilder AddAuditTrail(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<AuditOptions>(builder.Configuration.GetSection("Audit"));
+        services.AddSingleton(_ => AuditDatabase.FromConfiguration(builder.Configuration));
+        services.ConfigureMarten(opts =>
+        {
+            opts.Projections.Add<DecisionRecordProjection>(ProjectionLifecycle.Async);
+            opts.Schema.For<DecisionRecord>().DocumentAlias("audit_decision")
+                .Duplicate(x => x.DecidedAt!, configure: i => i.Name = "rf_decision_decided_at")
+                .Duplicate(x => x.DecidedBy!, configure: i => i.Name = "rf_decision_decided_by")
+                .Duplicate(x => x.DocumentType!, configure: i => i.Name = "rf_decision_document_type")
+                .Duplicate(x => x.PredictedLabel!, configure: i => i.Name = "rf_decision_predicted_label")
+                .Duplicate(x => x.FinalLabel!, configure: i => i.Name = "rf_decision_final_label")
+                .Duplicate(x => x.Outcome!, configure: i => i.Name = "rf_decision_outcome")
+                .Duplicate(x => x.PolicyVersion!, configure: i => i.Name = "rf_decision_policy_version")
+                .Duplicate(x => x.ModelVersion!, configure: i => i.Name = "rf_decision_model_version")
+                .Duplicate(x => x.SlaBreached, configure: i => i.Name = "rf_decision_sla_breached");
+            opts.Schema.For<VerificationRun>().DocumentAlias("audit_verification");
+            opts.Events.AddEventType<EventsArchived>();
+        });
+        // The chain's objects and the grants are the owner's job: at start when the host migrates, else `--migrate`.
+        services.AddSingleton<AuditSchemaInstaller>();
+        if (EventStore.MigratesAtStart(builder.Configuration))
+            services.AddHostedService(sp => sp.GetRequiredService<AuditSchemaInstaller>());
+        services.AddSingleton<ChainVerifier>();
+        return builder;
+    }
+
+    /// <summary>The web host: decision search, timelines, reports, export, archival and background verification.</summary>
+    public static IHostApplicationBuilder AddAuditQueries(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<DecisionSearch>();
+        services.AddSingleton<DocumentTimelines>();
+        services.AddSingleton<AuditReports>();
+        services.AddSingleton<AuditExporter>();
+        services.AddSingleton<Archival>();
+        services.AddSingleton<VerificationQueue>();
+        services.AddHostedService<VerificationWorker>();
+        return builder;
+    }
+
+    /// <summary>/api/v1/audit/… (Auditor) and POST /api/v1/admin/archival (Admin).</summary>
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
+    {
+        AuditEndpoints.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,82 @@
+using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Notifying;
+
+namespace ReviewFlow.Notifications;
+
+/// <summary>
+/// The Hangfire jobs that notify people, enqueued by <see cref="ReviewFlow.Workflow.Sla.TimerScheduler"/> from committed events. They
+/// run off the workflow's path: a slow or failing Graph never holds a decision back, and the notifier records every
+/// attempt and never throws for a channel failure. A job looks at the document as it is now (a task decided in the
+/// meantime is not announced), and does nothing for what was already sent (the scheduler may enqueue a job twice
+/// after a crash).
+/// </summary>
+public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notifier, TimeProvider clock,
+    IOptions<NotificationOptions> options, ILogger<NotificationJobs> log) : IReviewNotifications
+{
+    public Task NewTaskAsync(string documentId, CancellationToken ct) =>
+        ForOpenTaskAsync(documentId, NotificationNames.NewTask, task => notifier.NewTaskAsync(task, ct), ct);
+
+    public Task ReminderAsync(string documentId, CancellationToken ct) =>
+        ForOpenTaskAsync(documentId, NotificationNames.Reminder, task => notifier.ReminderAsync(task, ct), ct);
+
+    public Task BreachAsync(string documentId, CancellationToken ct) =>
+        ForOpenTaskAsync(documentId, NotificationNames.Breach, task => notifier.BreachAsync(task, ct), ct);
+
+    public Task EscalatedAsync(string documentId, string reason, CancellationToken ct) =>
+        ForOpenTaskAsync(documentId, NotificationNames.Escalated, task => notifier.EscalatedAsync(task, reason, ct), ct);
+
+    async Task ForOpenTaskAsync(string documentId, string kind, Func<ReviewTask, Task> send, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        if (state is not { ReviewerGroup: not null, Classification: { } c } || !DocumentStatus.IsOpen(state.CurrentState))
+        {
+            log.LogInformation("No {Kind} notification for {DocumentId}: it is {Status}", kind, documentId, state?.CurrentState ?? "unknown");
+            return;
+        }
+        if (await session.Query<NotificationRecord>()
+                .AnyAsync(r => r.DocumentId == documentId && r.Kind == kind && r.Outcome == NotificationNames.Sent, ct))
+            return;
+        await send(new ReviewTask(documentId, c.DocumentType, c.Label, c.Confidence, state.ReviewerGroup, state.SlaDueAt, c.Excerpt,
+            state.ClaimedBy, state.CurrentState));
+    }
+
+    /// <summary>
+    /// The daily digest: for each reviewer named in a group's notification settings, the open tasks of their groups
+    /// (closest to the SLA first), the breaches since the start of the day and what they decided in the last 24 hours.
+    /// </summary>
+    public async Task<int> DigestAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        var dayStart = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var groupsOf = options.Value.Groups
+            .SelectMany(g => g.Value.Reviewers.Select(r => (Reviewer: r, Group: g.Key)))
+            .GroupBy(x => x.Reviewer, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Group).Distinct().ToArray(), StringComparer.OrdinalIgnoreCase);
+        var sent = 0;
+        await using var session = store.QuerySession();
+        foreach (var (reviewer, groups) in groupsOf)
+        {
+            var subject = NotificationNames.DigestSubject(reviewer, day);
+            if (await session.Query<NotificationRecord>().AnyAsync(r =>
+                    r.Kind == NotificationNames.Digest && r.NotificationId.Contains(subject) && r.Outcome == NotificationNames.Sent, ct))
+                continue;
+            var open = await session.Query<DocumentState>()
+                .Where(x => x.CurrentState.IsOneOf(DocumentStatus.Open) && x.ReviewerGroup!.IsOneOf(groups))
+                .OrderBy(x => x.SlaDueAt).ThenBy(x => x.ReviewRequestedAt).Take(50).ToListAsync(ct);
+            var breaches = await session.Query<DocumentState>()
+                .CountAsync(x => x.ReviewerGroup!.IsOneOf(groups) && x.SlaBreachedAt >= dayStart, ct);
+            var decided = await session.Query<DocumentState>()
+                .CountAsync(x => x.DecidedBy == reviewer && x.DecidedAt >= now.AddDays(-1), ct);
+            var items = open.Select(s => new DigestItem(s.DocumentId, s.Classification!.DocumentType, s.Classification.Label,
+                s.Classification.Confidence, s.SlaDueAt, s.SlaBreachedAt is not null, s.CurrentState)).ToList();
+            await notifier.DigestAsync(new ReviewerDigest(reviewer, day, items, breaches, decided), ct);
+            sent++;
+        }
+        return sent;
+    }
+}

@@ -1,0 +1,38 @@
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ReviewFlow.Workflow.Notifying;
+using ReviewFlow.Workflow.Sla;
+
+namespace ReviewFlow.Notifications;
+
+/// <summary>
+/// The worker's notifications: the jobs the SLA timers enqueue (<see cref="IReviewNotifications"/>), sent through
+/// Microsoft Graph when configured, each attempt stored as a NotificationRecord, and the daily digest.
+/// </summary>
+public static class NotifyingSlice
+{
+    public static IHostApplicationBuilder AddNotifying(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddReviewFlowNotifications(builder.Configuration);
+        builder.Services.AddSingleton<INotificationLog, MartenNotificationLog>();
+        builder.Services.AddTransient<IReviewNotifications, NotificationJobs>();
+        builder.Services.AddHostedService<DigestBootstrap>();
+        return builder;
+    }
+}
+
+/// <summary>Registers (or updates) the daily digest when a worker starts; every worker does it, idempotently.</summary>
+sealed class DigestBootstrap(IRecurringJobManager recurring, IOptions<TimerOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        recurring.AddOrUpdate<IReviewNotifications>(IReviewNotifications.DigestJobId, j => j.DigestAsync(CancellationToken.None), o.DigestCron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.DigestTimeZone) });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

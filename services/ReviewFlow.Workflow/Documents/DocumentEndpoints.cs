@@ -1,0 +1,53 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace ReviewFlow.Workflow.Documents;
+
+/// <summary>The document read side: its state and its event history.</summary>
+static class DocumentEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var documents = app.MapGroup("/api/v1/documents").WithTags("Documents");
+        documents.MapGet("/{documentId}", GetAsync);
+        documents.MapGet("/{documentId}/history", HistoryAsync);
+    }
+
+    static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> GetAsync(
+        string documentId, IQuerySession session, CancellationToken ct)
+    {
+        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        return state is null ? NotFound(documentId) : TypedResults.Ok(DocumentView.From(state));
+    }
+
+    static async Task<Results<Ok<HistoryEntry[]>, ProblemHttpResult>> HistoryAsync(
+        string documentId, IQuerySession session, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(documentId, token: ct);
+        if (events.Count == 0) return NotFound(documentId);
+        return TypedResults.Ok(events.Select(e => new HistoryEntry(
+            e.Version, e.Data.GetType().Name, e.Timestamp, (e.Data as IDocumentEvent)?.Actor ?? Actors.System, e.Id, e.Data)).ToArray());
+    }
+
+    static ProblemHttpResult NotFound(string documentId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such document",
+            detail: $"No classification result has been recorded for '{documentId}'.");
+}
+
+public sealed record HistoryEntry(long Version, string Type, DateTimeOffset At, string Actor, Guid EventId, object Data);
+
+/// <summary>GET /api/v1/documents/{id}. Status: Invalid, AwaitingReview, Claimed, AwaitingSecondReview, Escalated or Routed.</summary>
+public sealed record DocumentView(
+    string DocumentId, string Status, string? DocumentType, string? PredictedLabel, double? Confidence, string? FinalLabel,
+    string? Outcome, string? DecidedBy, DateTimeOffset? DecidedAt, string? ReviewerGroup, string? ClaimedBy,
+    DateTimeOffset? LeaseExpiresAt, string? ModelVersion, int PolicyVersion, string? RoutingRule, double? Threshold,
+    IReadOnlyList<string> InvalidReasons, DateTimeOffset UpdatedAt, bool FourEyes, string? FirstReviewerId, string? SecondReviewerId,
+    string? Priority, DateTimeOffset? DueAt, DateTimeOffset? RemindedAt, DateTimeOffset? BreachedAt, DateTimeOffset? RemindAt)
+{
+    public static DocumentView From(DocumentState s) => new(
+        s.DocumentId, s.CurrentState, s.Classification?.DocumentType, s.Classification?.Label, s.Classification?.Confidence,
+        s.FinalLabel, s.Outcome, s.DecidedBy, s.DecidedAt, s.ReviewerGroup, s.ClaimedBy, s.LeaseExpiresAt, s.ModelVersion,
+        s.PolicyVersion, s.RoutingRule, s.Threshold, s.InvalidReasons, s.UpdatedAt, s.FourEyes, s.FirstReviewerId, s.SecondReviewerId,
+        s.Priority, s.SlaDueAt, s.SlaRemindedAt, s.SlaBreachedAt, s.SlaRemindAt);
+}

@@ -1,0 +1,70 @@
+using Marten;
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Saga;
+using ReviewFlow.Workflow.Hosting;
+using Microsoft.AspNetCore.Routing;
+
+namespace ReviewFlow.Workflow.Documents;
+
+/// <summary>The document: its events and state in the store (both hosts), its saga (worker), its read API (web host).</summary>
+public static class DocumentsSlice
+{
+    public const string DocumentsQueue = "reviewflow-documents";
+
+    // One retry policy per endpoint (MassTransit 8 does not nest them: an outer policy rethrows what an inner one gave
+    // up on). The first intervals are for a lost concurrency race or a passing fault; the long tail waits a database
+    // outage (a restart, a failover) out for about two minutes before a message is given up to its _error queue.
+    static readonly int[] SagaRetries = [10, 50, 100, 250, 500, 1000, 2000, 5000, 10000, 20000, 30000, 30000, 30000];
+
+    /// <summary>Every <see cref="IDocumentEvent"/> type (found, not listed: a new event needs no registration) and the saga's document.</summary>
+    public static IHostApplicationBuilder AddDocuments(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureMarten(opts =>
+        {
+            opts.Events.AddEventTypes(DocumentEventTypes.All);
+            opts.Schema.For<DocumentState>()
+                .Identity(x => x.CorrelationId)
+                .UniqueIndex(x => x.DocumentId)
+                // The timers' sweep looks for open tasks past their SLA or lease.
+                .Index(x => x.SlaDueAt)
+                .Index(x => x.LeaseExpiresAt);
+        });
+        return builder;
+    }
+
+    /// <summary>The document's saga, the single writer of its stream, on the reviewflow-documents queue.</summary>
+    public static IHostApplicationBuilder AddDocumentSaga(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<ReviewOptions>(builder.Configuration.GetSection("Review"));
+        return builder.AddBusPart(new BusPart(
+            x => x.AddSagaStateMachine<DocumentStateMachine, DocumentState>()
+                .Repository(r => r.RegisterSagaRepository<DocumentState, IDocumentSession,
+                    SagaConsumeContextFactory<IDocumentSession, DocumentState>, DocumentSagaRepository>())
+                .ExcludeFromConfigureEndpoints(),
+            (context, cfg, bus) => cfg.ReceiveEndpoint(DocumentsQueue, e =>
+            {
+                bus.Owned(e);
+                e.PrefetchCount = 64;
+                e.ConcurrentMessageLimit = 32;
+                // A lost optimistic-concurrency race is retried on fresh state; replies wait for the commit.
+                e.UseMessageRetry(r => r.Intervals(SagaRetries));
+                e.UseInMemoryOutbox(context);
+                e.ConfigureSaga<DocumentState>(context);
+            })));
+    }
+
+    /// <summary>GET /api/v1/documents/{id} and …/history.</summary>
+    public static IEndpointRouteBuilder MapDocuments(this IEndpointRouteBuilder app)
+    {
+        DocumentEndpoints.Map(app);
+        return app;
+    }
+}
+
+static class DocumentEventTypes
+{
+    public static readonly Type[] All = typeof(IDocumentEvent).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IDocumentEvent).IsAssignableFrom(t))
+        .OrderBy(t => t.Name).ToArray();
+}

@@ -1,0 +1,26 @@
+using MassTransit;
+using ReviewFlow.Workflow.Hosting;
+using Microsoft.AspNetCore.Routing;
+
+namespace ReviewFlow.Workflow.Live;
+
+/// <summary>Live queue pages: the saga publishes ReviewTaskChanged after each commit; every web node pushes it to its pages.</summary>
+public static class LiveSlice
+{
+    public static IHostApplicationBuilder AddLiveUpdates(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSignalR();
+        return builder.AddBusPart(new BusPart(x => x.AddConsumer<ReviewTaskChangedConsumer>().Endpoint(e =>
+        {
+            e.Name = "reviewflow-web-live";
+            e.InstanceId = "-" + Environment.MachineName.ToLowerInvariant() + "-" + Guid.NewGuid().ToString("N")[..8];
+            e.Temporary = true; // auto-delete: the queue lives as long as this node
+        })));
+    }
+
+    public static IEndpointRouteBuilder MapLiveUpdates(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<ReviewHub>(ReviewHub.Path);
+        return app;
+    }
+}

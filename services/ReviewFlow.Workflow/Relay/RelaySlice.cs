@@ -1,0 +1,25 @@
+using Marten;
+using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.Operations;
+
+namespace ReviewFlow.Workflow.Relay;
+
+/// <summary>
+/// Decisions out: the event store is the outbox. <see cref="DecisionRelay"/> publishes each committed DocumentRouted
+/// once (one worker at a time), the <see cref="DecisionReconciler"/> publishes what committed late into a passed gap,
+/// and the worker is not ready while a decision waits longer than Operations:RelayLagLimit.
+/// </summary>
+public static class RelaySlice
+{
+    public static IHostApplicationBuilder AddDecisionRelay(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddHostedService<DecisionReconciler>();
+        // The sequence numbers the relay passed without an event, watched by the reconciler.
+        services.ConfigureMarten(opts => opts.Storage.ExtendedSchemaObjects.Add(RelayGaps.Definition(EventStore.Schema(builder.Configuration))));
+        services.AddSingleton(new RelayLagLimit(builder.Configuration.GetValue("Operations:RelayLagLimit", TimeSpan.FromSeconds(60))));
+        services.AddHealthChecks().AddCheck<RelayHealthCheck>("decision-relay", tags: [Health.Ready]);
+        return builder.AddEventSubscription<DecisionRelay>();
+    }
+}

@@ -1,0 +1,19 @@
+using System.Security.Claims;
+using Marten;
+using MassTransit;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.SignIn;
+
+namespace ReviewFlow.Workflow.Reviewing;
+
+/// <summary>
+/// POST /api/v1/reviews/{id}/claim: the caller takes the task for the claim lease (renewed by calling again);
+/// <see cref="Documents.DocumentDecisions.Claim"/> decides. Supervisors may claim escalated tasks.
+/// </summary>
+static class Claim
+{
+    public static Task<IResult> HandleAsync(string documentId, ClaimsPrincipal user, IQuerySession session,
+        IRequestClient<ClaimReview> client, CancellationToken ct) =>
+        ReviewingSlice.SendAsync(documentId, user, session, client,
+            new ClaimReview(documentId, user.UserId(), user.IsInRole(Roles.Supervisor)), ct);
+}

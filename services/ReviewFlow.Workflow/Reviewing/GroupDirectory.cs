@@ -1,0 +1,40 @@
+using ReviewFlow.Workflow.SignIn;
+
+namespace ReviewFlow.Workflow.Reviewing;
+
+/// <summary>
+/// Who belongs to which reviewer group, for a supervisor's reassignment (the caller's own groups come from their
+/// token). Development: the seeded users. Otherwise: the group lists of the Notifications section
+/// (Notifications:Groups:{group}:Reviewers / Supervisors), the one place group membership is configured.
+/// </summary>
+public sealed class GroupDirectory
+{
+    readonly Dictionary<string, (HashSet<string> Reviewers, HashSet<string> Supervisors)> _groups = new(StringComparer.Ordinal);
+
+    public GroupDirectory(IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (environment.IsDevelopment())
+        {
+            foreach (var (id, user) in DevUser.FromConfiguration(configuration))
+            foreach (var group in user.Groups)
+            {
+                if (user.Roles.Contains(Roles.Reviewer)) Group(group).Reviewers.Add(id);
+                if (user.Roles.Contains(Roles.Supervisor)) Group(group).Supervisors.Add(id);
+            }
+            return;
+        }
+        foreach (var group in configuration.GetSection("Notifications:Groups").GetChildren())
+        {
+            Group(group.Key).Reviewers.UnionWith(group.GetSection("Reviewers").Get<string[]>() ?? []);
+            Group(group.Key).Supervisors.UnionWith(group.GetSection("Supervisors").Get<string[]>() ?? []);
+        }
+    }
+
+    (HashSet<string> Reviewers, HashSet<string> Supervisors) Group(string name) =>
+        _groups.TryGetValue(name, out var g) ? g : _groups[name] = ([], []);
+
+    /// <summary>Null: not a member of the group; otherwise whether they are one of its supervisors.</summary>
+    public bool? MemberOf(string userId, string group) => _groups.TryGetValue(group, out var g)
+        ? g.Supervisors.Contains(userId) ? true : g.Reviewers.Contains(userId) ? false : null
+        : null;
+}

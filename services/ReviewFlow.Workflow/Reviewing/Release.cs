@@ -1,0 +1,19 @@
+using System.Security.Claims;
+using Marten;
+using MassTransit;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.SignIn;
+
+namespace ReviewFlow.Workflow.Reviewing;
+
+/// <summary>
+/// POST /api/v1/reviews/{id}/release: the task goes back to the queue; <see cref="Documents.DocumentDecisions.Release"/>
+/// decides. A supervisor may release anyone's claim.
+/// </summary>
+static class Release
+{
+    public static Task<IResult> HandleAsync(string documentId, ClaimsPrincipal user, IQuerySession session,
+        IRequestClient<ReleaseReview> client, CancellationToken ct) =>
+        ReviewingSlice.SendAsync(documentId, user, session, client,
+            new ReleaseReview(documentId, user.UserId(), AsSupervisor: user.IsInRole(Roles.Supervisor)), ct);
+}

@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using Marten;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.SignIn;
+using Microsoft.AspNetCore.Routing;
+
+namespace ReviewFlow.Workflow.Reviewing;
+
+/// <summary>
+/// Reviewer commands over HTTP, one file each (Claim, Release, Reassign, Decide, BulkConfirm). The web host checks who
+/// may act; the document's saga (the single writer of its stream) decides whether the state allows it
+/// (<see cref="DocumentDecisions"/>) and answers after its transaction committed.
+/// </summary>
+public static class ReviewingSlice
+{
+    public static IHostApplicationBuilder AddReviewing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<GroupDirectory>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapReviewing(this IEndpointRouteBuilder app)
+    {
+        var reviews = app.MapGroup("/api/v1/reviews/{documentId}").RequireAuthorization(Policies.Review).WithTags("Reviews");
+        reviews.MapPost("/claim", Claim.HandleAsync);
+        reviews.MapPost("/release", Release.HandleAsync);
+        reviews.MapPost("/decision", Decide.HandleAsync);
+        reviews.MapPost("/reassign", Reassign.HandleAsync).RequireAuthorization(Policies.Supervise);
+        app.MapPost("/api/v1/reviews/bulk-confirm", BulkConfirm.HandleAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews");
+        return app;
+    }
+
+    /// <summary>404 unknown document, 403 another group's task, 409 what the document's state refused, 200 what was recorded.</summary>
+    /// <param name="loaded">The document's state when the caller loaded it already (it is loaded otherwise).</param>
+    internal static async Task<IResult> SendAsync<T>(string documentId, ClaimsPrincipal user, IQuerySession session,
+        IRequestClient<T> client, T command, CancellationToken ct, DocumentState? loaded = null) where T : class
+    {
+        var state = loaded ?? await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        if (state is null)
+            return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No document '{documentId}'.");
+        if (state.ReviewerGroup is null || !user.Groups().Contains(state.ReviewerGroup))
+            return TypedResults.Problem(statusCode: 403, title: "Not your group's task",
+                detail: $"'{documentId}' is in the queue of {state.ReviewerGroup ?? "no group"}.");
+
+        var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command, ct);
+        if (response.Is(out Response<ReviewCommandAccepted>? accepted)) return TypedResults.Ok(accepted!.Message);
+        response.Is(out Response<ReviewCommandRefused>? refused);
+        var problem = TypedResults.Problem(statusCode: 409, title: "Refused", detail: refused!.Message.Reason);
+        problem.ProblemDetails.Extensions["status"] = refused.Message.Status;
+        problem.ProblemDetails.Extensions["heldBy"] = refused.Message.HeldBy;
+        return problem;
+    }
+}

@@ -1,0 +1,86 @@
+using ReviewFlow.Contracts;
+
+namespace ReviewFlow.Workflow.Routing;
+
+/// <summary>The routing policy as configured and stored (versioned; every change is a RoutingPolicyAdopted event).</summary>
+public sealed record RoutingPolicy
+{
+    public int Version { get; init; }
+    /// <summary>Model degraded: everything goes to review.</summary>
+    public bool KillSwitch { get; init; }
+    /// <summary>Share (0..1) of items that would be auto-routed but are sent to review for QA anyway.</summary>
+    public double QaSampleRate { get; init; }
+    /// <summary>Labels that always go to review, whatever the confidence.</summary>
+    public IReadOnlyList<string> AlwaysReviewLabels { get; init; } = [];
+    public IReadOnlyDictionary<string, DocumentTypePolicy> DocumentTypes { get; init; } =
+        new Dictionary<string, DocumentTypePolicy>();
+
+    public bool Knows(string documentType) => DocumentTypes.ContainsKey(documentType);
+}
+
+public sealed record DocumentTypePolicy
+{
+    public double Threshold { get; init; }
+    public string ReviewerGroup { get; init; } = "";
+    /// <summary>Per-label thresholds that override the document type's threshold.</summary>
+    public IReadOnlyDictionary<string, double> LabelThresholds { get; init; } = new Dictionary<string, double>();
+    /// <summary>A second, different reviewer must agree.</summary>
+    public bool FourEyes { get; init; }
+    /// <summary>How long a review task may stay open (none: no SLA timers).</summary>
+    public TimeSpan? Sla { get; init; }
+    /// <summary>Per-priority SLAs (low, normal, high, urgent) that override Sla.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> PrioritySla { get; init; } = new Dictionary<string, TimeSpan>();
+    /// <summary>The reminder goes out this long before the due time (default: a quarter of the SLA).</summary>
+    public TimeSpan? ReminderBefore { get; init; }
+
+    /// <summary>The due and reminder times of a review task opened at requestedAt, or nulls without an SLA.</summary>
+    public (DateTimeOffset? DueAt, DateTimeOffset? RemindAt) SlaFor(string? priority, DateTimeOffset requestedAt)
+    {
+        var sla = priority is not null && PrioritySla.TryGetValue(priority, out var p) ? p : Sla;
+        if (sla is not { } s || s <= TimeSpan.Zero) return (null, null);
+        var before = ReminderBefore is { } r && r > TimeSpan.Zero && r < s ? r : s / 4;
+        return (requestedAt + s, requestedAt + s - before);
+    }
+}
+
+public enum Route { Auto, Review }
+
+/// <summary>Why a document went where it went: stored in RoutingDecided so an auditor can reconstruct it.</summary>
+public sealed record RoutingDecision(Route Route, string Rule, double? Threshold, int PolicyVersion, string ReviewerGroup);
+
+public static class RoutingRules
+{
+    public const string KillSwitch = "kill-switch";
+    public const string AlwaysReviewLabel = "always-review-label";
+    public const string BelowThreshold = "below-threshold";
+    public const string LabelBelowThreshold = "label-below-threshold";
+    public const string QaSample = "qa-sample";
+    public const string AboveThreshold = "above-threshold";
+    public const string LabelAboveThreshold = "label-above-threshold";
+
+    /// <summary>
+    /// Pure routing decision. The QA sample is drawn from the document id, not a random source, so a redelivery
+    /// or a replay decides the same way.
+    /// </summary>
+    public static RoutingDecision Decide(RoutingPolicy policy, DocumentClassified c)
+    {
+        var type = policy.DocumentTypes[c.DocumentType];
+        var labelSpecific = type.LabelThresholds.TryGetValue(c.Label, out var labelThreshold);
+        var threshold = labelSpecific ? labelThreshold : type.Threshold;
+
+        RoutingDecision Review(string rule) => new(Route.Review, rule, threshold, policy.Version, type.ReviewerGroup);
+
+        if (policy.KillSwitch) return Review(KillSwitch);
+        if (policy.AlwaysReviewLabels.Contains(c.Label, StringComparer.OrdinalIgnoreCase)) return Review(AlwaysReviewLabel);
+        if (c.Confidence < threshold) return Review(labelSpecific ? LabelBelowThreshold : BelowThreshold);
+        if (policy.QaSampleRate > 0 && SampleFraction(c.DocumentId) < policy.QaSampleRate) return Review(QaSample);
+        return new(Route.Auto, labelSpecific ? LabelAboveThreshold : AboveThreshold, threshold, policy.Version, type.ReviewerGroup);
+    }
+
+    /// <summary>A stable number in [0, 1) drawn from the document id.</summary>
+    public static double SampleFraction(string documentId)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(documentId));
+        return BitConverter.ToUInt32(hash, 0) / (uint.MaxValue + 1.0);
+    }
+}

@@ -1,0 +1,4 @@
+namespace ReviewFlow.Workflow.Routing;
+
+/// <summary>A policy version became the active one. The policy's stream holds one such event per version.</summary>
+public sealed record RoutingPolicyAdopted(RoutingPolicy Policy, string ChangedBy, DateTimeOffset At, string Reason);

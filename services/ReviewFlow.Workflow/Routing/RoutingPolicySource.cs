@@ -1,0 +1,93 @@
+using Marten;
+
+namespace ReviewFlow.Workflow.Routing;
+
+/// <summary>The active routing policy. A boundary so the state machine's tests can run without PostgreSQL.</summary>
+public interface IRoutingPolicySource
+{
+    ValueTask<RoutingPolicy> CurrentAsync(CancellationToken cancellationToken = default);
+}
+
+public sealed class NoRoutingPolicyException()
+    : InvalidOperationException("No routing policy has been adopted yet: the worker adopts the configured one at its first start.");
+
+/// <summary>
+/// Reads the active policy from its Marten stream and keeps it for a few seconds: a policy change reaches every
+/// worker within <see cref="RefreshInterval"/>.
+/// </summary>
+public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider clock, ILogger<MartenRoutingPolicySource> log)
+    : IRoutingPolicySource
+{
+    /// <summary>The policy's event stream. '$' cannot start a document id, so it never meets a document's stream.</summary>
+    public const string StreamKey = "$routing-policy";
+
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    readonly SemaphoreSlim _gate = new(1, 1);
+    (RoutingPolicy Policy, DateTimeOffset LoadedAt)? _cached;
+
+    public async ValueTask<RoutingPolicy> CurrentAsync(CancellationToken cancellationToken = default)
+    {
+        if (_cached is { } c && clock.GetUtcNow() - c.LoadedAt < RefreshInterval) return c.Policy;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_cached is { } again && clock.GetUtcNow() - again.LoadedAt < RefreshInterval) return again.Policy;
+            var policy = await LoadAsync(cancellationToken) ?? throw new NoRoutingPolicyException();
+            _cached = (policy, clock.GetUtcNow());
+            return policy;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    async Task<RoutingPolicy?> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+        return events.Select(e => e.Data).OfType<RoutingPolicyAdopted>().LastOrDefault()?.Policy;
+    }
+
+    /// <summary>
+    /// An admin adopts a new version (the next number; the stream's version guards against a concurrent change).
+    /// Every worker routes by it within <see cref="RefreshInterval"/>.
+    /// </summary>
+    public async Task<RoutingPolicy> AdoptAsync(RoutingPolicy proposed, string changedBy, string reason, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+        var current = events.Select(e => e.Data).OfType<RoutingPolicyAdopted>().LastOrDefault()?.Policy ?? throw new NoRoutingPolicyException();
+        var adopted = proposed with { Version = current.Version + 1 };
+        session.Events.Append(StreamKey, events.Count + 1L, new RoutingPolicyAdopted(adopted, changedBy, clock.GetUtcNow(), reason));
+        await session.SaveChangesAsync(cancellationToken);
+        _cached = null;
+        log.LogInformation("{User} adopted routing policy version {Version}: {Reason}", changedBy, adopted.Version, reason);
+        return adopted;
+    }
+
+    /// <summary>
+    /// At first start, stores the configured policy as version 1. Later starts keep the stored policy: changes
+    /// are audited events, not configuration edits. Safe when several workers start at once.
+    /// </summary>
+    public async Task<RoutingPolicy> AdoptIfNoneAsync(RoutingPolicy configured, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(cancellationToken) is { } existing) return existing;
+        var adopted = configured with { Version = 1 };
+        try
+        {
+            await using var session = store.LightweightSession();
+            session.Events.StartStream(StreamKey,
+                new RoutingPolicyAdopted(adopted, "system:configuration", clock.GetUtcNow(), "adopted from configuration at first start"));
+            await session.SaveChangesAsync(cancellationToken);
+            log.LogInformation("Adopted the configured routing policy as version 1 ({Types})", string.Join(", ", adopted.DocumentTypes.Keys));
+            return adopted;
+        }
+        catch (Exception ex) when (ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
+        {
+            log.LogInformation("Another node adopted the routing policy first");
+            return await LoadAsync(cancellationToken) ?? throw new InvalidOperationException("policy stream exists but is empty", ex);
+        }
+    }
+}
