@@ -16,6 +16,20 @@ public sealed record RoutingPolicy
         new Dictionary<string, DocumentTypePolicy>();
 
     public bool Knows(string documentType) => DocumentTypes.ContainsKey(documentType);
+
+    /// <summary>The same rules, whatever the version number and the order of keys (records compare collections by reference).</summary>
+    public bool SameRulesAs(RoutingPolicy other) =>
+        Canonical(this with { Version = 0 }) == Canonical(other with { Version = 0 });
+
+    static string Canonical(RoutingPolicy policy) => Sorted(System.Text.Json.JsonSerializer.SerializeToNode(policy)!)!.ToJsonString();
+
+    static System.Text.Json.Nodes.JsonNode? Sorted(System.Text.Json.Nodes.JsonNode? node) => node switch
+    {
+        System.Text.Json.Nodes.JsonObject o => new System.Text.Json.Nodes.JsonObject(
+            o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        System.Text.Json.Nodes.JsonArray a => new System.Text.Json.Nodes.JsonArray(a.Select(Sorted).ToArray()),
+        _ => node?.DeepClone(),
+    };
 }
 
 public sealed record DocumentTypePolicy

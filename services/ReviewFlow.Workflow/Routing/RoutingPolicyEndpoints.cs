@@ -1,23 +1,34 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using ReviewFlow.Workflow.SignIn;
 using Microsoft.AspNetCore.Routing;
+using ReviewFlow.Workflow.SignIn;
 
 namespace ReviewFlow.Workflow.Routing;
 
-/// <summary>GET and PUT /api/v1/admin/routing-policy (role Admin): the active policy, and adopting a new version with its reason (audited).</summary>
+/// <summary>
+/// GET and PUT /api/v1/admin/routing-policy (role Admin): the active policy (ETag: its version), and adopting a new
+/// version with its reason (audited). A change names the version it was based on (If-Match, or the policy's own
+/// "version" as read): 409 when another change came first, so a second admin never silently reverts the first.
+/// </summary>
 public static class RoutingPolicyEndpoints
 {
     public static IEndpointRouteBuilder MapRoutingPolicy(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin/routing-policy").WithTags("Admin").RequireAuthorization(p => p.RequireRole(Roles.Admin));
-        admin.MapGet("/", async (MartenRoutingPolicySource policies, CancellationToken ct) => TypedResults.Ok(await policies.CurrentAsync(ct)));
+        admin.MapGet("/", async (HttpContext http, MartenRoutingPolicySource policies, CancellationToken ct) =>
+        {
+            var policy = await policies.LatestAsync(ct) ?? throw new NoRoutingPolicyException();
+            http.Response.Headers.ETag = ETag(policy.Version);
+            return TypedResults.Ok(policy);
+        });
         admin.MapPut("/", AdoptPolicyAsync);
         return app;
     }
 
-    static async Task<IResult> AdoptPolicyAsync(PolicyChangeRequest body, ClaimsPrincipal user, MartenRoutingPolicySource policies,
-        CancellationToken ct)
+    static string ETag(int version) => $"\"{version}\"";
+
+    static async Task<IResult> AdoptPolicyAsync(PolicyChangeRequest body, HttpRequest request, ClaimsPrincipal user,
+        MartenRoutingPolicySource policies, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(body.Reason)) errors["reason"] = ["is required: every policy change is audited with its reason"];
@@ -34,15 +45,32 @@ public static class RoutingPolicyEndpoints
             }
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The policy change is incomplete");
+        if (BasedOn(request, body.Policy!) is not { } basedOn)
+            return TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "Which version is this change based on?",
+                detail: "Send the version you read: If-Match with the ETag of GET /api/v1/admin/routing-policy, or the policy's \"version\".");
         try
         {
-            var adopted = await policies.AdoptAsync(body.Policy!, user.UserId(), body.Reason!.Trim(), ct);
+            var adopted = await policies.AdoptAsync(body.Policy!, basedOn, user.UserId(), body.Reason!.Trim(), ct);
             return TypedResults.Ok(adopted);
+        }
+        catch (PolicyChangeRefusedException refused)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: refused.Title, detail: refused.Message);
         }
         catch (JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
         {
-            return TypedResults.Problem(statusCode: 409, title: "The policy changed meanwhile", detail: "Reload the current policy and apply the change again.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The policy changed meanwhile",
+                detail: "Reload the current policy and apply the change again.");
         }
+    }
+
+    /// <summary>If-Match ("3", W/"3" or 3), else the version the policy was read at; null when neither names one.</summary>
+    static int? BasedOn(HttpRequest request, RoutingPolicy policy)
+    {
+        var ifMatch = request.Headers.IfMatch.ToString().Trim();
+        if (ifMatch.Length > 0)
+            return int.TryParse(ifMatch.Replace("W/", "").Trim('"', ' '), out var v) && v > 0 ? v : null;
+        return policy.Version > 0 ? policy.Version : null;
     }
 }
 

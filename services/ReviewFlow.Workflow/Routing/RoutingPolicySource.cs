@@ -8,6 +8,12 @@ public interface IRoutingPolicySource
     ValueTask<RoutingPolicy> CurrentAsync(CancellationToken cancellationToken = default);
 }
 
+/// <summary>A policy change that was not adopted, and why (answered as 409).</summary>
+public sealed class PolicyChangeRefusedException(string title, string detail) : InvalidOperationException(detail)
+{
+    public string Title { get; } = title;
+}
+
 public sealed class NoRoutingPolicyException()
     : InvalidOperationException("No routing policy has been adopted yet: the worker adopts the configured one at its first start.");
 
@@ -43,6 +49,9 @@ public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider
         }
     }
 
+    /// <summary>The active policy as stored now (not the cached one): what an admin edits.</summary>
+    public Task<RoutingPolicy?> LatestAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
     async Task<RoutingPolicy?> LoadAsync(CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
@@ -51,14 +60,21 @@ public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider
     }
 
     /// <summary>
-    /// An admin adopts a new version (the next number; the stream's version guards against a concurrent change).
-    /// Every worker routes by it within <see cref="RefreshInterval"/>.
+    /// An admin adopts a new version, the next number, made from the version they read (<paramref name="basedOn"/>): refused
+    /// when another version was adopted since or when nothing would change; the stream's version guards the append
+    /// against a change committed meanwhile. Every worker routes by it within <see cref="RefreshInterval"/>.
     /// </summary>
-    public async Task<RoutingPolicy> AdoptAsync(RoutingPolicy proposed, string changedBy, string reason, CancellationToken cancellationToken)
+    public async Task<RoutingPolicy> AdoptAsync(RoutingPolicy proposed, int basedOn, string changedBy, string reason,
+        CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
         var current = events.Select(e => e.Data).OfType<RoutingPolicyAdopted>().LastOrDefault()?.Policy ?? throw new NoRoutingPolicyException();
+        if (current.Version != basedOn)
+            throw new PolicyChangeRefusedException("The policy changed meanwhile",
+                $"This change was made from version {basedOn}, but version {current.Version} is active now: reload it and apply the change again.");
+        if (current.SameRulesAs(proposed))
+            throw new PolicyChangeRefusedException("Nothing to adopt", $"The proposed policy is the same as version {current.Version}.");
         var adopted = proposed with { Version = current.Version + 1 };
         session.Events.Append(StreamKey, events.Count + 1L, new RoutingPolicyAdopted(adopted, changedBy, clock.GetUtcNow(), reason));
         await session.SaveChangesAsync(cancellationToken);
