@@ -15,6 +15,13 @@ public sealed record RoutingPolicy
     public IReadOnlyDictionary<string, DocumentTypePolicy> DocumentTypes { get; init; } =
         new Dictionary<string, DocumentTypePolicy>();
 
+    /// <summary>
+    /// The server's secret for the QA draw (<see cref="RoutingRules.SampleFraction"/>), attached by the policy source when
+    /// it loads the policy: never stored with the policy, never served.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public byte[]? SamplingKey { get; init; }
+
     public bool Knows(string documentType) => DocumentTypes.ContainsKey(documentType);
 
     /// <summary>The same rules, whatever the version number and the order of keys (records compare collections by reference).</summary>
@@ -74,7 +81,7 @@ public static class RoutingRules
 
     /// <summary>
     /// Pure routing decision. The QA sample is drawn from the document id, not a random source, so a redelivery
-    /// or a replay decides the same way.
+    /// or a replay decides the same way; keyed with the server's secret, so an upstream cannot pick ids that are never sampled.
     /// </summary>
     public static RoutingDecision Decide(RoutingPolicy policy, DocumentClassified c)
     {
@@ -87,14 +94,20 @@ public static class RoutingRules
         if (policy.KillSwitch) return Review(KillSwitch);
         if (policy.AlwaysReviewLabels.Contains(c.Label, StringComparer.OrdinalIgnoreCase)) return Review(AlwaysReviewLabel);
         if (c.Confidence < threshold) return Review(labelSpecific ? LabelBelowThreshold : BelowThreshold);
-        if (policy.QaSampleRate > 0 && SampleFraction(c.DocumentId) < policy.QaSampleRate) return Review(QaSample);
+        if (policy.QaSampleRate > 0 && SampleFraction(c.DocumentId, policy.SamplingKey) < policy.QaSampleRate) return Review(QaSample);
         return new(Route.Auto, labelSpecific ? LabelAboveThreshold : AboveThreshold, threshold, policy.Version, type.ReviewerGroup);
     }
 
-    /// <summary>A stable number in [0, 1) drawn from the document id.</summary>
-    public static double SampleFraction(string documentId)
+    /// <summary>
+    /// A stable number in [0, 1) drawn from the document id: HMAC-SHA256 under the server's key (without one, as in unit
+    /// tests, a plain SHA-256, which anyone can compute ahead and so game).
+    /// </summary>
+    public static double SampleFraction(string documentId, byte[]? key = null)
     {
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(documentId));
+        var id = System.Text.Encoding.UTF8.GetBytes(documentId);
+        var hash = key is { Length: > 0 }
+            ? System.Security.Cryptography.HMACSHA256.HashData(key, id)
+            : System.Security.Cryptography.SHA256.HashData(id);
         return BitConverter.ToUInt32(hash, 0) / (uint.MaxValue + 1.0);
     }
 }

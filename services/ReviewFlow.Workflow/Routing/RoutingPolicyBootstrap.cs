@@ -10,6 +10,7 @@ public sealed class RoutingPolicyBootstrap(MartenRoutingPolicySource source, ICo
         var configured = config.GetSection("Routing").Get<RoutingPolicy>();
         if (configured is null || configured.DocumentTypes.Count == 0)
             throw new InvalidOperationException("The Routing section of the configuration names no document types.");
+        await source.EnsureSamplingKeyAsync(cancellationToken);
         var active = await source.AdoptIfNoneAsync(configured, cancellationToken);
         log.LogInformation("Routing policy version {Version} is active", active.Version);
     }

@@ -8,6 +8,14 @@ public interface IRoutingPolicySource
     ValueTask<RoutingPolicy> CurrentAsync(CancellationToken cancellationToken = default);
 }
 
+/// <summary>The server's secret for the QA draw (one document, made by the first worker that starts).</summary>
+public sealed class QaSamplingKey
+{
+    public const string DocumentId = "qa-sampling";
+    public string Id { get; set; } = DocumentId;
+    public byte[] Key { get; set; } = [];
+}
+
 /// <summary>A policy change that was not adopted, and why (answered as 409).</summary>
 public sealed class PolicyChangeRefusedException(string title, string detail) : InvalidOperationException(detail)
 {
@@ -56,7 +64,31 @@ public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider
     {
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
-        return events.Select(e => e.Data).OfType<RoutingPolicyAdopted>().LastOrDefault()?.Policy;
+        var policy = events.Select(e => e.Data).OfType<RoutingPolicyAdopted>().LastOrDefault()?.Policy;
+        if (policy is null) return null;
+        var key = await session.LoadAsync<QaSamplingKey>(QaSamplingKey.DocumentId, cancellationToken);
+        return policy with { SamplingKey = key?.Key };
+    }
+
+    /// <summary>
+    /// Makes the QA draw's secret once, at a worker's start, if none is stored yet (every worker then reads the same);
+    /// random, kept in the database beside the policy, never configured, logged or served.
+    /// </summary>
+    public async Task EnsureSamplingKeyAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<QaSamplingKey>(QaSamplingKey.DocumentId, cancellationToken) is not null) return;
+        session.Insert(new QaSamplingKey { Key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) });
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+            log.LogInformation("Made the QA sampling key");
+        }
+        catch (JasperFx.DocumentAlreadyExistsException)
+        {
+            // Another worker made it first: theirs is the one.
+        }
+        _cached = null;
     }
 
     /// <summary>

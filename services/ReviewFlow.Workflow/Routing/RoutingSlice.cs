@@ -9,7 +9,11 @@ public static class RoutingSlice
     {
         builder.Services.AddSingleton<MartenRoutingPolicySource>();
         builder.Services.AddSingleton<IRoutingPolicySource>(sp => sp.GetRequiredService<MartenRoutingPolicySource>());
-        builder.Services.ConfigureMarten(opts => opts.Events.AddEventType<RoutingPolicyAdopted>());
+        builder.Services.ConfigureMarten(opts =>
+        {
+            opts.Events.AddEventType<RoutingPolicyAdopted>();
+            opts.RegisterDocumentType<QaSamplingKey>();
+        });
         return builder;
     }
 

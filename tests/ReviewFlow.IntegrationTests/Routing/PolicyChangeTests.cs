@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ReviewFlow.IntegrationTests.Infrastructure;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.IntegrationTests.Routing;
 
@@ -65,6 +66,18 @@ public sealed class PolicyChangeTests(PolicySystem system) : IClassFixture<Polic
         var response = await PutAsync(ada, unversioned, "more QA");
         Assert.Equal(HttpStatusCode.PreconditionRequired, response.StatusCode);
         Assert.Equal(read["version"]!.GetValue<int>(), (await ReadAsync(ada)).Policy["version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_QA_sampling_key_is_made_when_the_worker_starts_kept_in_the_database_and_never_served()
+    {
+        await using var session = system.Store.QuerySession();
+        var key = await session.LoadAsync<QaSamplingKey>(QaSamplingKey.DocumentId);
+        Assert.NotNull(key);
+        Assert.Equal(32, key.Key.Length);
+        var served = await (await system.ClientAsync("ada")).GetStringAsync(Path);
+        Assert.DoesNotContain("samplingKey", served, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Convert.ToBase64String(key.Key), served);
     }
 
     static async Task<(JsonObject Policy, string? ETag)> ReadAsync(HttpClient admin)
