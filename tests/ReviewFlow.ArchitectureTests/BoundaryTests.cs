@@ -27,12 +27,12 @@ public sealed class BoundaryTests
     }
 
     [Fact]
-    public void The_decider_the_routing_rules_and_the_events_reference_no_infrastructure()
+    public void The_decider_the_routing_rules_the_quality_math_and_the_events_reference_no_infrastructure()
     {
         var result = Types.InAssembly(Workflow).That()
             .HaveName(nameof(DocumentDecisions)).Or().HaveName(nameof(RoutingRules)).Or().HaveName(nameof(RoutingPolicy))
             .Or().HaveName(nameof(DocumentTypePolicy)).Or().HaveName(nameof(RoutingDecision)).Or().HaveName(nameof(CommandResult))
-            .Or().ImplementInterface(typeof(IDocumentEvent))
+            .Or().ImplementInterface(typeof(IDocumentEvent)).Or().HaveName(nameof(ReviewFlow.Workflow.Quality.QualityMath))
             .ShouldNot().HaveDependencyOnAny(Infrastructure).GetResult();
         Assert.True(result.IsSuccessful, Failing(result));
     }
