@@ -5,6 +5,7 @@ using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Notifying;
 using ReviewFlow.Workflow.Operations;
+using ReviewFlow.Workflow.Quality;
 using ReviewFlow.Workflow.Relay;
 using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Sla;
@@ -23,6 +24,7 @@ public static class WorkerSlices
         builder.AddDecisionRelay();
         builder.AddSlaTimers();
         builder.AddNotificationHistory().AddNotifying();
+        builder.AddQuality().AddQualityCounting();
         builder.AddAuditTrail();
         builder.AddHealth();
         return builder.AddBus();

@@ -30,7 +30,7 @@ public static class DocumentDecisions
 
         if (decision.Route == Route.Auto)
             yield return new DocumentRouted(id, c.DocumentType, c.Label, c.Label, c.Confidence, DecisionOutcomes.Auto,
-                Actors.System, now, decision.PolicyVersion, model, c.CorrelationId, Actors.System, now);
+                Actors.System, now, decision.PolicyVersion, model, c.CorrelationId, Actors.System, now, decision.Rule);
         else
         {
             var type = policy.DocumentTypes[c.DocumentType];
@@ -150,7 +150,7 @@ public static class DocumentDecisions
             new ReviewDecided(s.DocumentId, cmd.ReviewerId, d.Outcome, c.Label, d.FinalLabel, cmd.ReasonCode, cmd.Comment,
                 s.PolicyVersion, model, cmd.ReviewerId, now, s.FirstReviewerId),
             new DocumentRouted(s.DocumentId, c.DocumentType, c.Label, d.FinalLabel, c.Confidence, d.Outcome, cmd.ReviewerId, now,
-                s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now),
+                s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now, s.RoutingRule),
         ]);
     }
 

@@ -98,12 +98,13 @@ public sealed record ReviewDisagreed(
 
 /// <summary>
 /// The final decision. The decision relay publishes exactly these events to <c>reviewflow.decisions</c>, after
-/// they are committed, with the event id as message id.
+/// they are committed, with the event id as message id. RoutingRule: the rule that sent it where it went (a QA sample
+/// decided by a human tells how good auto-routing is); absent on decisions recorded before 2026-12.
 /// </summary>
 public sealed record DocumentRouted(
     string DocumentId, string DocumentType, string PredictedLabel, string FinalLabel, double Confidence, string Outcome,
     string DecidedBy, DateTimeOffset DecidedAt, int PolicyVersion, string ModelVersion, string? CorrelationId,
-    string Actor, DateTimeOffset At) : IDocumentEvent
+    string Actor, DateTimeOffset At, string? RoutingRule = null) : IDocumentEvent
 {
     public DocumentDecision ToDecision() => new(DocumentId, DocumentType, PredictedLabel, FinalLabel, Confidence, Outcome,
         DecidedBy, DecidedAt, PolicyVersion, ModelVersion, CorrelationId);

@@ -1,0 +1,85 @@
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Routing;
+using Weasel.Postgresql.Tables;
+
+namespace ReviewFlow.Workflow.Quality;
+
+/// <summary>
+/// Decisions counted by document type, predicted label, model version, hour and confidence percentile (rf_quality):
+/// the pre-aggregated history every quality figure is computed from, so a summary over a million decisions reads
+/// a few thousand rows. A Marten subscription (one worker at a time): the page's increments are queued in the same
+/// transaction as its progress, so each decision is counted exactly once.
+/// </summary>
+public sealed class QualityCounter : SubscriptionBase
+{
+    public const string Table = "rf_quality";
+    public const int Bins = 100;
+
+    public QualityCounter()
+    {
+        Name = "quality-counter";
+        IncludeType<DocumentRouted>();
+        Options.BatchSize = 500;
+    }
+
+    /// <summary>The table, created with Marten's other objects (migration).</summary>
+    public static Table Definition(string schema)
+    {
+        var table = new Table($"{schema}.{Table}");
+        table.AddColumn<string>("document_type").AsPrimaryKey();
+        table.AddColumn<string>("predicted_label").AsPrimaryKey();
+        table.AddColumn<string>("model_version").AsPrimaryKey();
+        table.AddColumn<DateTimeOffset>("hour").AsPrimaryKey();
+        table.AddColumn<int>("bin").AsPrimaryKey();
+        foreach (var counter in Counters) table.AddColumn<long>(counter).NotNull().DefaultValueByExpression("0");
+        table.AddColumn<double>("confidence_sum").NotNull().DefaultValueByExpression("0");
+        table.AddColumn<double>("human_confidence_sum").NotNull().DefaultValueByExpression("0");
+        return table;
+    }
+
+    /// <summary>decided: every decision; auto: routed without a human; human: decided by people (agreed = confirmed);
+    /// qa_*: the confident documents sent to review as QA samples.</summary>
+    static readonly string[] Counters = ["decided", "auto", "human", "agreed", "corrected", "rejected", "qa_decided", "qa_agreed"];
+
+    public override Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller,
+        IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        var schema = operations.DocumentStore.Options.Events.DatabaseSchemaName;
+        foreach (var bucket in page.Events.Select(e => e.Data).OfType<DocumentRouted>().GroupBy(Key))
+        {
+            var (type, label, model, hour, bin) = bucket.Key;
+            var human = bucket.Where(d => d.Outcome != DecisionOutcomes.Auto).ToList();
+            var qa = human.Where(d => d.RoutingRule == RoutingRules.QaSample).ToList();
+            operations.QueueSqlCommand($"""
+                insert into {schema}.{Table} (document_type, predicted_label, model_version, hour, bin, decided, auto, human, agreed,
+                    corrected, rejected, qa_decided, qa_agreed, confidence_sum, human_confidence_sum)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (document_type, predicted_label, model_version, hour, bin) do update set
+                    decided = {Table}.decided + excluded.decided, auto = {Table}.auto + excluded.auto,
+                    human = {Table}.human + excluded.human, agreed = {Table}.agreed + excluded.agreed,
+                    corrected = {Table}.corrected + excluded.corrected, rejected = {Table}.rejected + excluded.rejected,
+                    qa_decided = {Table}.qa_decided + excluded.qa_decided, qa_agreed = {Table}.qa_agreed + excluded.qa_agreed,
+                    confidence_sum = {Table}.confidence_sum + excluded.confidence_sum,
+                    human_confidence_sum = {Table}.human_confidence_sum + excluded.human_confidence_sum
+                """,
+                type, label, model, hour, bin, (long)bucket.Count(), (long)bucket.Count(d => d.Outcome == DecisionOutcomes.Auto),
+                (long)human.Count, (long)human.Count(d => d.Outcome == DecisionOutcomes.Confirmed),
+                (long)human.Count(d => d.Outcome == DecisionOutcomes.Corrected), (long)human.Count(d => d.Outcome == DecisionOutcomes.Rejected),
+                (long)qa.Count, (long)qa.Count(d => d.Outcome == DecisionOutcomes.Confirmed),
+                bucket.Sum(d => d.Confidence), human.Sum(d => d.Confidence));
+        }
+        return Task.FromResult<IChangeListener>(NullChangeListener.Instance);
+    }
+
+    static (string, string, string, DateTimeOffset, int) Key(DocumentRouted d)
+    {
+        var at = d.DecidedAt.ToUniversalTime();
+        return (d.DocumentType, d.PredictedLabel, d.ModelVersion, new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, 0, 0, TimeSpan.Zero),
+            QualityMath.Bin(d.Confidence, Bins));
+    }
+}

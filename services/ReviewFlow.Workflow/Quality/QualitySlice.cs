@@ -1,0 +1,48 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.SignIn;
+
+namespace ReviewFlow.Workflow.Quality;
+
+/// <summary>
+/// The quality loop: how good the model is as humans saw it. The worker counts decisions (<see cref="QualityCounter"/>);
+/// the web host answers from the counts (Admin, Supervisor, Auditor).
+/// </summary>
+public static class QualitySlice
+{
+    /// <summary>Both hosts: the counts' table (created with Marten's objects), and the summaries read from it.</summary>
+    public static IHostApplicationBuilder AddQuality(this IHostApplicationBuilder builder)
+    {
+        var schema = EventStore.Schema(builder.Configuration);
+        builder.Services.ConfigureMarten(opts => opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.Definition(schema)));
+        builder.Services.AddSingleton<QualitySummaries>();
+        return builder;
+    }
+
+    /// <summary>The worker: counts each decision once, as it is committed.</summary>
+    public static IHostApplicationBuilder AddQualityCounting(this IHostApplicationBuilder builder) =>
+        builder.AddEventSubscription<QualityCounter>();
+
+    public static IEndpointRouteBuilder MapQuality(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/quality/summary", SummaryAsync).WithTags("Quality")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Auditor));
+        return app;
+    }
+
+    /// <summary>Period [from, to), UTC, by the hour; default the last 7 days.</summary>
+    static async Task<Results<Ok<QualitySummary>, ValidationProblem>> SummaryAsync(string? documentType, string? label, string? modelVersion,
+        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
+    {
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end - QualitySummaries.ReferenceDays;
+        if (start >= end)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
+        return TypedResults.Ok(await summaries.SummarizeAsync(
+            new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start.ToUniversalTime(), end.ToUniversalTime()), ct));
+    }
+
+    static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ReviewFlow.IntegrationTests.Infrastructure;
+
+namespace ReviewFlow.IntegrationTests.Quality;
+
+/// <summary>A system of its own that samples half the confident documents for QA, with a model version of its own.</summary>
+public sealed class QualitySystem() : ReviewFlowSystem(new() { ["Routing:QaSampleRate"] = "0.5" });
+
+/// <summary>
+/// GET /api/v1/quality/summary on real decisions: confident invoices, half of them QA-sampled and checked by a reviewer,
+/// and unsure ones a reviewer corrected. The figures are what those decisions say, computed here by hand.
+/// </summary>
+public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<QualitySystem>
+{
+    const string Model = "2026.12-quality";
+
+    [Fact]
+    public async Task The_summary_shows_override_rate_auto_accuracy_from_QA_samples_and_calibration_by_band()
+    {
+        var alice = await system.ClientAsync("alice");
+        var confident = Enumerable.Range(0, 20).Select(_ => Documents.NewId()).ToList();
+        var unsure = Enumerable.Range(0, 4).Select(_ => Documents.NewId()).ToList();
+        foreach (var id in confident) await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.97, modelVersion: Model));
+        foreach (var id in unsure) await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.55, modelVersion: Model));
+
+        // Which confident ones the QA draw sent to review (the draw is keyed, so the test asks rather than predicts).
+        var sampled = new List<string>();
+        foreach (var id in confident)
+        {
+            var doc = await Waiting.ForAsync(async () =>
+                {
+                    var response = await alice.GetAsync($"/api/v1/documents/{id}");
+                    return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+                },
+                d => d.ValueKind == JsonValueKind.Object && d.GetProperty("status").GetString() is "Routed" or "AwaitingReview");
+            if (doc.GetProperty("status").GetString() == "AwaitingReview")
+            {
+                Assert.Equal("qa-sample", doc.GetProperty("routingRule").GetString());
+                sampled.Add(id);
+            }
+        }
+        Assert.True(sampled.Count >= 2, $"{sampled.Count} of 20 sampled at a rate of 0.5");
+
+        // QA samples: all confirmed but one, corrected. Unsure ones: one confirmed, two corrected, one rejected.
+        await DecideAsync(alice, sampled[0], new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor" });
+        foreach (var id in sampled.Skip(1)) await DecideAsync(alice, id, new { outcome = "confirm" });
+        await DecideAsync(alice, unsure[0], new { outcome = "confirm" });
+        await DecideAsync(alice, unsure[1], new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor" });
+        await DecideAsync(alice, unsure[2], new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor" });
+        await DecideAsync(alice, unsure[3], new { outcome = "reject", reasonCode = "unreadable" });
+
+        var audrey = await system.ClientAsync("audrey"); // auditors read it
+        var summary = await Waiting.ForAsync(() => audrey.GetFromJsonAsync<JsonElement>($"/api/v1/quality/summary?modelVersion={Model}"),
+            s => s.GetProperty("decided").GetInt64() == 24, what: "all 24 decisions counted");
+
+        // q = QA samples. Human-decided: q + 4; overridden: 1 + 3 = 4; auto-routed: 20 − q.
+        var q = sampled.Count;
+        Assert.Equal(20 - q, summary.GetProperty("autoRouted").GetInt64());
+        Assert.Equal(q + 4, summary.GetProperty("humanDecided").GetInt64());
+        Assert.Equal(4, summary.GetProperty("overrides").GetInt64());
+        Assert.Equal(4.0 / (q + 4), summary.GetProperty("overrideRate").GetDouble(), 6);
+
+        // Auto accuracy: one band (0.9–1.0) holds all confident traffic, its evidence the q samples, q − 1 agreed.
+        var accuracy = summary.GetProperty("autoAccuracy");
+        Assert.Equal(q, accuracy.GetProperty("samples").GetInt64());
+        Assert.Equal((q - 1.0) / q, accuracy.GetProperty("estimate").GetDouble(), 6);
+        Assert.True(accuracy.GetProperty("low").GetDouble() < (q - 1.0) / q && accuracy.GetProperty("high").GetDouble() > (q - 1.0) / q);
+
+        // Calibration: bin 0.5–0.6 has the 4 unsure ones (1 agreed), filled by escalated items only; bin 0.9–1.0 the q samples.
+        var bins = summary.GetProperty("calibration").EnumerateArray().ToList();
+        Assert.Equal((4, 1, true), (bins[5].GetProperty("count").GetInt64(), bins[5].GetProperty("agreed").GetInt64(),
+            bins[5].GetProperty("onlyEscalated").GetBoolean()));
+        Assert.Equal((q, q - 1, false), ((int)bins[9].GetProperty("count").GetInt64(), (int)bins[9].GetProperty("agreed").GetInt64(),
+            bins[9].GetProperty("onlyEscalated").GetBoolean()));
+        // ECE = 4/(q+4)·|0.25 − 0.55| + q/(q+4)·|(q−1)/q − 0.97|.
+        var ece = 4.0 / (q + 4) * 0.30 + (double)q / (q + 4) * Math.Abs((q - 1.0) / q - 0.97);
+        Assert.Equal(ece, summary.GetProperty("ece").GetDouble(), 6);
+        // The period is the model version's first week: no drift against itself.
+        Assert.Equal(0, summary.GetProperty("psi").GetDouble(), 6);
+    }
+
+    [Fact]
+    public async Task Reviewers_may_not_read_the_quality_summary()
+    {
+        var alice = await system.ClientAsync("alice");
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.GetAsync("/api/v1/quality/summary")).StatusCode);
+        var sam = await system.ClientAsync("sam");
+        Assert.Equal(HttpStatusCode.OK, (await sam.GetAsync("/api/v1/quality/summary")).StatusCode);
+    }
+
+    static async Task DecideAsync(HttpClient reviewer, string id, object decision)
+    {
+        await reviewer.ForStatusAsync(id, "AwaitingReview");
+        var claim = await reviewer.PostAsync($"/api/v1/reviews/{id}/claim", null);
+        Assert.True(claim.IsSuccessStatusCode, await claim.Content.ReadAsStringAsync());
+        var decided = await reviewer.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", decision);
+        Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
+    }
+}
