@@ -10,9 +10,9 @@ using Weasel.Postgresql.Tables;
 namespace ReviewFlow.Workflow.Quality;
 
 /// <summary>
-/// Decisions counted by document type, predicted label, model version, hour and confidence percentile (rf_quality):
+/// Decisions counted by document type, predicted label, model version, UTC day and confidence percentile (rf_quality):
 /// the pre-aggregated history every quality figure is computed from, so a summary over a million decisions reads
-/// a few thousand rows. A Marten subscription (one worker at a time): the page's increments are queued in the same
+/// a few thousand rows (by the hour it would be 24 times as many: charts go by the day). A Marten subscription (one worker at a time): the page's increments are queued in the same
 /// transaction as its progress, so each decision is counted exactly once.
 /// </summary>
 public sealed class QualityCounter : SubscriptionBase
@@ -34,7 +34,7 @@ public sealed class QualityCounter : SubscriptionBase
         table.AddColumn<string>("document_type").AsPrimaryKey();
         table.AddColumn<string>("predicted_label").AsPrimaryKey();
         table.AddColumn<string>("model_version").AsPrimaryKey();
-        table.AddColumn<DateTimeOffset>("hour").AsPrimaryKey();
+        table.AddColumn<DateTimeOffset>("day").AsPrimaryKey();
         table.AddColumn<int>("bin").AsPrimaryKey();
         foreach (var counter in Counters) table.AddColumn<long>(counter).NotNull().DefaultValueByExpression("0");
         table.AddColumn<double>("confidence_sum").NotNull().DefaultValueByExpression("0");
@@ -52,14 +52,14 @@ public sealed class QualityCounter : SubscriptionBase
         var schema = operations.DocumentStore.Options.Events.DatabaseSchemaName;
         foreach (var bucket in page.Events.Select(e => e.Data).OfType<DocumentRouted>().GroupBy(Key))
         {
-            var (type, label, model, hour, bin) = bucket.Key;
+            var (type, label, model, day, bin) = bucket.Key;
             var human = bucket.Where(d => d.Outcome != DecisionOutcomes.Auto).ToList();
             var qa = human.Where(d => d.RoutingRule == RoutingRules.QaSample).ToList();
             operations.QueueSqlCommand($"""
-                insert into {schema}.{Table} (document_type, predicted_label, model_version, hour, bin, decided, auto, human, agreed,
+                insert into {schema}.{Table} (document_type, predicted_label, model_version, day, bin, decided, auto, human, agreed,
                     corrected, rejected, qa_decided, qa_agreed, confidence_sum, human_confidence_sum)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (document_type, predicted_label, model_version, hour, bin) do update set
+                on conflict (document_type, predicted_label, model_version, day, bin) do update set
                     decided = {Table}.decided + excluded.decided, auto = {Table}.auto + excluded.auto,
                     human = {Table}.human + excluded.human, agreed = {Table}.agreed + excluded.agreed,
                     corrected = {Table}.corrected + excluded.corrected, rejected = {Table}.rejected + excluded.rejected,
@@ -67,7 +67,7 @@ public sealed class QualityCounter : SubscriptionBase
                     confidence_sum = {Table}.confidence_sum + excluded.confidence_sum,
                     human_confidence_sum = {Table}.human_confidence_sum + excluded.human_confidence_sum
                 """,
-                type, label, model, hour, bin, (long)bucket.Count(), (long)bucket.Count(d => d.Outcome == DecisionOutcomes.Auto),
+                type, label, model, day, bin, (long)bucket.Count(), (long)bucket.Count(d => d.Outcome == DecisionOutcomes.Auto),
                 (long)human.Count, (long)human.Count(d => d.Outcome == DecisionOutcomes.Confirmed),
                 (long)human.Count(d => d.Outcome == DecisionOutcomes.Corrected), (long)human.Count(d => d.Outcome == DecisionOutcomes.Rejected),
                 (long)qa.Count, (long)qa.Count(d => d.Outcome == DecisionOutcomes.Confirmed),
@@ -79,7 +79,7 @@ public sealed class QualityCounter : SubscriptionBase
     static (string, string, string, DateTimeOffset, int) Key(DocumentRouted d)
     {
         var at = d.DecidedAt.ToUniversalTime();
-        return (d.DocumentType, d.PredictedLabel, d.ModelVersion, new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, 0, 0, TimeSpan.Zero),
+        return (d.DocumentType, d.PredictedLabel, d.ModelVersion, new DateTimeOffset(at.Year, at.Month, at.Day, 0, 0, 0, TimeSpan.Zero),
             QualityMath.Bin(d.Confidence, Bins));
     }
 }

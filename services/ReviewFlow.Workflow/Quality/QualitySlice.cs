@@ -32,12 +32,12 @@ public static class QualitySlice
         return app;
     }
 
-    /// <summary>Period [from, to), UTC, by the hour; default the last 7 days.</summary>
+    /// <summary>Period [from, to), UTC, by the day (a partial day counts whole); default the last 7 days.</summary>
     static async Task<Results<Ok<QualitySummary>, ValidationProblem>> SummaryAsync(string? documentType, string? label, string? modelVersion,
         DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
     {
         var end = to ?? clock.GetUtcNow();
-        var start = from ?? end - QualitySummaries.ReferenceDays;
+        var start = new DateTimeOffset((from ?? end - QualitySummaries.ReferenceDays).UtcDateTime.Date, TimeSpan.Zero);
         if (start >= end)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
         return TypedResults.Ok(await summaries.SummarizeAsync(

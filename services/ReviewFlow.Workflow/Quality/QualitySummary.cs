@@ -37,7 +37,7 @@ public sealed class QualitySummaries(IDocumentStore store)
         await using (var cmd = Command(connection, filter, $"""
             select bin, sum(decided), sum(auto), sum(human), sum(agreed), sum(corrected), sum(rejected), sum(qa_decided), sum(qa_agreed),
                    sum(human_confidence_sum)
-            from {table} where {Where} and hour >= @from and hour < @to group by bin
+            from {table} where {Where} and day >= @from and day < @to group by bin
             """, filter.From, filter.To))
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
@@ -73,13 +73,13 @@ public sealed class QualitySummaries(IDocumentStore store)
         QualityFilter filter, List<Row> period, CancellationToken ct)
     {
         DateTimeOffset? first;
-        await using (var cmd = Command(connection, filter, $"select min(hour) from {table} where {Where}"))
+        await using (var cmd = Command(connection, filter, $"select min(day) from {table} where {Where}"))
             first = await cmd.ExecuteScalarAsync(ct) is DateTime d ? new DateTimeOffset(d, TimeSpan.Zero) : null;
         if (first is not { } from || period.Count == 0) return (null, null, null, null);
         var to = from + ReferenceDays;
 
         var reference = new long[Bands];
-        await using (var cmd = Command(connection, filter, $"select bin, sum(decided) from {table} where {Where} and hour >= @from and hour < @to group by bin", from, to))
+        await using (var cmd = Command(connection, filter, $"select bin, sum(decided) from {table} where {Where} and day >= @from and day < @to group by bin", from, to))
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct)) reference[reader.GetInt32(0) * Bands / QualityCounter.Bins] += reader.GetInt64(1);
         var recent = new long[Bands];
@@ -87,7 +87,7 @@ public sealed class QualitySummaries(IDocumentStore store)
 
         var labels = new Dictionary<string, (long Reference, long Recent)>();
         await using (var cmd = Command(connection, filter, $"""
-            select predicted_label, sum(decided) filter (where hour >= @rfrom and hour < @rto), sum(decided) filter (where hour >= @from and hour < @to)
+            select predicted_label, sum(decided) filter (where day >= @rfrom and day < @rto), sum(decided) filter (where day >= @from and day < @to)
             from {table} where {Where} group by predicted_label
             """, filter.From, filter.To))
         {
