@@ -65,8 +65,11 @@ public static class QualityMath
         return bins.Where(b => b.Count > 0).Sum(b => (double)b.Count / total * Math.Abs(b.Accuracy - b.MeanConfidence));
     }
 
-    /// <summary>The bin (0..bins−1) of a confidence in [0, 1]; 1.0 falls in the last bin.</summary>
-    public static int Bin(double confidence, int bins = 10) => Math.Clamp((int)Math.Floor(confidence * bins), 0, bins - 1);
+    /// <summary>
+    /// The bin (0..bins−1) of a confidence in [0, 1]; 1.0 falls in the last bin. The nudge keeps a confidence on a bin's
+    /// edge in that bin (0.29 × 100 is 28.999…96 in floating point).
+    /// </summary>
+    public static int Bin(double confidence, int bins = 10) => Math.Clamp((int)Math.Floor(confidence * bins + 1e-9), 0, bins - 1);
 
     /// <summary>
     /// Population stability index of a recent distribution against a reference, over the same categories (confidence

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.SignIn;
 
 namespace ReviewFlow.Workflow.Quality;
@@ -29,7 +30,23 @@ public static class QualitySlice
     {
         app.MapGet("/api/v1/quality/summary", SummaryAsync).WithTags("Quality")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Auditor));
+        app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return app;
+    }
+
+    /// <summary>The proposed policy replayed over the period's decisions (default the last 30 days) beside the active one.</summary>
+    static async Task<Results<Ok<WhatIfAnswer>, ValidationProblem>> WhatIfAsync(WhatIfRequest body, QualitySummaries summaries,
+        MartenRoutingPolicySource policies, TimeProvider clock, CancellationToken ct)
+    {
+        if (body.Policy is not { DocumentTypes.Count: > 0 } proposed)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["policy"] = ["is required, with its document types"] });
+        var end = body.To ?? clock.GetUtcNow();
+        var start = new DateTimeOffset((body.From ?? end - TimeSpan.FromDays(30)).UtcDateTime.Date, TimeSpan.Zero);
+        if (start >= end) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
+        var active = await policies.LatestAsync(ct) ?? throw new NoRoutingPolicyException();
+        var rows = PolicyWhatIf.Evaluate(active, proposed, await summaries.CountsAsync(start, end, ct));
+        return TypedResults.Ok(new WhatIfAnswer(start, end, active.Version, rows));
     }
 
     /// <summary>Period [from, to), UTC, by the day (a partial day counts whole); default the last 7 days.</summary>
@@ -43,6 +60,10 @@ public static class QualitySlice
         return TypedResults.Ok(await summaries.SummarizeAsync(
             new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start.ToUniversalTime(), end.ToUniversalTime()), ct));
     }
+
+    public sealed record WhatIfRequest(RoutingPolicy? Policy, DateTimeOffset? From, DateTimeOffset? To);
+
+    public sealed record WhatIfAnswer(DateTimeOffset From, DateTimeOffset To, int ActiveVersion, IReadOnlyList<WhatIfRow> Rows);
 
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -102,6 +102,23 @@ public sealed class QualitySummaries(IDocumentStore store)
         return (psi, labelPsi, from, to);
     }
 
+    /// <summary>The counts of the period by document type, predicted label and percentile, for the what-if.</summary>
+    public async Task<IReadOnlyList<WhatIfCounts>> CountsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var table = $"{store.Options.Events.DatabaseSchemaName}.{QualityCounter.Table}";
+        var counts = new List<WhatIfCounts>();
+        await using var cmd = Command(connection, new QualityFilter(null, null, null, from, to), $"""
+            select document_type, predicted_label, bin, sum(decided), sum(human), sum(corrected + rejected)
+            from {table} where day >= @from and day < @to group by document_type, predicted_label, bin
+            """, from, to);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            counts.Add(new(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+        return counts;
+    }
+
     const string Where = "(@type::text is null or document_type = @type) and (@label::text is null or predicted_label = @label) " +
                          "and (@model::text is null or model_version = @model)";
 

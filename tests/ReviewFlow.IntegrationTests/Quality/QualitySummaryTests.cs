@@ -82,6 +82,37 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
     }
 
     [Fact]
+    public async Task The_what_if_of_a_lower_threshold_counts_what_would_go_through_and_how_often_a_human_changed_it()
+    {
+        // Ten "telecom" invoices at 0.88, under the invoice threshold 0.90: all reviewed, nine confirmed, one corrected.
+        var alice = await system.ClientAsync("alice");
+        var ids = Enumerable.Range(0, 10).Select(_ => Documents.NewId()).ToList();
+        foreach (var id in ids) await system.Amqp.PublishRawAsync(Documents.Json(id, label: "telecom", confidence: 0.88, modelVersion: "2026.12-whatif"));
+        await DecideAsync(alice, ids[0], new { outcome = "correct", label = "utilities", reasonCode = "wrong-vendor" });
+        foreach (var id in ids.Skip(1)) await DecideAsync(alice, id, new { outcome = "confirm" });
+
+        var ada = await system.ClientAsync("ada");
+        var policy = (await ada.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/v1/admin/routing-policy"))!;
+        policy["documentTypes"]!["invoice"]!["threshold"] = 0.85;
+        policy["qaSampleRate"] = 0;
+        var row = await Waiting.ForAsync(async () =>
+            {
+                var answer = await (await ada.PostAsJsonAsync("/api/v1/admin/routing-policy/what-if", new { policy })).Content.ReadFromJsonAsync<JsonElement>();
+                return answer.GetProperty("rows").EnumerateArray()
+                    .FirstOrDefault(r => r.GetProperty("documentType").GetString() == "invoice" && r.GetProperty("label").GetString() == "telecom");
+            },
+            r => r.ValueKind == JsonValueKind.Object && r.GetProperty("documents").GetInt64() == 10, what: "the ten decisions counted");
+
+        // Now (0.90): none straight through. Proposed (0.85): all ten, all decided by humans, one changed: 1 of 10 wrong.
+        Assert.Equal((0L, 10L, 10L, 10L, 1L), (row.GetProperty("autoNow").GetInt64(), row.GetProperty("autoProposed").GetInt64(),
+            row.GetProperty("newlyAuto").GetInt64(), row.GetProperty("newlyAutoHumanDecided").GetInt64(), row.GetProperty("newlyAutoChanged").GetInt64()));
+        Assert.Equal(0.1, row.GetProperty("proposedAutoError").GetProperty("estimate").GetDouble(), 9);
+
+        var audrey = await system.ClientAsync("audrey"); // auditors read quality, but the what-if is the admins' tool
+        Assert.Equal(HttpStatusCode.Forbidden, (await audrey.PostAsJsonAsync("/api/v1/admin/routing-policy/what-if", new { policy })).StatusCode);
+    }
+
+    [Fact]
     public async Task Reviewers_may_not_read_the_quality_summary()
     {
         var alice = await system.ClientAsync("alice");

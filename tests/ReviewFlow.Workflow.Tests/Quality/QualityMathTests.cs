@@ -74,6 +74,10 @@ public sealed class QualityMathTests
         Assert.Equal(bin, QualityMath.Bin(confidence));
 
     [Fact]
+    public void A_confidence_on_a_percentile_edge_falls_in_the_bin_it_starts() =>
+        Assert.Equal(29, QualityMath.Bin(0.29, 100)); // 0.29 × 100 = 28.999999999999996
+
+    [Fact]
     public void A_shifted_distribution_has_a_population_stability_index_near_a_quarter()
     {
         // Reference shares 0.5 / 0.3 / 0.2, recent 0.3 / 0.3 / 0.4:
