@@ -32,7 +32,21 @@ public static class QualitySlice
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Auditor));
         app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        app.MapGet("/api/v1/admin/routing-policy/suggestion", SuggestionAsync).WithTags("Admin")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return app;
+    }
+
+    /// <summary>Per type (and label, with enough evidence) the lowest threshold the period's human decisions support.</summary>
+    static async Task<Results<Ok<IReadOnlyList<Suggestion>>, ValidationProblem>> SuggestionAsync(double? targetErrorRate,
+        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
+    {
+        if (targetErrorRate is not { } target || target is <= 0 or >= 1)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["targetErrorRate"] = ["is required, between 0 and 1 (e.g. 0.02)"] });
+        var end = to ?? clock.GetUtcNow();
+        var start = new DateTimeOffset((from ?? end - TimeSpan.FromDays(30)).UtcDateTime.Date, TimeSpan.Zero);
+        if (start >= end) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
+        return TypedResults.Ok(ThresholdSuggestions.Suggest(await summaries.CountsAsync(start, end, ct), target));
     }
 
     /// <summary>The proposed policy replayed over the period's decisions (default the last 30 days) beside the active one.</summary>

@@ -113,12 +113,17 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
     }
 
     [Fact]
-    public async Task Reviewers_may_not_read_the_quality_summary()
+    public async Task Reviewers_may_not_read_the_quality_summary_and_only_admins_get_suggestions()
     {
         var alice = await system.ClientAsync("alice");
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.GetAsync("/api/v1/quality/summary")).StatusCode);
         var sam = await system.ClientAsync("sam");
         Assert.Equal(HttpStatusCode.OK, (await sam.GetAsync("/api/v1/quality/summary")).StatusCode);
+        // The threshold suggestion is the admins' (with a target), like the what-if.
+        Assert.Equal(HttpStatusCode.Forbidden, (await sam.GetAsync("/api/v1/admin/routing-policy/suggestion?targetErrorRate=0.02")).StatusCode);
+        var ada = await system.ClientAsync("ada");
+        Assert.Equal(HttpStatusCode.BadRequest, (await ada.GetAsync("/api/v1/admin/routing-policy/suggestion")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ada.GetAsync("/api/v1/admin/routing-policy/suggestion?targetErrorRate=0.02")).StatusCode);
     }
 
     static async Task DecideAsync(HttpClient reviewer, string id, object decision)
