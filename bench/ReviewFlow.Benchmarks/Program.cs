@@ -15,6 +15,7 @@ using static ReviewFlow.Benchmarks.Stats;
 // --set adds configuration keys to the in-process worker;
 // --keep-database leaves the run's database (rfbench_<run>) in place; by default it is dropped.
 // `-- hostile [--messages N]` measures what bad input costs the intake instead (HostileInputBenchmark.cs).
+// `-- quality [--decisions N]`: the quality summary, what-if and suggestion over N recorded decisions (QualityBenchmark.cs).
 // `-- workers [same options]`: the deployed worker executable as 1, then 2 processes, beside the baseline (WorkersBenchmark.cs).
 // `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]`: C SignalR clients on M web host
 //   processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs).
@@ -24,6 +25,13 @@ if (args is ["hostile", ..])
 {
     var count = args is [_, "--messages", var n] ? PositiveInt(n, "--messages") : 2000;
     try { return await HostileInputBenchmark.RunAsync(count, CancellationToken.None); }
+    catch (BenchmarkException ex) { Console.Error.WriteLine($"FAILED: {ex.Message}"); return 2; }
+}
+
+if (args is ["quality", ..])
+{
+    var count = args is [_, "--decisions", var n] ? PositiveInt(n, "--decisions") : 1_000_000;
+    try { return await QualityBenchmark.RunAsync(count, CancellationToken.None); }
     catch (BenchmarkException ex) { Console.Error.WriteLine($"FAILED: {ex.Message}"); return 2; }
 }
 
