@@ -5,6 +5,7 @@ using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Notifying;
 using ReviewFlow.Workflow.Operations;
+using ReviewFlow.Workflow.Queue;
 using ReviewFlow.Workflow.Relay;
 using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Sla;
@@ -20,6 +21,7 @@ public static class WorkerSlices
         builder.AddRoutingPolicy().AdoptConfiguredRoutingPolicy();
         builder.AddIntake().AddIntakeQueues();
         builder.AddDocuments().AddDocumentSaga();
+        builder.AddReviewQueue();
         builder.AddDecisionRelay();
         builder.AddSlaTimers();
         builder.AddNotificationHistory().AddNotifying();

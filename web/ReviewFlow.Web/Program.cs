@@ -18,6 +18,7 @@ builder.AddEventStore();
 builder.AddRoutingPolicy();
 builder.AddIntake();
 builder.AddDocuments();
+builder.AddReviewQueue();
 builder.AddReviewing();
 builder.AddLiveUpdates();
 builder.AddNotificationHistory();
