@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.SignIn;
 using Microsoft.AspNetCore.Routing;
 
@@ -13,7 +14,7 @@ public static class QueueSlice
 {
     /// <summary>
     /// Both hosts, the same registration: the worker writes the items (its saga's saves run the projection), the web host
-    /// reads them.
+    /// reads them; a host that migrates at start backfills the documents already in review (once).
     /// </summary>
     public static IHostApplicationBuilder AddReviewQueue(this IHostApplicationBuilder builder)
     {
@@ -31,7 +32,11 @@ public static class QueueSlice
                 .Index(x => new { x.FirstReviewerId, x.Status }, i => i.Name = "rf_queue_first_review")
                 // The digest's breaches of the day, per group.
                 .Index(x => new { x.ReviewerGroup, x.BreachedAt }, i => i.Name = "rf_queue_breached");
+            opts.Schema.For<ReviewQueueBackfillRun>().DocumentAlias("review_queue_backfill");
         });
+        builder.Services.AddSingleton<ReviewQueueBackfill>();
+        if (EventStore.MigratesAtStart(builder.Configuration))
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ReviewQueueBackfill>());
         return builder;
     }
 
