@@ -3,15 +3,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Notifying;
+using ReviewFlow.Workflow.Queue;
 
 namespace ReviewFlow.Notifications;
 
 /// <summary>
 /// The Hangfire jobs that notify people, enqueued by <see cref="ReviewFlow.Workflow.Sla.TimerScheduler"/> from committed events. They
 /// run off the workflow's path: a slow or failing Graph never holds a decision back, and the notifier records every
-/// attempt and never throws for a channel failure. A job looks at the document as it is now (a task decided in the
-/// meantime is not announced), and does nothing for what was already sent (the scheduler may enqueue a job twice
-/// after a crash).
+/// attempt and never throws for a channel failure. A job looks at the review task as it is now, in its
+/// <see cref="ReviewQueueItem"/> (a task decided in the meantime is not announced), and does nothing for what was
+/// already sent (the scheduler may enqueue a job twice after a crash).
 /// </summary>
 public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notifier, TimeProvider clock,
     IOptions<NotificationOptions> options, ILogger<NotificationJobs> log) : IReviewNotifications
@@ -31,17 +32,17 @@ public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notif
     async Task ForOpenTaskAsync(string documentId, string kind, Func<ReviewTask, Task> send, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
-        if (state is not { ReviewerGroup: not null, Classification: { } c } || !DocumentStatus.IsOpen(state.CurrentState))
+        var task = await session.LoadAsync<ReviewQueueItem>(documentId, ct);
+        if (task is null || !DocumentStatus.IsOpen(task.Status))
         {
-            log.LogInformation("No {Kind} notification for {DocumentId}: it is {Status}", kind, documentId, state?.CurrentState ?? "unknown");
+            log.LogInformation("No {Kind} notification for {DocumentId}: it is {Status}", kind, documentId, task?.Status ?? "unknown");
             return;
         }
         if (await session.Query<NotificationRecord>()
                 .AnyAsync(r => r.DocumentId == documentId && r.Kind == kind && r.Outcome == NotificationNames.Sent, ct))
             return;
-        await send(new ReviewTask(documentId, c.DocumentType, c.Label, c.Confidence, state.ReviewerGroup, state.SlaDueAt, c.Excerpt,
-            state.ClaimedBy, state.CurrentState));
+        await send(new ReviewTask(documentId, task.DocumentType, task.PredictedLabel, task.Confidence, task.ReviewerGroup, task.DueAt,
+            task.Excerpt, task.ClaimedBy, task.Status));
     }
 
     /// <summary>
@@ -65,15 +66,15 @@ public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notif
             if (await session.Query<NotificationRecord>().AnyAsync(r =>
                     r.Kind == NotificationNames.Digest && r.NotificationId.Contains(subject) && r.Outcome == NotificationNames.Sent, ct))
                 continue;
-            var open = await session.Query<DocumentState>()
-                .Where(x => x.CurrentState.IsOneOf(DocumentStatus.Open) && x.ReviewerGroup!.IsOneOf(groups))
-                .OrderBy(x => x.SlaDueAt).ThenBy(x => x.ReviewRequestedAt).Take(50).ToListAsync(ct);
-            var breaches = await session.Query<DocumentState>()
-                .CountAsync(x => x.ReviewerGroup!.IsOneOf(groups) && x.SlaBreachedAt >= dayStart, ct);
-            var decided = await session.Query<DocumentState>()
+            var open = await session.Query<ReviewQueueItem>()
+                .Where(x => x.Status.IsOneOf(DocumentStatus.Open) && x.ReviewerGroup.IsOneOf(groups))
+                .OrderBy(x => x.DueAt).ThenBy(x => x.RequestedAt).Take(50).ToListAsync(ct);
+            var breaches = await session.Query<ReviewQueueItem>()
+                .CountAsync(x => x.ReviewerGroup.IsOneOf(groups) && x.BreachedAt >= dayStart, ct);
+            var decided = await session.Query<ReviewQueueItem>()
                 .CountAsync(x => x.DecidedBy == reviewer && x.DecidedAt >= now.AddDays(-1), ct);
-            var items = open.Select(s => new DigestItem(s.DocumentId, s.Classification!.DocumentType, s.Classification.Label,
-                s.Classification.Confidence, s.SlaDueAt, s.SlaBreachedAt is not null, s.CurrentState)).ToList();
+            var items = open.Select(t => new DigestItem(t.DocumentId, t.DocumentType, t.PredictedLabel, t.Confidence, t.DueAt,
+                t.BreachedAt is not null, t.Status)).ToList();
             await notifier.DigestAsync(new ReviewerDigest(reviewer, day, items, breaches, decided), ct);
             sent++;
         }

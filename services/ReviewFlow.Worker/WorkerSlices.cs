@@ -6,6 +6,7 @@ using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Notifying;
 using ReviewFlow.Workflow.Operations;
 using ReviewFlow.Workflow.Quality;
+using ReviewFlow.Workflow.Queue;
 using ReviewFlow.Workflow.Relay;
 using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Sla;
@@ -21,6 +22,7 @@ public static class WorkerSlices
         builder.AddRoutingPolicy().AdoptConfiguredRoutingPolicy();
         builder.AddIntake().AddIntakeQueues();
         builder.AddDocuments().AddDocumentSaga();
+        builder.AddReviewQueue();
         builder.AddDecisionRelay();
         builder.AddSlaTimers();
         builder.AddNotificationHistory().AddNotifying();

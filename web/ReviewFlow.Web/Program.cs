@@ -19,6 +19,7 @@ builder.AddEventStore();
 builder.AddRoutingPolicy();
 builder.AddIntake();
 builder.AddDocuments();
+builder.AddReviewQueue();
 builder.AddReviewing();
 builder.AddLiveUpdates();
 builder.AddNotificationHistory();

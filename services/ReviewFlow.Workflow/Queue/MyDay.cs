@@ -15,15 +15,15 @@ public sealed record MyDay(DateTimeOffset Since, int Decided, int Confirmed, int
     {
         var me = user.UserId();
         var since = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
-        var decided = await session.Query<DocumentState>()
+        var decided = await session.Query<ReviewQueueItem>()
             .Where(x => x.DecidedBy == me && x.DecidedAt >= since).OrderByDescending(x => x.DecidedAt).Take(500).ToListAsync(ct);
-        var holding = await session.Query<DocumentState>().Where(x => x.ClaimedBy == me).CountAsync(ct);
-        var awaitingSecond = await session.Query<DocumentState>()
-            .Where(x => x.FirstReviewerId == me && x.CurrentState == DocumentStatus.AwaitingSecondReview).CountAsync(ct);
+        var holding = await session.Query<ReviewQueueItem>().Where(x => x.ClaimedBy == me).CountAsync(ct);
+        var awaitingSecond = await session.Query<ReviewQueueItem>()
+            .Where(x => x.FirstReviewerId == me && x.Status == DocumentStatus.AwaitingSecondReview).CountAsync(ct);
         return TypedResults.Ok(new MyDay(since, decided.Count, decided.Count(d => d.Outcome == DecisionOutcomes.Confirmed),
             decided.Count(d => d.Outcome == DecisionOutcomes.Corrected), decided.Count(d => d.Outcome == DecisionOutcomes.Rejected), holding,
-            awaitingSecond, decided.Select(d => new MyDecision(d.DocumentId, d.Classification!.DocumentType, d.Classification.Label,
-                d.FinalLabel!, d.Outcome!, d.DecidedAt!.Value)).ToList()));
+            awaitingSecond, decided.Select(d => new MyDecision(d.DocumentId, d.DocumentType, d.PredictedLabel, d.FinalLabel!,
+                d.Outcome!, d.DecidedAt!.Value)).ToList()));
     }
 }
 

@@ -20,10 +20,10 @@ static class ReviewQueue
         var number = Math.Max(page ?? 1, 1);
         // Disagreements and escalations are for supervisors only.
         var states = user.IsInRole(Roles.Supervisor) ? DocumentStatus.Open : DocumentStatus.ForReviewers;
-        var query = session.Query<DocumentState>().Where(x => x.CurrentState.IsOneOf(states) && x.ReviewerGroup!.IsOneOf(groups));
-        if (!string.IsNullOrEmpty(documentType)) query = query.Where(x => x.Classification!.DocumentType == documentType);
-        if (!string.IsNullOrEmpty(label)) query = query.Where(x => x.Classification!.Label == label);
-        var items = await query.OrderBy(x => x.SlaDueAt).ThenBy(x => x.ReviewRequestedAt).Skip((number - 1) * size).Take(size).ToListAsync(ct);
+        var query = session.Query<ReviewQueueItem>().Where(x => x.Status.IsOneOf(states) && x.ReviewerGroup.IsOneOf(groups));
+        if (!string.IsNullOrEmpty(documentType)) query = query.Where(x => x.DocumentType == documentType);
+        if (!string.IsNullOrEmpty(label)) query = query.Where(x => x.PredictedLabel == label);
+        var items = await query.OrderBy(x => x.DueAt).ThenBy(x => x.RequestedAt).Skip((number - 1) * size).Take(size).ToListAsync(ct);
         return TypedResults.Ok(new QueuePage(number, size, items.Select(QueueItem.From).ToList()));
     }
 }
@@ -34,7 +34,6 @@ public sealed record QueueItem(string DocumentId, string DocumentType, string Pr
     string Status, string? ClaimedBy, DateTimeOffset? LeaseExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? DueAt,
     bool Breached, string? Priority, DateTimeOffset? RemindAt)
 {
-    public static QueueItem From(DocumentState s) => new(s.DocumentId, s.Classification!.DocumentType, s.Classification.Label,
-        s.Classification.Confidence, s.ReviewerGroup, s.CurrentState, s.ClaimedBy, s.LeaseExpiresAt, s.ReviewRequestedAt,
-        s.SlaDueAt, s.SlaBreachedAt is not null, s.Priority, s.SlaRemindAt);
+    public static QueueItem From(ReviewQueueItem i) => new(i.DocumentId, i.DocumentType, i.PredictedLabel, i.Confidence, i.ReviewerGroup,
+        i.Status, i.ClaimedBy, i.LeaseExpiresAt, i.RequestedAt, i.DueAt, i.BreachedAt is not null, i.Priority, i.RemindAt);
 }

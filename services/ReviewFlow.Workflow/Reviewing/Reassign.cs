@@ -3,6 +3,7 @@ using Marten;
 using MassTransit;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Queue;
 using ReviewFlow.Workflow.SignIn;
 
 namespace ReviewFlow.Workflow.Reviewing;
@@ -19,14 +20,14 @@ static class Reassign
         if (string.IsNullOrWhiteSpace(body.ReviewerId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = ["is required"] });
         // An unknown document or another group's task is answered by SendAsync (404 / 403).
-        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
-        var membership = state?.ReviewerGroup is { } group ? directory.MemberOf(body.ReviewerId, group) : false;
+        var task = await session.LoadAsync<ReviewQueueItem>(documentId, ct);
+        var membership = task is null ? false : directory.MemberOf(body.ReviewerId, task.ReviewerGroup);
         if (membership is null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = [$"{body.ReviewerId} is not in {state!.ReviewerGroup}"] },
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = [$"{body.ReviewerId} is not in {task!.ReviewerGroup}"] },
                 title: "Not a member of the task's group");
         var toSupervisor = membership == true;
         return await ReviewingSlice.SendAsync(documentId, user, session, client,
-            new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor), ct, state);
+            new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor), ct, task);
     }
 }
 

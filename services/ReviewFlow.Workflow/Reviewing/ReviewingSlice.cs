@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Queue;
 using ReviewFlow.Workflow.SignIn;
 using Microsoft.AspNetCore.Routing;
 
@@ -33,17 +34,20 @@ public static class ReviewingSlice
         return app;
     }
 
-    /// <summary>404 unknown document, 403 another group's task, 409 what the document's state refused, 200 what was recorded.</summary>
-    /// <param name="loaded">The document's state when the caller loaded it already (it is loaded otherwise).</param>
+    /// <summary>
+    /// 404 no review task (an unknown document, or one routed automatically), 403 another group's task, 409 what the
+    /// document's state refused, 200 what was recorded. Who may act is read from the review queue's item.
+    /// </summary>
+    /// <param name="loaded">The document's queue item when the caller loaded it already (it is loaded otherwise).</param>
     internal static async Task<IResult> SendAsync<T>(string documentId, ClaimsPrincipal user, IQuerySession session,
-        IRequestClient<T> client, T command, CancellationToken ct, DocumentState? loaded = null) where T : class
+        IRequestClient<T> client, T command, CancellationToken ct, ReviewQueueItem? loaded = null) where T : class
     {
-        var state = loaded ?? await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
-        if (state is null)
-            return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No document '{documentId}'.");
-        if (state.ReviewerGroup is null || !user.Groups().Contains(state.ReviewerGroup))
+        var task = loaded ?? await session.LoadAsync<ReviewQueueItem>(documentId, ct);
+        if (task is null)
+            return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No review task for '{documentId}'.");
+        if (!user.Groups().Contains(task.ReviewerGroup))
             return TypedResults.Problem(statusCode: 403, title: "Not your group's task",
-                detail: $"'{documentId}' is in the queue of {state.ReviewerGroup ?? "no group"}.");
+                detail: $"'{documentId}' is in the queue of {task.ReviewerGroup}.");
 
         var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command, ct);
         if (response.Is(out Response<ReviewCommandAccepted>? accepted)) return TypedResults.Ok(accepted!.Message);

@@ -1,0 +1,119 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Queue;
+using ReviewFlow.Workflow.Routing;
+using ReviewFlow.Workflow.Sla;
+using ReviewFlow.Workflow.Tests.TestSupport;
+using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
+
+namespace ReviewFlow.Workflow.Tests.Queue;
+
+/// <summary>
+/// The queue item's status comes from the events, the saga's from its state machine: on MassTransit's in-memory harness,
+/// whose saga keeps every event it recorded, the two agree after every step of each review path.
+/// </summary>
+public sealed class ReviewQueueStatusTests : IAsyncLifetime
+{
+    readonly FakeClock _clock = new(T0);
+    ServiceProvider _provider = null!;
+    ITestHarness _harness = null!;
+    ISagaStateMachineTestHarness<DocumentStateMachine, DocumentState> _sagas = null!;
+    /// <summary>The test's one document.</summary>
+    string _id = "";
+
+    public async Task InitializeAsync()
+    {
+        _provider = new ServiceCollection()
+            .AddSingleton<IRoutingPolicySource>(new FixedPolicySource(TestPolicy()))
+            .AddSingleton<TimeProvider>(_clock)
+            .Configure<ReviewOptions>(o => o.ClaimLease = TimeSpan.FromMinutes(5))
+            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<DocumentStateMachine, DocumentState>())
+            .BuildServiceProvider(true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        await _harness.Start();
+        _sagas = _harness.GetSagaStateMachineHarness<DocumentStateMachine, DocumentState>();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+    }
+
+    /// <summary>Publishes an unsure result and waits for its review task.</summary>
+    async Task UnsureAsync(string id, string type, string label)
+    {
+        _id = id;
+        await _harness.Bus.Publish(Accepted(Classified(id, label, 0.5, type), _clock.GetUtcNow()));
+        Assert.True((await _sagas.Exists(DocumentKey.For(id), m => m.AwaitingReview)).HasValue);
+        AssertAgrees();
+    }
+
+    DocumentState Saga => _sagas.Sagas.Contains(DocumentKey.For(_id))!;
+
+    /// <summary>Sends a reviewer command, which must be accepted, a minute after the last step.</summary>
+    async Task StepAsync<T>(T command) where T : class
+    {
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var reply = await _harness.GetRequestClient<T>().GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command);
+        Assert.IsType<ReviewCommandAccepted>(reply.Message);
+        AssertAgrees();
+    }
+
+    void AssertAgrees()
+    {
+        var saga = Saga;
+        var item = ReviewQueueItem.Fold(null, saga.PendingEvents)!;
+        Assert.Equal((saga.CurrentState, saga.ClaimedBy, saga.LeaseExpiresAt), (item.Status, item.ClaimedBy, item.LeaseExpiresAt));
+        Assert.Equal((saga.FirstReviewerId, saga.ForSupervisor), (item.FirstReviewerId, item.ForSupervisor));
+        Assert.Equal((saga.Outcome, saga.DecidedBy, saga.DecidedAt), (item.Outcome, item.DecidedBy, item.DecidedAt));
+    }
+
+    [Fact]
+    public async Task Claimed_released_claimed_again_renewed_and_decided()
+    {
+        await UnsureAsync("INV-1", "invoice", "telecom");
+        await StepAsync(new ClaimReview("INV-1", "alice"));
+        await StepAsync(new ReleaseReview("INV-1", "alice"));
+        await StepAsync(new ClaimReview("INV-1", "bob"));
+        await StepAsync(new ClaimReview("INV-1", "bob"));
+        await StepAsync(new DecideReview("INV-1", "bob", DecideReview.Correct, "utilities", "wrong-vendor"));
+        Assert.Equal(DocumentStatus.Routed, Saga.CurrentState);
+    }
+
+    [Fact]
+    public async Task Four_eyes_released_by_the_second_reviewer_disagreed_released_by_a_supervisor_and_settled()
+    {
+        await UnsureAsync("CON-1", "contract", "nda");
+        await StepAsync(new ClaimReview("CON-1", "alice"));
+        await StepAsync(new DecideReview("CON-1", "alice", DecideReview.Confirm));
+        await StepAsync(new ClaimReview("CON-1", "bob"));
+        await StepAsync(new ReleaseReview("CON-1", "bob"));
+        await StepAsync(new ClaimReview("CON-1", "bob"));
+        await StepAsync(new DecideReview("CON-1", "bob", DecideReview.Reject, ReasonCode: "not-a-contract"));
+        await StepAsync(new ClaimReview("CON-1", "sam", AsSupervisor: true));
+        await StepAsync(new ReleaseReview("CON-1", "sam", AsSupervisor: true));
+        await StepAsync(new ClaimReview("CON-1", "sam", AsSupervisor: true));
+        await StepAsync(new DecideReview("CON-1", "sam", DecideReview.Confirm));
+        Assert.Equal(DocumentStatus.Routed, Saga.CurrentState);
+    }
+
+    [Fact]
+    public async Task Escalated_reassigned_to_a_supervisor_and_put_back_by_its_lease_timer()
+    {
+        await UnsureAsync("INV-2", "invoice", "telecom");
+        await StepAsync(new ClaimReview("INV-2", "alice"));
+        await StepAsync(new ReassignReview("INV-2", "sam", "bob"));
+        await StepAsync(new DecideReview("INV-2", "bob", DecideReview.Escalate, ReasonCode: "unsure"));
+        await StepAsync(new ReassignReview("INV-2", "sam", "sue", ToSupervisor: true));
+
+        var lease = Saga.LeaseExpiresAt!.Value;
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await _harness.Bus.Publish(new ClaimLeaseElapsed("INV-2", "sue", lease));
+        Assert.True((await _sagas.Exists(DocumentKey.For("INV-2"), m => m.Escalated)).HasValue);
+        AssertAgrees();
+    }
+}
