@@ -8,7 +8,7 @@ using ReviewFlow.Contracts;
 using ReviewFlow.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Reviews;
+namespace ReviewFlow.IntegrationTests.Live;
 
 /// <summary>The hub: a task that appears, is claimed or decided shows up on every open page of its group.</summary>
 [Collection(SystemCollection.Name)]

@@ -11,7 +11,7 @@ using ReviewFlow.Notifications;
 using ReviewFlow.Testing.Graph;
 using ReviewFlow.Workflow.Sla;
 
-namespace ReviewFlow.IntegrationTests.Timers;
+namespace ReviewFlow.IntegrationTests.Sla;
 
 /// <summary>
 /// A system whose claims are due 6 s after they go to review, with the reminder 3 s before, and whose Teams and

@@ -3,7 +3,7 @@ using System.Text.Json;
 using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 
-namespace ReviewFlow.IntegrationTests.Pipeline;
+namespace ReviewFlow.IntegrationTests.Routing;
 
 [Collection(SystemCollection.Name)]
 public sealed class RoutingTests(ReviewFlowSystem system)

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ReviewFlow.IntegrationTests.Infrastructure;
 
-namespace ReviewFlow.IntegrationTests.Reviews;
+namespace ReviewFlow.IntegrationTests.Reviewing;
 
 /// <summary>Contracts need four eyes: a second, different reviewer agrees, or a supervisor settles a disagreement.</summary>
 [Collection(SystemCollection.Name)]

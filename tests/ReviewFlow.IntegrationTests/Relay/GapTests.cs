@@ -6,7 +6,7 @@ using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Pipeline;
+namespace ReviewFlow.IntegrationTests.Relay;
 
 /// <summary>
 /// Sequence gaps: a lost optimistic-concurrency race rolls back a transaction that had taken event sequence numbers,

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using ReviewFlow.IntegrationTests.Infrastructure;
 
-namespace ReviewFlow.IntegrationTests.Reviews;
+namespace ReviewFlow.IntegrationTests.Reviewing;
 
 /// <summary>The reviewer API: roles checked server-side, groups respected, the saga's refusals as 409.</summary>
 [Collection(SystemCollection.Name)]

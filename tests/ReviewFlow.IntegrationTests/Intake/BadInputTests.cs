@@ -9,7 +9,7 @@ using RabbitMQ.Client;
 using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Intake;
 
-namespace ReviewFlow.IntegrationTests.Pipeline;
+namespace ReviewFlow.IntegrationTests.Intake;
 
 /// <summary>Bad input never vanishes and never crashes a consumer: error queue with the reason, Invalid status, 400.</summary>
 [Collection(SystemCollection.Name)]
