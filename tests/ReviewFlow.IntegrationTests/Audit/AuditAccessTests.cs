@@ -8,7 +8,6 @@ using Marten;
 using Npgsql;
 using ReviewFlow.Audit.Chain;
 using ReviewFlow.Audit.Retention;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 using Weasel.Core;
 
@@ -16,7 +15,7 @@ namespace ReviewFlow.IntegrationTests.Audit;
 
 /// <summary>Who may do what: the auditor reads and changes nothing, others cannot read the audit, the database role cannot rewrite events.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class AuditAccessTests(ReviewFlowSystem system)
+public sealed class AuditAccessTests(TestSystem system)
 {
     static readonly string[] AuditReads =
     [

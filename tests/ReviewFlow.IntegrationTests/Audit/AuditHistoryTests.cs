@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ReviewFlow.Contracts;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 
 namespace ReviewFlow.IntegrationTests.Audit;
@@ -19,14 +18,17 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
     public sealed class History : IAsyncLifetime
     {
         // A user with two duties, so that segregation of duties has something to find.
-        public ReviewFlowSystem System { get; } = ReviewFlowSystem.WithSettings(new()
+        public TestSystem System { get; } = TestSystem.With(new()
+        {
+            Settings = new Dictionary<string, string?>
             {
                 ["DevUsers:mallory:Name"] = "Mallory (reviewer and upstream)",
                 ["DevUsers:mallory:Roles:0"] = "Reviewer",
                 ["DevUsers:mallory:Roles:1"] = "Ingest",
                 ["DevUsers:mallory:Groups:0"] = "ap-reviewers",
                 ["DevUsers:mallory:Groups:1"] = "legal-reviewers",
-            });
+            },
+        });
         public DateTimeOffset From { get; private set; }
         public DateTimeOffset To => From.AddHours(1);
         public Dictionary<string, string> Ids { get; } = [];

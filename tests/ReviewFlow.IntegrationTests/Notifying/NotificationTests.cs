@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.IntegrationTests.Sla;
 using ReviewFlow.Testing.Graph;
