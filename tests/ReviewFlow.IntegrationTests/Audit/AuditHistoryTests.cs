@@ -141,20 +141,6 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
         public Task DisposeAsync() => System.DisposeAsync();
     }
 
-    /// <summary>The test policy (TestPolicy.Settings) with another invoice threshold.</summary>
-    public static object PolicyWithInvoiceThreshold(double threshold) => new
-    {
-        killSwitch = false,
-        qaSampleRate = 0,
-        alwaysReviewLabels = new[] { "legal-hold" },
-        documentTypes = new Dictionary<string, object>
-        {
-            ["invoice"] = new { threshold, reviewerGroup = "ap-reviewers" },
-            ["contract"] = new { threshold = 0.95, reviewerGroup = "legal-reviewers", fourEyes = true },
-            ["claim"] = new { threshold = 0.85, reviewerGroup = "claims-reviewers" },
-        },
-    };
-
     async Task<JsonElement> GetAsync(string path) => await (await history.System.ClientAsync("audrey")).GetFromJsonAsync<JsonElement>(path);
 
     static List<string> Ids(JsonElement page) => page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
@@ -297,14 +283,14 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
     public async Task A_policy_change_needs_a_reason_and_an_admin()
     {
         var ada = await history.System.ClientAsync("ada");
-        var noReason = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = PolicyWithInvoiceThreshold(0.5), reason = " " });
+        var noReason = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = TestPolicy.WithInvoiceThreshold(0.5), reason = " " });
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
-        var badThreshold = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = PolicyWithInvoiceThreshold(1.5), reason = "typo" });
+        var badThreshold = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = TestPolicy.WithInvoiceThreshold(1.5), reason = "typo" });
         Assert.Equal(HttpStatusCode.BadRequest, badThreshold.StatusCode);
         foreach (var user in new[] { "audrey", "sam", "alice" })
         {
             var response = await (await history.System.ClientAsync(user)).PutAsJsonAsync("/api/v1/admin/routing-policy",
-                new { policy = PolicyWithInvoiceThreshold(0.5), reason = "not mine to change" });
+                new { policy = TestPolicy.WithInvoiceThreshold(0.5), reason = "not mine to change" });
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
         Assert.Equal(2, (await GetAsync("/api/v1/audit/reports/policy-history")).GetArrayLength());
