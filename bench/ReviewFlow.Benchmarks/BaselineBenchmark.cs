@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MassTransit;
+using ReviewFlow.Testing;
 
 namespace ReviewFlow.Benchmarks;
 
@@ -24,7 +25,7 @@ public static class BaselineBenchmark
 
     public static async Task<BaselineResult> RunAsync(int messages, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var uri = await Servers.FreshVirtualHostAsync("rf-bench-base-" + Guid.NewGuid().ToString("N")[..8]);
+        var uri = await Servers.IsolatedRabbitMqAsync((await Servers.GetAsync()).RabbitMq, "rf-bench-base-" + Guid.NewGuid().ToString("N")[..8]);
         var counter = new PingCounter();
         var prefetch = 0;
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>

@@ -1,10 +1,10 @@
-using ReviewFlow.Workflow.Intake;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using ReviewFlow.Testing;
-using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Testing.Processes;
+using ReviewFlow.Workflow.Intake;
 using static ReviewFlow.Benchmarks.Stats;
 
 namespace ReviewFlow.Benchmarks;
@@ -23,13 +23,10 @@ public static class HostileInputBenchmark
     public static async Task<int> RunAsync(int messages, CancellationToken cancellationToken)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        var uri = await Servers.FreshVirtualHostAsync("rf-hostile-" + run);
-        using var worker = HostProcess.Start("worker", HostProcess.Worker, new Dictionary<string, string>
-        {
-            ["ConnectionStrings__RabbitMq"] = uri,
-            ["ConnectionStrings__Postgres"] = Servers.Postgres,
-            ["Marten__Schema"] = "hostile" + run,
-        });
+        var (postgres, amqp) = await Servers.GetAsync();
+        var uri = await Servers.IsolatedRabbitMqAsync(amqp, "rf-hostile-" + run);
+        using var worker = new WorkerProcess("worker", HostProcess.EnvironmentFor(postgres, uri, "hostile" + run));
+        worker.Start();
         try
         {
             var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-hostile-benchmark" };
@@ -78,7 +75,7 @@ public static class HostileInputBenchmark
         }
         finally
         {
-            worker.Stop();
+            await Deployment.StopAsync([worker]);
         }
     }
 
@@ -157,13 +154,6 @@ public static class HostileInputBenchmark
         }
     }
 
-    static async Task WaitAsync(Func<Task<bool>> done, TimeSpan limit, string what)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
-        while (!await done())
-        {
-            if (Stopwatch.GetTimestamp() > deadline) throw new BenchmarkException($"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+    static Task WaitAsync(Func<Task<bool>> done, TimeSpan limit, string what) =>
+        Waiting.UntilAsync(done, limit, what, interval: TimeSpan.FromMilliseconds(50));
 }

@@ -1,45 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using ReviewFlow.Testing;
+using ReviewFlow.Testing.Processes;
 
 namespace ReviewFlow.Benchmarks;
 
-/// <summary>The servers of infra/servers.sh: connection strings from the environment, a fresh virtual host per run.</summary>
-public static class Servers
+public sealed class BenchmarkException(string message) : Exception(message)
 {
-    public static string Postgres => Required("ConnectionStrings__Postgres");
-    public static string RabbitMq => Required("ConnectionStrings__RabbitMq");
-
-    static string Required(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new BenchmarkException(
-                $"{name} is not set: run `infra/servers.sh start` and `source .local/servers/env.sh` first.");
-
-    /// <summary>Adds a virtual host with `infra/servers.sh vhost NAME` and returns the broker URI pointing at it.</summary>
-    public static async Task<string> FreshVirtualHostAsync(string name)
-    {
-        var script = Path.Combine(RepoRoot(), "infra", "servers.sh");
-        var psi = new ProcessStartInfo(script, ["vhost", name]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(psi) ?? throw new BenchmarkException($"could not start {script}");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new BenchmarkException($"`infra/servers.sh vhost {name}` failed ({process.ExitCode}): {await stderr}{await stdout}");
-        return new UriBuilder(RabbitMq) { Path = "/" + name }.Uri.ToString();
-    }
-
-    public static string RepoRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "ReviewFlow.sln"))) return dir.FullName;
-        throw new BenchmarkException("ReviewFlow.sln not found above the current directory: run from the repository.");
-    }
+    /// <summary>What ends a run with exit code 2 and one line: no servers, no build, a host that would not start or answer.</summary>
+    public static bool IsSetupFailure(Exception ex) =>
+        ex is BenchmarkException or TimeoutException or InvalidOperationException or HttpRequestException or FileNotFoundException;
 }
-
-public sealed class BenchmarkException(string message) : Exception(message);
 
 /// <summary>Milliseconds between Stopwatch timestamps, and percentiles of a sample.</summary>
 public static class Stats
@@ -195,158 +167,52 @@ public sealed class CpuSnapshot
 }
 
 /// <summary>
-/// A Release build of a ReviewFlow executable (the worker, the web host) as its own process, as deployed: configured
-/// by environment only, listening on a free port of its own, its output drained and counted, its last lines kept for
-/// a failure's report, its RSS read from /proc.
+/// ReviewFlow as deployed, from the Release build (ReviewFlow.Testing's processes: configured by environment only, each
+/// on a free port of its own, output counted): the migrate step as the schema's owner, then hosts that do not migrate.
 /// </summary>
-public sealed class HostProcess : IDisposable
+public static class Deployment
 {
-    public const string Worker = "services/ReviewFlow.Worker/bin/Release/net10.0/ReviewFlow.Worker.dll";
-    public const string Web = "web/ReviewFlow.Web/bin/Release/net10.0/ReviewFlow.Web.dll";
-
-    readonly Process _process;
-    readonly Queue<string> _tail = new();
-    long _logBytes;
-
-    HostProcess(string name, Process process, string url)
+    /// <summary>`ReviewFlow.Worker --migrate` on <paramref name="environment"/>, then <paramref name="count"/> worker processes with Database__Migrate=false.</summary>
+    public static async Task<List<HostProcess>> MigrateAndStartWorkersAsync(Dictionary<string, string> environment, int count,
+        CancellationToken cancellationToken)
     {
-        Name = name;
-        _process = process;
-        Url = url;
+        await WorkerProcess.MigrateAsync(environment, TimeSpan.FromSeconds(120), cancellationToken);
+        environment["Database__Migrate"] = "false";
+        var workers = Enumerable.Range(1, count).Select(i => (HostProcess)new WorkerProcess($"worker{i}", environment)).ToList();
+        foreach (var worker in workers) worker.Start();
+        return workers;
     }
 
-    public string Name { get; }
-    public string Url { get; }
-    public int Pid => _process.Id;
-    public long LogBytes => Interlocked.Read(ref _logBytes);
-
-    /// <summary>Starts <paramref name="dll"/> (relative to the repository) from its output folder, where its appsettings are.</summary>
-    public static HostProcess Start(string name, string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
+    /// <summary>Waits until each answers GET /health/ready with 200.</summary>
+    public static async Task WaitReadyAsync(IEnumerable<HostProcess> hosts, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Servers.RepoRoot(), dll);
-        if (!File.Exists(path)) throw new BenchmarkException($"{path} not found: build the solution in Release first");
-        var url = $"http://127.0.0.1:{FreePort()}";
-        var psi = new ProcessStartInfo("dotnet", [path, .. args])
+        foreach (var host in hosts) await host.WaitUntilAnswersAsync("/health/ready", TimeSpan.FromSeconds(90), cancellationToken);
+    }
+
+    /// <summary>The last lines of each one's output, for a failure's report.</summary>
+    public static string Tails(IEnumerable<HostProcess> hosts) => string.Join("\n", hosts.Select(h => h.Tail()));
+
+    /// <summary>SIGTERM as an orchestrator stops them, SIGKILL after 20 s.</summary>
+    public static async Task StopAsync(IEnumerable<HostProcess> hosts)
+    {
+        foreach (var host in hosts)
         {
-            WorkingDirectory = Path.GetDirectoryName(path)!, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-        psi.Environment["Urls"] = url;
-        var process = Process.Start(psi) ?? throw new BenchmarkException($"could not start {dll}");
-        var host = new HostProcess(name, process, url);
-        process.OutputDataReceived += (_, e) => host.Count(e.Data);
-        process.ErrorDataReceived += (_, e) => host.Count(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return host;
-    }
-
-    /// <summary>`ReviewFlow.Worker --migrate` as the schema's owner, as the deployment's migrate job does; throws on failure.</summary>
-    public static async Task MigrateAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
-    {
-        using var migrate = Start("migrate", Worker, environment, "--migrate");
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(TimeSpan.FromSeconds(120));
-        try { await migrate._process.WaitForExitAsync(limit.Token); }
-        catch (OperationCanceledException) { throw new BenchmarkException($"the migration did not finish in 120 s:\n{migrate.Tail()}"); }
-        if (migrate._process.ExitCode != 0) throw new BenchmarkException($"the migration failed ({migrate._process.ExitCode}):\n{migrate.Tail()}");
-    }
-
-    /// <summary>Waits until GET {Url}/health/ready answers 200.</summary>
-    public async Task WaitReadyAsync(TimeSpan limit, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            if (_process.HasExited) throw new BenchmarkException($"{Name} exited ({_process.ExitCode}):\n{Tail()}");
-            try
-            {
-                using var response = await http.GetAsync($"{Url}/health/ready", cancellationToken);
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested) { }
-            if (Stopwatch.GetTimestamp() > deadline) throw new BenchmarkException($"{Name} was not ready within {limit.TotalSeconds:N0} s:\n{Tail()}");
-            await Task.Delay(250, cancellationToken);
+            try { await host.StopAsync(TimeSpan.FromSeconds(20)); }
+            catch (TimeoutException) { } // Dispose kills it
+            host.Dispose();
         }
-    }
-
-    void Count(string? line)
-    {
-        if (line is null) return;
-        Interlocked.Add(ref _logBytes, System.Text.Encoding.UTF8.GetByteCount(line) + 1);
-        lock (_tail)
-        {
-            _tail.Enqueue(line);
-            if (_tail.Count > 40) _tail.Dequeue();
-        }
-    }
-
-    /// <summary>The last lines of its output.</summary>
-    public string Tail()
-    {
-        lock (_tail) return string.Join("\n", _tail.Select(l => $"  [{Name}] {l}"));
-    }
-
-    public double RssMb()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-        }
-        catch (IOException) { }
-        return double.NaN;
-    }
-
-    /// <summary>SIGTERM as an orchestrator stops it, SIGKILL after 20 s.</summary>
-    public void Stop()
-    {
-        if (_process.HasExited) return;
-        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])) term?.WaitForExit();
-        if (!_process.WaitForExit(20_000)) _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(10_000);
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        _process.Dispose();
-    }
-
-    static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
-/// <summary>A database of the run's own on the servers' PostgreSQL (the daemon's gap checks are database-wide).</summary>
+/// <summary>The run's own database (Servers.IsolatedAsync: the daemon's gap checks are database-wide), dropped after it.</summary>
 public static class BenchDatabase
 {
-    /// <summary>Creates it and returns its connection string; <paramref name="options"/> ("K=V;...") are appended.</summary>
-    public static async Task<string> CreateAsync(string name, string? options = null)
-    {
-        await using (var connection = new NpgsqlConnection(Servers.Postgres))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        var builder = new NpgsqlConnectionStringBuilder(Servers.Postgres) { Database = name };
-        if (options is { Length: > 0 }) builder.ConnectionString += ";" + options;
-        return builder.ConnectionString;
-    }
-
     public static async Task DropAsync(string name)
     {
         try
         {
             NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(Servers.Postgres);
+            await using var connection = new NpgsqlConnection((await Servers.GetAsync()).Postgres);
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
             await command.ExecuteNonQueryAsync();

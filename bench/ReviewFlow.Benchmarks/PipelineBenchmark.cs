@@ -1,15 +1,14 @@
-using ReviewFlow.Workflow.Documents;
-using ReviewFlow.Workflow.Intake;
-using ReviewFlow.Worker;
 using System.Diagnostics;
-using System.Globalization;
+using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using ReviewFlow.Testing;
+using ReviewFlow.Testing.Processes;
+using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Workflow.Intake;
 
 namespace ReviewFlow.Benchmarks;
 
@@ -115,27 +114,19 @@ public sealed class PipelineBenchmark
 
     public async Task<PipelineResult> RunAsync(CancellationToken cancellationToken)
     {
-        var uri = await Servers.FreshVirtualHostAsync("rf-bench-" + _runId);
-        var postgres = await BenchDatabase.CreateAsync(Database, _options.PostgresOptions);
+        var (postgres, uri) = await Servers.IsolatedAsync(Database);
+        if (_options.PostgresOptions is { Length: > 0 } options) postgres += ";" + options;
         if (_options.WorkerProcesses > 0) return await RunProcessesAsync(uri, postgres, cancellationToken);
-        var settings = new Dictionary<string, string?>(ReviewFlow.Testing.TestPolicy.Settings)
-        {
-            ["ConnectionStrings:Postgres"] = postgres,
-            ["ConnectionStrings:RabbitMq"] = uri,
-            ["Marten:Schema"] = Schema,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-        };
+        var settings = TestSystem.SettingsFor(postgres, uri, Schema, TestPolicy.Settings);
+        settings["Logging:LogLevel:Default"] = "Warning";
+        settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
         foreach (var (key, value) in _options.Overrides) settings[key] = value;
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark" });
-        builder.Configuration.AddInMemoryCollection(settings);
         // The worker as deployed: every slice, the event chain trigger and the DecisionRecord projection included.
-        builder.AddWorkerSlices();
-        using var host = builder.Build();
+        using var host = TestSystem.BuildWorker(settings, "Benchmark");
         try
         {
-            Console.Error.WriteLine($"[bench] starting the worker (database {Database}, schema {Schema}, vhost rf-bench-{_runId})");
+            Console.Error.WriteLine($"[bench] starting the worker (database {Database}, schema {Schema}, vhost rf-{Database})");
             await host.StartAsync(cancellationToken);
             return await MeasureAsync(uri, new Dictionary<int, string>(), "benchmark+worker", cancellationToken);
         }
@@ -151,36 +142,24 @@ public sealed class PipelineBenchmark
     /// <summary>As deployed: `ReviewFlow.Worker --migrate`, then N worker processes configured by environment only.</summary>
     async Task<PipelineResult> RunProcessesAsync(string uri, string postgres, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = postgres,
-            ["ConnectionStrings__RabbitMq"] = uri,
-            ["Marten__Schema"] = Schema,
-            // The shipped policy sends 2 % of confident documents to a reviewer: no decision would come back for those.
-            ["Routing__QaSampleRate"] = "0",
-        };
-        foreach (var (key, value) in _options.Overrides) environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
-        var workers = new List<HostProcess>();
+        // The shipped policy sends 2 % of confident documents to a reviewer: no decision would come back for those.
+        var environment = HostProcess.EnvironmentFor(postgres, uri, Schema,
+            _options.Overrides.Prepend(KeyValuePair.Create("Routing:QaSampleRate", (string?)"0")));
+        List<HostProcess> workers = [];
         try
         {
-            Console.Error.WriteLine($"[bench] migrating database {Database}, schema {Schema}; then {_options.WorkerProcesses} worker process(es), vhost rf-bench-{_runId}");
-            await HostProcess.MigrateAsync(environment, cancellationToken);
-            environment["Database__Migrate"] = "false";
-            for (var i = 1; i <= _options.WorkerProcesses; i++) workers.Add(HostProcess.Start($"worker{i}", HostProcess.Worker, environment));
-            foreach (var worker in workers) await worker.WaitReadyAsync(TimeSpan.FromSeconds(90), cancellationToken);
+            Console.Error.WriteLine($"[bench] migrating database {Database}, schema {Schema}; then {_options.WorkerProcesses} worker process(es), vhost rf-{Database}");
+            workers = await Deployment.MigrateAndStartWorkersAsync(environment, _options.WorkerProcesses, cancellationToken);
+            await Deployment.WaitReadyAsync(workers, cancellationToken);
             return await MeasureAsync(uri, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken);
         }
-        catch (BenchmarkException ex)
+        catch (Exception ex) when (BenchmarkException.IsSetupFailure(ex))
         {
-            throw new BenchmarkException(ex.Message + "\n" + string.Join("\n", workers.Select(w => w.Tail())));
+            throw new BenchmarkException(ex.Message + "\n" + Deployment.Tails(workers));
         }
         finally
         {
-            foreach (var worker in workers)
-            {
-                worker.Stop();
-                worker.Dispose();
-            }
+            await Deployment.StopAsync(workers);
             if (!_options.KeepDatabase) await BenchDatabase.DropAsync(Database);
         }
     }
@@ -427,20 +406,8 @@ public sealed class PipelineBenchmark
         MessageId = documentId,
     };
 
+    /// <summary>A classification result as upstream sends it (ReviewFlow.Testing's Documents), from "benchmark".</summary>
     internal static byte[] Body(string documentId, string documentType, string label, double confidence = 0.97) =>
-        JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            documentId,
-            sourceSystem = "benchmark",
-            documentType,
-            label,
-            confidence,
-            alternatives = new[] { new { label = "other", confidence = 0.02 } },
-            model = new { name = "doc-classifier", version = "2026.11.1" },
-            contentUri = $"https://dms.example.test/{documentId}",
-            excerpt = $"Benchmark {documentType} classified as {label}",
-            metadata = new { amount = "1200.00", currency = "EUR" },
-            correlationId = "corr-" + documentId,
-            classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        });
+        Encoding.UTF8.GetBytes(Documents.Json(documentId, documentType, label, confidence, excerpt: $"Benchmark {documentType} classified as {label}",
+            alternatives: [("other", 0.02)], sourceSystem: "benchmark"));
 }

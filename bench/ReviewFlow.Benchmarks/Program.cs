@@ -25,7 +25,7 @@ if (args is ["hostile", ..])
 {
     var count = args is [_, "--messages", var n] ? PositiveInt(n, "--messages") : 2000;
     try { return await HostileInputBenchmark.RunAsync(count, CancellationToken.None); }
-    catch (BenchmarkException ex) { Console.Error.WriteLine($"FAILED: {ex.Message}"); return 2; }
+    catch (Exception ex) when (BenchmarkException.IsSetupFailure(ex)) { Console.Error.WriteLine($"FAILED: {ex.Message}"); return 2; }
 }
 
 if (args is ["quality", ..])
@@ -147,7 +147,7 @@ try
         Console.WriteLine($"FAILED: {result.DecidedTwice} documents got two different decisions (different message ids)");
     return result.Missing > 0 || result.DecidedTwice > 0 ? 1 : 0;
 }
-catch (BenchmarkException ex)
+catch (Exception ex) when (BenchmarkException.IsSetupFailure(ex))
 {
     Console.Error.WriteLine($"FAILED: {ex.Message}");
     return 2;

@@ -1,11 +1,11 @@
-using ReviewFlow.Workflow.Intake;
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using RabbitMQ.Client;
-using ReviewFlow.Workflow.Hosting;
+using ReviewFlow.Testing;
+using ReviewFlow.Testing.Processes;
+using ReviewFlow.Workflow.Intake;
 using static ReviewFlow.Benchmarks.Stats;
 
 namespace ReviewFlow.Benchmarks;
@@ -44,22 +44,14 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var uri = await Servers.FreshVirtualHostAsync("rf-reviewers-" + _runId);
-        var postgres = await BenchDatabase.CreateAsync(Database);
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = postgres,
-            ["ConnectionStrings__RabbitMq"] = uri,
-            ["Marten__Schema"] = "reviewers" + _runId,
-        };
+        var (postgres, uri) = await Servers.IsolatedAsync(Database);
+        var environment = HostProcess.EnvironmentFor(postgres, uri, "reviewers" + _runId);
         var hosts = new List<HostProcess>();
         var connections = new List<HubConnection>();
         try
         {
-            Console.Error.WriteLine($"[bench] migrating database {Database}; then {options.Workers} worker(s) and {options.WebNodes} web nodes, vhost rf-reviewers-{_runId}");
-            await HostProcess.MigrateAsync(environment, cancellationToken);
-            environment["Database__Migrate"] = "false";
-            for (var i = 1; i <= options.Workers; i++) hosts.Add(HostProcess.Start($"worker{i}", HostProcess.Worker, environment));
+            Console.Error.WriteLine($"[bench] migrating database {Database}; then {options.Workers} worker(s) and {options.WebNodes} web nodes, vhost rf-{Database}");
+            hosts.AddRange(await Deployment.MigrateAndStartWorkersAsync(environment, options.Workers, cancellationToken));
             var web = new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Development" };
             // The shipped development users are a handful; one more per client, in configuration (no code change).
             for (var c = 0; c < options.Clients; c++)
@@ -68,26 +60,23 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
                 web[$"DevUsers__{User(c)}__Roles__0"] = "Reviewer";
                 web[$"DevUsers__{User(c)}__Groups__0"] = Group;
             }
-            var nodes = Enumerable.Range(1, options.WebNodes).Select(n => HostProcess.Start($"web{n}", HostProcess.Web, web)).ToList();
+            var nodes = Enumerable.Range(1, options.WebNodes).Select(n => (HostProcess)new WebProcess($"web{n}", web)).ToList();
+            foreach (var node in nodes) node.Start();
             hosts.AddRange(nodes);
-            foreach (var host in hosts) await host.WaitReadyAsync(TimeSpan.FromSeconds(90), cancellationToken);
+            await Deployment.WaitReadyAsync(hosts, cancellationToken);
 
             Console.Error.WriteLine($"[bench] connecting {options.Clients} hub clients");
             connections.AddRange(await ConnectAsync(nodes, cancellationToken));
             return await MeasureAsync(uri, hosts, nodes, cancellationToken);
         }
-        catch (BenchmarkException ex)
+        catch (Exception ex) when (BenchmarkException.IsSetupFailure(ex))
         {
-            throw new BenchmarkException(ex.Message + "\n" + string.Join("\n", hosts.Select(h => h.Tail())));
+            throw new BenchmarkException(ex.Message + "\n" + Deployment.Tails(hosts));
         }
         finally
         {
             await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
-            foreach (var host in hosts)
-            {
-                host.Stop();
-                host.Dispose();
-            }
+            await Deployment.StopAsync(hosts);
             if (!options.KeepDatabase) await BenchDatabase.DropAsync(Database);
         }
     }
@@ -106,14 +95,11 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
             try
             {
                 var node = nodes[c % nodes.Count];
-                using var response = await http.PostAsJsonAsync($"{node.Url}/api/v1/dev/token", new { user = User(c) }, cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                    throw new BenchmarkException($"{node.Name}: POST /api/v1/dev/token for {User(c)} answered {(int)response.StatusCode}");
-                var token = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+                var token = await DevTokens.GetAsync(http, User(c), new Uri(node.Url), cancellationToken);
                 var connection = new HubConnectionBuilder()
                     .WithUrl($"{node.Url}{"/hubs/review"}", o =>
                     {
-                        o.AccessTokenProvider = () => Task.FromResult(token);
+                        o.AccessTokenProvider = () => Task.FromResult<string?>(token);
                         o.Transports = HttpTransportType.WebSockets;
                     })
                     .Build();

@@ -53,23 +53,20 @@ public sealed class AmqpProbe : IAsyncDisposable
     }
 
     /// <summary>Waits until a worker has declared its intake queue (before that, a publish would be unroutable).</summary>
-    public async Task WaitForQueueAsync(string queue, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    public Task WaitForQueueAsync(string queue, TimeSpan timeout) =>
+        Waiting.UntilAsync(async () =>
         {
             try
             {
                 await using var channel = await _connection.CreateChannelAsync();
                 await channel.QueueDeclarePassiveAsync(queue);
-                return;
+                return true;
             }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) when (DateTime.UtcNow < deadline)
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
             {
-                await Task.Delay(200);
+                return false;
             }
-        }
-    }
+        }, timeout, $"the queue {queue}", interval: TimeSpan.FromMilliseconds(200));
 
     /// <summary>How many messages wait on a queue (0 when it does not exist, e.g. an _error queue nothing faulted into).</summary>
     public async Task<uint> MessageCountAsync(string queue)
@@ -102,15 +99,9 @@ public sealed class AmqpProbe : IAsyncDisposable
 
     public async Task<IReadOnlyList<ReceivedDecision>> WaitForDecisionsAsync(Func<ReceivedDecision, bool> match, int count, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var found = _decisions.Where(match).ToList();
-            if (found.Count >= count) return found;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"saw {found.Count} of {count} expected decisions ({_decisions.Count} in all)");
-            await Task.Delay(50);
-        }
+        await Waiting.ForAsync(() => Task.FromResult((Matching: _decisions.Count(match), InAll: _decisions.Count)), seen => seen.Matching >= count,
+            timeout, $"{count} expected decisions (seen: matching, in all)", interval: TimeSpan.FromMilliseconds(50));
+        return _decisions.Where(match).ToList();
     }
 
     /// <summary>Takes matching messages from a queue (the _error queues), waiting for one to arrive.</summary>

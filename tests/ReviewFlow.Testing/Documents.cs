@@ -3,24 +3,26 @@ using System.Text.Json;
 
 namespace ReviewFlow.Testing;
 
-/// <summary>Classification results as upstream systems send them (raw camelCase JSON).</summary>
+/// <summary>Classification results as upstream systems send them (raw camelCase JSON): the tests', the pages' and the benchmark's.</summary>
 public static class Documents
 {
     public static string NewId(string prefix = "INV") => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
+    /// <param name="alternatives">The runners-up; by default one, telecom, with the rest of the confidence.</param>
     public static string Json(string documentId, string documentType = "invoice", string label = "utilities",
-        double confidence = 0.97, string modelVersion = "2026.11.1") =>
+        double confidence = 0.97, string modelVersion = "2026.11.1", string? excerpt = null,
+        IEnumerable<(string Label, double Confidence)>? alternatives = null, string sourceSystem = "ap-inbox") =>
         JsonSerializer.Serialize(new
         {
             documentId,
-            sourceSystem = "ap-inbox",
+            sourceSystem,
             documentType,
             label,
             confidence,
-            alternatives = new[] { new { label = "telecom", confidence = Math.Round(1 - confidence, 2) } },
+            alternatives = (alternatives ?? [("telecom", Math.Round(1 - confidence, 2))]).Select(a => new { label = a.Label, confidence = a.Confidence }),
             model = new { name = "doc-classifier", version = modelVersion },
             contentUri = $"https://dms.example.test/{documentId}",
-            excerpt = "Invoice for electricity, November 2026",
+            excerpt = excerpt ?? "Invoice for electricity, November 2026",
             metadata = new { amount = "1200.00" },
             correlationId = "corr-" + documentId,
             classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),

@@ -39,6 +39,13 @@ public static class Servers
         }
     }
 
+    /// <summary>A database <paramref name="name"/> and a virtual host "rf-<paramref name="name"/>" of their own on the servers.</summary>
+    public static async Task<(string Postgres, string RabbitMq)> IsolatedAsync(string name)
+    {
+        var (pg, amqp) = await GetAsync();
+        return (await IsolatedPostgresAsync(pg, name), await IsolatedRabbitMqAsync(amqp, "rf-" + name));
+    }
+
     /// <summary>
     /// A fresh database per test system: the async daemon's leader lock and its look at open transactions (before it
     /// skips a sequence gap) are database-wide, so systems sharing one would slow each other down.

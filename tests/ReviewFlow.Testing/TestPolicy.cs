@@ -1,11 +1,17 @@
+using Microsoft.Extensions.Configuration;
+using ReviewFlow.Workflow.Routing;
+
 namespace ReviewFlow.Testing;
 
 /// <summary>
-/// The routing policy every test system runs under: the product defaults without QA sampling and without SLAs, so
-/// routing is predictable and no timer fires unless a test asks for one.
+/// The routing policy every test runs under: the product defaults without QA sampling, without label thresholds and
+/// without SLAs, so routing is predictable (a confident utilities invoice is routed by the invoice threshold, 0.90) and
+/// no timer fires unless a test asks for one. A system that tests SLAs sets them in its settings; the decider's tests
+/// add the label thresholds and the SLA they exercise (Workflow.Tests' TestData).
 /// </summary>
 public static class TestPolicy
 {
+    /// <summary>As configuration, as the systems and processes run it.</summary>
     public static Dictionary<string, string?> Settings => new()
     {
         ["Routing:KillSwitch"] = "false",
@@ -24,4 +30,21 @@ public static class TestPolicy
         ["Routing:DocumentTypes:contract:Sla"] = "",
         ["Routing:DocumentTypes:claim:Sla"] = "",
     };
+
+    /// <summary>The same policy as the worker binds it from configuration at first start (version 0 until adopted).</summary>
+    public static RoutingPolicy Policy() =>
+        new ConfigurationBuilder().AddInMemoryCollection(Settings).Build().GetSection("Routing").Get<RoutingPolicy>()!;
+
+    /// <summary>The policy with another invoice threshold: an admin's edit.</summary>
+    public static RoutingPolicy WithInvoiceThreshold(double threshold)
+    {
+        var policy = Policy();
+        return policy with
+        {
+            DocumentTypes = new Dictionary<string, DocumentTypePolicy>(policy.DocumentTypes)
+            {
+                ["invoice"] = policy.DocumentTypes["invoice"] with { Threshold = threshold },
+            },
+        };
+    }
 }

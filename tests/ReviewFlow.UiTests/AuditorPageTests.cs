@@ -40,15 +40,7 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         return (id, item.GetProperty("decidedAt").GetDateTimeOffset());
     }
 
-    static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException();
-            await Task.Delay(100);
-        }
-    }
+    static Task Eventually(Func<Task<bool>> condition) => Waiting.UntilAsync(condition, TimeSpan.FromSeconds(30), "the condition");
 
     [Fact]
     public async Task An_auditor_finds_a_corrected_document_by_reviewer_and_period_opens_its_timeline_and_downloads_the_export()

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Playwright;
 using ReviewFlow.Testing;
+using ReviewFlow.Testing.Processes;
 using ReviewFlow.UiTests.Infrastructure;
 
 namespace ReviewFlow.UiTests;
@@ -23,7 +24,7 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
     /// <summary>The web host as in production (signing in at <paramref name="authority"/>) on Kestrel at <paramref name="site"/>.</summary>
     WebApplicationFactory<ReviewFlow.Web.WebHost> ProductionSite(StandInAuthority authority, out Uri site)
     {
-        var port = UiSystem.FreePort();
+        var port = HostProcess.FreePort();
         var production = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
@@ -121,12 +122,8 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
         await B.PublishAsync(id, "invoice", "utilities", confidence: 0.99);
         using (var audrey = await B.ClientAsync("audrey"))
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!(await audrey.GetStringAsync("api/v1/audit/decisions?outcome=auto&pageSize=200")).Contains($"\"{id}\""))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"{id} did not reach the audit");
-                await Task.Delay(100);
-            }
+            await Waiting.UntilAsync(async () => (await audrey.GetStringAsync("api/v1/audit/decisions?outcome=auto&pageSize=200")).Contains($"\"{id}\""),
+                TimeSpan.FromSeconds(30), $"{id} in the audit");
         }
 
         // The query is one the page does not read: it is here to come back with the page.

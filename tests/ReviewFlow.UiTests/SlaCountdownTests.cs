@@ -9,7 +9,7 @@ namespace ReviewFlow.UiTests;
 
 /// <summary>
 /// The SLA countdown in the queue and the review pane: invoices are due in 2 h, claims in 5 s (amber after 1 s, breached
-/// by the worker's Hangfire timer during the test), contracts have no SLA (UiSystem's settings).
+/// by the worker's Hangfire timer during the test), contracts have no SLA (BrowserSystem's settings).
 /// </summary>
 public sealed class SlaCountdownTests(BrowserSystem browser) : BrowserTest(browser)
 {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -173,10 +172,9 @@ public sealed class WebNodeFailoverTests(BrowserSystem browser, ITestOutputHelpe
         ConcurrentDictionary<(int, string), int> seen)
     {
         using var http = new HttpClient { BaseAddress = proxy.Address };
-        var response = await http.PostAsJsonAsync("api/v1/dev/token", new { user });
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var token = await DevTokens.GetAsync(http, user);
         var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(proxy.Address, "hubs/review"), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .WithUrl(new Uri(proxy.Address, "hubs/review"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
             .WithAutomaticReconnect()
             .Build();
         hub.On<JsonElement>("taskChanged", t => seen.AddOrUpdate((client, t.GetProperty("documentId").GetString()!), 1, (_, n) => n + 1));
@@ -184,13 +182,6 @@ public sealed class WebNodeFailoverTests(BrowserSystem browser, ITestOutputHelpe
         return hub;
     }
 
-    static async Task WaitForAsync(Func<bool> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(40);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(20);
-        }
-    }
+    static Task WaitForAsync(Func<bool> condition, string failure) =>
+        Waiting.UntilAsync(() => Task.FromResult(condition()), TimeSpan.FromSeconds(40), failure, interval: TimeSpan.FromMilliseconds(20));
 }

@@ -1,11 +1,10 @@
 using System.Net;
-using ReviewFlow.IntegrationTests.Infrastructure;
 
 namespace ReviewFlow.IntegrationTests.Admin;
 
 /// <summary>Hangfire's dashboard: Admins only, through a short-lived cookie that a cross-site form cannot use.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class JobsDashboardTests(ReviewFlowSystem system)
+public sealed class JobsDashboardTests(TestSystem system)
 {
     [Fact]
     public async Task Nobody_reaches_the_dashboard_without_the_admin_session_cookie()

@@ -1,13 +1,8 @@
-using ReviewFlow.Worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 using ReviewFlow.Audit;
-using ReviewFlow.IntegrationTests.Infrastructure;
-using ReviewFlow.Workflow.Hosting;
 
 namespace ReviewFlow.IntegrationTests.Audit;
 
@@ -15,7 +10,7 @@ namespace ReviewFlow.IntegrationTests.Audit;
 /// The deployment the DBA docs describe: the schema's owner migrates (`ReviewFlow.Worker --migrate`), then the worker
 /// and the web host run as the services' role, which cannot change the schema nor rewrite an event.
 /// </summary>
-public sealed class AppRoleSystem() : ReviewFlowSystem(new())
+public sealed class AppRoleSystem() : TestSystem(new SystemOptions())
 {
     public const string Role = "reviewflow_app";
 
@@ -32,15 +27,12 @@ public sealed class AppRoleSystem() : ReviewFlowSystem(new())
             await role.ExecuteNonQueryAsync();
         }
         // What `ReviewFlow.Worker --migrate` does, as the owner (the connection the test servers give us).
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(Settings)
+        using var migrator = BuildWorker(new Dictionary<string, string?>(Settings)
         {
             ["ConnectionStrings:Postgres"] = PostgresConnection,
             ["Database:Migrate"] = "true",
             ["Audit:AppRole"] = Role,
         });
-        builder.AddWorkerSlices();
-        using var migrator = builder.Build();
         await DatabaseMigration.RunAsync(migrator.Services);
     }
 

@@ -8,7 +8,6 @@ using Marten;
 using Npgsql;
 using ReviewFlow.Audit.Chain;
 using ReviewFlow.Audit.Retention;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 using Weasel.Core;
 
@@ -16,7 +15,7 @@ namespace ReviewFlow.IntegrationTests.Audit;
 
 /// <summary>Who may do what: the auditor reads and changes nothing, others cannot read the audit, the database role cannot rewrite events.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class AuditAccessTests(ReviewFlowSystem system)
+public sealed class AuditAccessTests(TestSystem system)
 {
     static readonly string[] AuditReads =
     [
@@ -67,7 +66,7 @@ public sealed class AuditAccessTests(ReviewFlowSystem system)
             (HttpMethod.Post, $"/api/v1/reviews/{id}/decision", new { outcome = "confirm" }),
             (HttpMethod.Post, "/api/v1/reviews/bulk-confirm", new { documentIds = new[] { id } }),
             (HttpMethod.Post, "/api/v1/documents", JsonDocument.Parse(Documents.Json(Documents.NewId())).RootElement),
-            (HttpMethod.Put, "/api/v1/admin/routing-policy", new { policy = AuditHistoryTests.PolicyWithInvoiceThreshold(0.1), reason = "x" }),
+            (HttpMethod.Put, "/api/v1/admin/routing-policy", new { policy = TestPolicy.WithInvoiceThreshold(0.1), reason = "x" }),
             (HttpMethod.Post, "/api/v1/admin/archival", new { before = "2000-01-01T00:00:00Z", reason = "x" }),
         };
         foreach (var (method, path, body) in attempts)

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ReviewFlow.Contracts;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 
 namespace ReviewFlow.IntegrationTests.Audit;
@@ -19,14 +18,17 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
     public sealed class History : IAsyncLifetime
     {
         // A user with two duties, so that segregation of duties has something to find.
-        public ReviewFlowSystem System { get; } = ReviewFlowSystem.WithSettings(new()
+        public TestSystem System { get; } = TestSystem.With(new()
+        {
+            Settings = new Dictionary<string, string?>
             {
                 ["DevUsers:mallory:Name"] = "Mallory (reviewer and upstream)",
                 ["DevUsers:mallory:Roles:0"] = "Reviewer",
                 ["DevUsers:mallory:Roles:1"] = "Ingest",
                 ["DevUsers:mallory:Groups:0"] = "ap-reviewers",
                 ["DevUsers:mallory:Groups:1"] = "legal-reviewers",
-            });
+            },
+        });
         public DateTimeOffset From { get; private set; }
         public DateTimeOffset To => From.AddHours(1);
         public Dictionary<string, string> Ids { get; } = [];
@@ -138,20 +140,6 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
 
         public Task DisposeAsync() => System.DisposeAsync();
     }
-
-    /// <summary>The test policy (TestPolicy.Settings) with another invoice threshold.</summary>
-    public static object PolicyWithInvoiceThreshold(double threshold) => new
-    {
-        killSwitch = false,
-        qaSampleRate = 0,
-        alwaysReviewLabels = new[] { "legal-hold" },
-        documentTypes = new Dictionary<string, object>
-        {
-            ["invoice"] = new { threshold, reviewerGroup = "ap-reviewers" },
-            ["contract"] = new { threshold = 0.95, reviewerGroup = "legal-reviewers", fourEyes = true },
-            ["claim"] = new { threshold = 0.85, reviewerGroup = "claims-reviewers" },
-        },
-    };
 
     async Task<JsonElement> GetAsync(string path) => await (await history.System.ClientAsync("audrey")).GetFromJsonAsync<JsonElement>(path);
 
@@ -295,14 +283,14 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
     public async Task A_policy_change_needs_a_reason_and_an_admin()
     {
         var ada = await history.System.ClientAsync("ada");
-        var noReason = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = PolicyWithInvoiceThreshold(0.5), reason = " " });
+        var noReason = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = TestPolicy.WithInvoiceThreshold(0.5), reason = " " });
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
-        var badThreshold = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = PolicyWithInvoiceThreshold(1.5), reason = "typo" });
+        var badThreshold = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = TestPolicy.WithInvoiceThreshold(1.5), reason = "typo" });
         Assert.Equal(HttpStatusCode.BadRequest, badThreshold.StatusCode);
         foreach (var user in new[] { "audrey", "sam", "alice" })
         {
             var response = await (await history.System.ClientAsync(user)).PutAsJsonAsync("/api/v1/admin/routing-policy",
-                new { policy = PolicyWithInvoiceThreshold(0.5), reason = "not mine to change" });
+                new { policy = TestPolicy.WithInvoiceThreshold(0.5), reason = "not mine to change" });
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
         Assert.Equal(2, (await GetAsync("/api/v1/audit/reports/policy-history")).GetArrayLength());

@@ -5,8 +5,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 using ReviewFlow.Audit.Export;
 using Xunit.Abstractions;
@@ -21,29 +19,15 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
 {
     public const int Streams = 20_000, EventsPerStream = 10, Decisions = 200_000;
 
-    public sealed class Seeded : IAsyncLifetime
+    /// <summary>The system without its worker; the seeding runs once the web host has installed the schema.</summary>
+    public sealed class Seeded() : TestSystem(new SystemOptions { Worker = false })
     {
-        public string Schema { get; } = "x" + Guid.NewGuid().ToString("N")[..10];
-        public string Postgres { get; private set; } = "";
-        public WebApplicationFactory<ReviewFlow.Web.WebHost> Web { get; private set; } = null!;
         public DateTimeOffset SeededAt { get; private set; }
         public TimeSpan EventSeeding { get; private set; }
 
-        public async Task InitializeAsync()
+        public override async Task InitializeAsync()
         {
-            var (pg, amqp) = await Servers.GetAsync();
-            Postgres = await Servers.IsolatedPostgresAsync(pg, Schema);
-            var rabbit = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + Schema);
-            var settings = new Dictionary<string, string?>(TestPolicy.Settings)
-            {
-                ["ConnectionStrings:Postgres"] = Postgres, ["ConnectionStrings:RabbitMq"] = rabbit, ["Marten:Schema"] = Schema,
-            };
-            Web = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
-            {
-                web.UseEnvironment("Development");
-                foreach (var (key, value) in settings) web.UseSetting(key, value);
-            });
-            _ = Web.Server; // schema, chain trigger and indexes installed at start
+            await base.InitializeAsync(); // schema, chain trigger and indexes installed at start
 
             var clock = Stopwatch.StartNew();
             SeededAt = DateTimeOffset.UtcNow;
@@ -77,7 +61,7 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
 
         public async Task ExecuteAsync(string sql)
         {
-            await using var connection = new NpgsqlConnection(Postgres);
+            await using var connection = new NpgsqlConnection(PostgresConnection);
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
             await command.ExecuteNonQueryAsync();
@@ -85,30 +69,20 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
 
         public async Task<string> ScalarTextAsync(string sql)
         {
-            await using var connection = new NpgsqlConnection(Postgres);
+            await using var connection = new NpgsqlConnection(PostgresConnection);
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(sql, connection);
             return (string)(await command.ExecuteScalarAsync())!;
         }
 
-        public async Task<HttpClient> ClientAsync(string user)
-        {
-            var http = Web.CreateClient();
-            http.Timeout = TimeSpan.FromMinutes(10);
-            var token = (await (await http.PostAsJsonAsync("/api/v1/dev/token", new { user })).Content.ReadFromJsonAsync<JsonElement>())
-                .GetProperty("accessToken").GetString();
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            return http;
-        }
-
-        public async Task DisposeAsync() => await Web.DisposeAsync();
+        public Task<HttpClient> AuditorAsync() => ClientAsync("audrey", timeout: TimeSpan.FromMinutes(10));
     }
 
     [Fact]
     public async Task An_export_of_200000_events_streams_in_bounded_memory_and_its_manifest_checks_out()
     {
         output.WriteLine($"seeding {Streams * EventsPerStream} chained events took {seeded.EventSeeding.TotalSeconds:F1} s");
-        var auditor = await seeded.ClientAsync("audrey");
+        var auditor = await seeded.AuditorAsync();
         var from = seeded.SeededAt.AddMinutes(-1);
         var to = DateTimeOffset.UtcNow.AddMinutes(1);
         var url = $"/api/v1/audit/export?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&format=jsonl";
@@ -190,7 +164,7 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
     [Fact]
     public async Task A_csv_export_quotes_commas_quotes_and_line_breaks_and_its_manifest_matches_the_bytes()
     {
-        var auditor = await seeded.ClientAsync("audrey");
+        var auditor = await seeded.AuditorAsync();
         var from = seeded.SeededAt.AddMinutes(-1);
         var to = DateTimeOffset.UtcNow.AddMinutes(1);
         using var response = await auditor.GetAsync(
@@ -210,8 +184,8 @@ public sealed class AuditScaleTests(AuditScaleTests.Seeded seeded, ITestOutputHe
     [Fact]
     public async Task Decision_search_stays_on_its_indexes_over_200000_records_and_a_deep_page_costs_what_the_first_does()
     {
-        var auditor = await seeded.ClientAsync("audrey");
-        var search = new ReviewFlow.Audit.Decisions.DecisionSearch(new ReviewFlow.Audit.AuditDatabase(NpgsqlDataSource.Create(seeded.Postgres), seeded.Schema));
+        var auditor = await seeded.AuditorAsync();
+        var search = new ReviewFlow.Audit.Decisions.DecisionSearch(new ReviewFlow.Audit.AuditDatabase(NpgsqlDataSource.Create(seeded.PostgresConnection), seeded.Schema));
         var january = DateTimeOffset.Parse("2026-01-01T00:00:00Z", CultureInfo.InvariantCulture);
         var march = DateTimeOffset.Parse("2026-03-01T00:00:00Z", CultureInfo.InvariantCulture);
         foreach (var (filter, index) in new (ReviewFlow.Audit.Decisions.DecisionFilter, string)[]

@@ -1,14 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
-using ReviewFlow.IntegrationTests.Infrastructure;
 
 namespace ReviewFlow.IntegrationTests.Audit;
 
 static class AuditTestSupport
 {
     /// <summary>Runs SQL as the servers' superuser, as a DBA (or an attacker with database access) would.</summary>
-    public static async Task<int> AsSuperuserAsync(this ReviewFlowSystem system, string sql, params object[] parameters)
+    public static async Task<int> AsSuperuserAsync(this TestSystem system, string sql, params object[] parameters)
     {
         await using var connection = new NpgsqlConnection(system.PostgresConnection);
         await connection.OpenAsync();
@@ -17,7 +16,7 @@ static class AuditTestSupport
         return await command.ExecuteNonQueryAsync();
     }
 
-    public static async Task<string> RoutedAsync(this ReviewFlowSystem system, double confidence = 0.97)
+    public static async Task<string> RoutedAsync(this TestSystem system, double confidence = 0.97)
     {
         var id = Documents.NewId();
         await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: confidence));

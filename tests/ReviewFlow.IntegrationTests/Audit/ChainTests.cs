@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ReviewFlow.IntegrationTests.Infrastructure;
 
 namespace ReviewFlow.IntegrationTests.Audit;
 
@@ -15,12 +14,12 @@ public sealed class ChainTests : IClassFixture<ChainTests.OwnSystem>
 {
     public sealed class OwnSystem : IAsyncLifetime
     {
-        public ReviewFlowSystem System { get; } = new();
+        public TestSystem System { get; } = new();
         public Task InitializeAsync() => System.InitializeAsync();
         public Task DisposeAsync() => System.DisposeAsync();
     }
 
-    readonly ReviewFlowSystem _system;
+    readonly TestSystem _system;
 
     public ChainTests(OwnSystem own) => _system = own.System;
 

@@ -1,13 +1,9 @@
-using ReviewFlow.Worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using ReviewFlow.Audit;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
 using Xunit.Abstractions;
@@ -16,7 +12,7 @@ namespace ReviewFlow.IntegrationTests.Operations;
 
 /// <summary>The web host's probes, anonymous, as an orchestrator calls them.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class WebHealthTests(ReviewFlowSystem system)
+public sealed class WebHealthTests(TestSystem system)
 {
     [Fact]
     public async Task The_web_host_is_live_and_ready_with_the_database_and_the_bus_named()
@@ -100,15 +96,12 @@ public sealed class WorkerHealthTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>A decision committed as the saga would (the hosts' own Marten configuration), while nobody can publish it.</summary>
     async Task<string> StoreDecisionAsync(string id)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(TestPolicy.Settings)
+        using var host = TestSystem.BuildWorker(new Dictionary<string, string?>(TestPolicy.Settings)
         {
             ["ConnectionStrings:Postgres"] = _servers.Postgres,
             ["ConnectionStrings:RabbitMq"] = _servers.RabbitMq,
             ["Database:Migrate"] = "false",
-        });
-        builder.AddWorkerSlices();
-        using var host = builder.Build(); // not started: no bus, just the store
+        }); // not started: no bus, just the store
         await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
         var now = DateTimeOffset.UtcNow;
         session.Events.StartStream(id, new DocumentRouted(id, "invoice", "utilities", "utilities", 0.99, "auto", "system", now, 1,

@@ -1,4 +1,3 @@
-using ReviewFlow.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace ReviewFlow.IntegrationTests.Operations;
@@ -10,10 +9,8 @@ public sealed class QuorumQueueTests(ITestOutputHelper output)
     public async Task With_quorum_queues_on_the_workers_queues_are_quorum_queues_and_decisions_flow()
     {
         var name = "q" + Guid.NewGuid().ToString("N")[..10];
-        var (pg, amqp) = await Servers.GetAsync();
-        var postgres = await Servers.IsolatedPostgresAsync(pg, name);
+        var (postgres, rabbit) = await Servers.IsolatedAsync(name);
         var vhost = "rf-" + name;
-        var rabbit = await Servers.IsolatedRabbitMqAsync(amqp, vhost);
         using var worker = WorkerProcess.For("q", postgres, rabbit, name, new() { ["RabbitMq__QuorumQueues"] = "true" });
         worker.Start();
         await using var probe = await AmqpProbe.ConnectAsync(rabbit);

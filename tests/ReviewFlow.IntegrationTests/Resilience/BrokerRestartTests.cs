@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Npgsql;
 using ReviewFlow.Audit;
 using ReviewFlow.Audit.Chain;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace ReviewFlow.IntegrationTests.Resilience;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Npgsql;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace ReviewFlow.IntegrationTests.Resilience;
@@ -136,7 +135,7 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifet
 }
 
 /// <summary>A whole system on a PostgreSQL and a RabbitMQ of its own, which its test may stop, kill and restart.</summary>
-public sealed class PrivateServerSystem : ReviewFlowSystem
+public sealed class PrivateServerSystem : TestSystem
 {
     public PrivateServers Private { get; private set; } = null!;
 

@@ -1,5 +1,4 @@
 using Npgsql;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace ReviewFlow.IntegrationTests.Resilience;
@@ -19,9 +18,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (pg, amqp) = await Servers.GetAsync();
-        _postgres = await Servers.IsolatedPostgresAsync(pg, _schema);
-        _rabbit = await Servers.IsolatedRabbitMqAsync(amqp, "rf-" + _schema);
+        (_postgres, _rabbit) = await Servers.IsolatedAsync(_schema);
         _amqp = await AmqpProbe.ConnectAsync(_rabbit);
     }
 

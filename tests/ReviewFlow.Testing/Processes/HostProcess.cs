@@ -3,25 +3,36 @@ using System.Diagnostics;
 namespace ReviewFlow.Testing.Processes;
 
 /// <summary>
-/// One of our executables (the worker, the web host) in its own process, started from its build output with settings
-/// as environment variables, its output in a log file, so that a test can kill it with SIGKILL, freeze or stop it.
+/// One of our executables (the worker, the web host) in its own process, as deployed: started from its build output
+/// with settings as environment variables, listening on a free port of its own, its output in a log file (and its
+/// size counted), so that a test can kill it with SIGKILL, freeze or stop it, and the benchmark can read its CPU and RSS.
 /// </summary>
 public abstract class HostProcess : IDisposable
 {
     readonly Dictionary<string, string> _environment;
+    readonly string[] _arguments;
     readonly string _name;
     Process? _process;
+    long _logBytes;
     public string Log { get; }
 
-    protected HostProcess(string name, Dictionary<string, string> environment)
+    protected HostProcess(string name, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         _name = name;
-        _environment = environment;
+        _arguments = arguments;
         Log = Path.Combine(Path.GetTempPath(), $"reviewflow-{Kind}-{Guid.NewGuid():N}.log");
-        // Each test process answers on a port of its own.
+        // Each process answers on a port of its own.
         Url = $"http://127.0.0.1:{FreePort()}";
-        _environment["Urls"] = Url;
+        _environment = new Dictionary<string, string>(environment) { ["Urls"] = Url };
     }
+
+    public string Name => _name;
+
+    /// <summary>The process id once started (the benchmark's CPU figures name it).</summary>
+    public int Pid => _process?.Id ?? 0;
+
+    /// <summary>Bytes the process has written to its standard output and error so far.</summary>
+    public long LogBytes => Interlocked.Read(ref _logBytes);
 
     /// <summary>"worker" or "web": the log file's name and the error messages.</summary>
     protected abstract string Kind { get; }
@@ -39,16 +50,12 @@ public abstract class HostProcess : IDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The test routing policy, the servers and the schema as environment variables, then <paramref name="extra"/>.</summary>
-    protected static Dictionary<string, string> EnvironmentFor(string postgres, string rabbitMq, string schema, IEnumerable<KeyValuePair<string, string?>>? extra)
-    {
-        var env = TestPolicy.Settings.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value!);
-        env["ConnectionStrings__Postgres"] = postgres;
-        env["ConnectionStrings__RabbitMq"] = rabbitMq;
-        env["Marten__Schema"] = schema;
-        foreach (var (key, value) in extra ?? []) if (value is not null) env[key.Replace(":", "__")] = value;
-        return env;
-    }
+    /// <summary><see cref="TestSystem.SettingsFor"/> as environment variables ("Section__Key"; <paramref name="settings"/> may use either form).</summary>
+    public static Dictionary<string, string> EnvironmentFor(string postgres, string rabbitMq, string schema,
+        IEnumerable<KeyValuePair<string, string?>>? settings = null) =>
+        TestSystem.SettingsFor(postgres, rabbitMq, schema, settings?.Select(p => KeyValuePair.Create(p.Key.Replace("__", ":"), p.Value)))
+            .Where(p => p.Value is not null)
+            .ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value!);
 
     /// <summary>
     /// A host built by the same `dotnet build` as the tests (project reference), in the same configuration, e.g.
@@ -71,7 +78,7 @@ public abstract class HostProcess : IDisposable
     {
         var dll = Dll();
         // From its output folder: that is where its appsettings*.json are (and, in Development, the static web assets' manifest).
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\"")
+        var psi = new ProcessStartInfo("dotnet", [dll, .. _arguments])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
@@ -80,29 +87,71 @@ public abstract class HostProcess : IDisposable
         foreach (var (key, value) in _environment) psi.Environment[key] = value;
         _process = Process.Start(psi)!;
         var log = new StreamWriter(Log, append: true) { AutoFlush = true };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine($"[{_name}] {e.Data}"); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine($"[{_name}] {e.Data}"); };
+        _process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        _process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
+    void Write(StreamWriter log, string? line)
+    {
+        if (line is null) return;
+        Interlocked.Add(ref _logBytes, System.Text.Encoding.UTF8.GetByteCount(line) + 1);
+        lock (log) log.WriteLine($"[{_name}] {line}");
+    }
+
     /// <summary>Polls <paramref name="path"/> until it answers 2xx; throws with the log's tail if the process exits or time runs out.</summary>
-    public async Task WaitUntilAnswersAsync(string path, TimeSpan timeout)
+    public async Task WaitUntilAnswersAsync(string path, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            if (_process is { HasExited: true }) throw new InvalidOperationException($"{Kind} {_name} exited:\n{Tail()}");
-            try
+            await Waiting.UntilAsync(async () =>
             {
-                if ((await http.GetAsync(path)).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { } // not listening yet
-            catch (TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{Kind} {_name}: {path} did not answer in {timeout.TotalSeconds:0} s:\n{Tail()}");
-            await Task.Delay(200);
+                if (_process is { HasExited: true }) throw new InvalidOperationException($"{Kind} {_name} exited:\n{Tail()}");
+                try
+                {
+                    using var response = await http.GetAsync(path, cancellationToken);
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException) { return false; } // not listening yet
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested) { return false; }
+            }, timeout, $"{Kind} {_name}: {path} answering", interval: TimeSpan.FromMilliseconds(200));
         }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Kind} {_name}: {path} did not answer in {timeout.TotalSeconds:0} s:\n{Tail()}");
+        }
+    }
+
+    /// <summary>Starts the process and waits for it to exit by itself (e.g. `--migrate`); returns its exit code.</summary>
+    public async Task<int> RunToExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Start();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await _process!.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Kind} {_name} did not finish in {timeout.TotalSeconds:0} s:\n{Tail()}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Resident memory in MB, from /proc (NaN elsewhere or once it exited).</summary>
+    public double RssMb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException) { }
+        return double.NaN;
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, in-flight messages unacknowledged, sockets reset by the kernel.</summary>

@@ -4,7 +4,7 @@ namespace ReviewFlow.Testing.Processes;
 /// The real web host executable (page, API, SignalR hub) in its own process, so a test can kill a web node with
 /// SIGKILL while pages are connected to it. Development environment: the seeded users and the development sign-in.
 /// </summary>
-public sealed class WebProcess(string name, Dictionary<string, string> environment) : HostProcess(name, environment)
+public sealed class WebProcess(string name, IReadOnlyDictionary<string, string> environment) : HostProcess(name, environment, [])
 {
     // Every web node of a test run signs development tokens with this key, so a page's token is good on any node
     // (as Entra ID's are in production); by default each node makes its own key.
@@ -20,7 +20,7 @@ public sealed class WebProcess(string name, Dictionary<string, string> environme
     /// </summary>
     public static WebProcess For(string name, string postgres, string rabbitMq, string schema, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
-        var env = EnvironmentFor(postgres, rabbitMq, schema, settings);
+        var env = EnvironmentFor(postgres, rabbitMq, schema, TestPolicy.Settings.Concat(settings ?? []));
         env["ASPNETCORE_ENVIRONMENT"] = "Development";
         env["Database__Migrate"] = "false";
         env["DevSignIn__SigningKey"] = DevSigningKey;

@@ -1,12 +1,11 @@
-using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using ReviewFlow.Testing;
 
 namespace ReviewFlow.UiTests.Infrastructure;
 
 /// <summary>
-/// A <see cref="UiSystem"/> and a headless system Chromium, shared by the test classes of the "browser" collection:
+/// A <see cref="TestSystem"/> on Kestrel and a headless system Chromium, shared by the test classes of the "browser" collection:
 /// one start for all of them, each test with its own documents and browser contexts. Collects dialogs (an injected
 /// script would raise one) and console errors of every page it opened.
 /// </summary>
@@ -14,7 +13,21 @@ public sealed class BrowserSystem : IAsyncLifetime
 {
     const string Chromium = "/usr/bin/chromium";
 
-    public UiSystem System { get; } = new();
+    /// <summary>
+    /// SLAs the page can show: claims are due 8 s after they open (reminder lead 7 s: amber after 1 s; breached during a
+    /// test), invoices in 2 h. Claims keep the product's lease: a page test can take longer than a short one.
+    /// </summary>
+    public TestSystem System { get; } = TestSystem.With(new()
+    {
+        Kestrel = true,
+        ClaimLease = null,
+        Settings = new Dictionary<string, string?>
+        {
+            ["Routing:DocumentTypes:claim:Sla"] = "00:00:08",
+            ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:07",
+            ["Routing:DocumentTypes:invoice:Sla"] = "02:00:00",
+        },
+    });
     public IBrowser Browser { get; private set; } = null!;
     IPlaywright _playwright = null!;
     public List<string> Dialogs { get; } = [];
@@ -86,43 +99,19 @@ public sealed class BrowserSystem : IAsyncLifetime
     /// <summary>Publishes a classification result as an upstream system would (raw JSON on reviewflow.classifications).</summary>
     public Task PublishAsync(string id, string documentType, string label, double confidence = 0.42, string? excerpt = null,
         string[]? alternatives = null) =>
-        System.Amqp.PublishRawAsync(JsonSerializer.Serialize(new
-        {
-            documentId = id,
-            sourceSystem = "ap-inbox",
-            documentType,
-            label,
-            confidence,
-            alternatives = (alternatives ?? ["telecom", "rent"]).Select((l, i) => new { label = l, confidence = Math.Round(0.3 / (i + 1), 2) }),
-            model = new { name = "doc-classifier", version = "2026.11.1" },
-            contentUri = $"https://dms.example.test/{id}",
-            excerpt = excerpt ?? "Invoice for electricity, November 2026",
-            metadata = new Dictionary<string, string> { ["amount"] = "1200.00" },
-            correlationId = "corr-" + id,
-            classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        }));
+        System.Amqp.PublishRawAsync(Documents.Json(id, documentType, label, confidence, excerpt: excerpt,
+            alternatives: (alternatives ?? ["telecom", "rent"]).Select((l, i) => (l, Math.Round(0.3 / (i + 1), 2)))));
 
     /// <summary>Waits until <paramref name="id"/> is in <paramref name="user"/>'s queue (GET /api/v1/queue, development token).</summary>
     public async Task WaitUntilQueuedAsync(string user, string id)
     {
         using var http = await ClientAsync(user);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!(await http.GetStringAsync("api/v1/queue?pageSize=200")).Contains($"\"{id}\""))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{id} did not reach {user}'s queue");
-            await Task.Delay(100);
-        }
+        await Waiting.UntilAsync(async () => (await http.GetStringAsync("api/v1/queue?pageSize=200")).Contains($"\"{id}\""),
+            TimeSpan.FromSeconds(15), $"{id} in {user}'s queue");
     }
 
     /// <summary>An HTTP client of the API signed in as a development user.</summary>
-    public async Task<HttpClient> ClientAsync(string user)
-    {
-        var http = new HttpClient { BaseAddress = System.BaseAddress };
-        var token = await http.PostAsJsonAsync("api/v1/dev/token", new { user });
-        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
-        return http;
-    }
+    public Task<HttpClient> ClientAsync(string user) => System.ClientAsync(user);
 
     /// <summary>GET an API path with the bearer token of the user signed in on <paramref name="signedIn"/>.</summary>
     public async Task<JsonElement> GetJsonAsync(IPage signedIn, string path)

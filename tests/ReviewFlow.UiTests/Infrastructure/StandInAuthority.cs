@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using ReviewFlow.Testing.Processes;
 
 namespace ReviewFlow.UiTests.Infrastructure;
 
@@ -41,7 +42,7 @@ public sealed class StandInAuthority : IAsyncDisposable
 
     async Task StartAsync()
     {
-        var port = UiSystem.FreePort();
+        var port = HostProcess.FreePort();
         Issuer = $"http://127.0.0.1:{port}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));

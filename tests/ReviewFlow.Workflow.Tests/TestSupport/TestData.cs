@@ -29,35 +29,34 @@ public static class TestData
     public static byte[] Utf8(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     /// <summary>
-    /// Policy version 3 without QA sampling (so tests are not at the mercy of the sample): invoice 0.90 (label
-    /// thresholds utilities 0.70, legal-fees 0.99), contract 0.95, claim 0.85 (SLA 4 h, reminder 1 h before, urgent 1 h);
-    /// legal-hold always reviewed.
+    /// The test routing policy (ReviewFlow.Testing's, as the worker binds it: no QA sampling, so tests are not at the
+    /// mercy of the sample; invoice 0.90, contract 0.95, claim 0.85; legal-hold always reviewed) as version 3, with what
+    /// the decider's tests exercise and the systems leave out: invoice label thresholds utilities 0.70 and legal-fees
+    /// 0.99, and a claim SLA of 4 h (reminder 1 h before, urgent 1 h).
     /// </summary>
-    public static RoutingPolicy TestPolicy(double qaSampleRate = 0, bool killSwitch = false) => new()
+    public static RoutingPolicy TestPolicy(double qaSampleRate = 0, bool killSwitch = false)
     {
-        Version = 3,
-        KillSwitch = killSwitch,
-        QaSampleRate = qaSampleRate,
-        AlwaysReviewLabels = ["legal-hold"],
-        DocumentTypes = new Dictionary<string, DocumentTypePolicy>
+        var policy = ReviewFlow.Testing.TestPolicy.Policy();
+        return policy with
         {
-            ["invoice"] = new()
+            Version = 3,
+            KillSwitch = killSwitch,
+            QaSampleRate = qaSampleRate,
+            DocumentTypes = new Dictionary<string, DocumentTypePolicy>(policy.DocumentTypes)
             {
-                Threshold = 0.90,
-                ReviewerGroup = "ap-reviewers",
-                LabelThresholds = new Dictionary<string, double> { ["utilities"] = 0.70, ["legal-fees"] = 0.99 },
+                ["invoice"] = policy.DocumentTypes["invoice"] with
+                {
+                    LabelThresholds = new Dictionary<string, double> { ["utilities"] = 0.70, ["legal-fees"] = 0.99 },
+                },
+                ["claim"] = policy.DocumentTypes["claim"] with
+                {
+                    Sla = TimeSpan.FromHours(4),
+                    ReminderBefore = TimeSpan.FromHours(1),
+                    PrioritySla = new Dictionary<string, TimeSpan> { ["urgent"] = TimeSpan.FromHours(1) },
+                },
             },
-            ["contract"] = new() { Threshold = 0.95, ReviewerGroup = "legal-reviewers", FourEyes = true },
-            ["claim"] = new()
-            {
-                Threshold = 0.85,
-                ReviewerGroup = "claims-reviewers",
-                Sla = TimeSpan.FromHours(4),
-                ReminderBefore = TimeSpan.FromHours(1),
-                PrioritySla = new Dictionary<string, TimeSpan> { ["urgent"] = TimeSpan.FromHours(1) },
-            },
-        },
-    };
+        };
+    }
 
     public static DocumentClassified Classified(string documentId = "INV-1", string label = "telecom", double confidence = 0.5,
         string documentType = "invoice", string modelVersion = "2026.11.1", string? correlationId = "c-1", string? priority = null) =>

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using ReviewFlow.IntegrationTests.Sla;
 using ReviewFlow.Testing.Graph;
 
-namespace ReviewFlow.IntegrationTests.Timers;
+namespace ReviewFlow.IntegrationTests.Notifying;
 
 /// <summary>
 /// Teams and Outlook end to end: the real worker, Hangfire, the real Graph SDK and Azure.Identity, against a fake

@@ -1,12 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 
-namespace ReviewFlow.IntegrationTests.Pipeline;
+namespace ReviewFlow.IntegrationTests.Routing;
 
 [Collection(SystemCollection.Name)]
-public sealed class RoutingTests(ReviewFlowSystem system)
+public sealed class RoutingTests(TestSystem system)
 {
     [Fact]
     public async Task Confident_raw_json_is_routed_downstream_as_raw_json_with_the_stored_event_id()

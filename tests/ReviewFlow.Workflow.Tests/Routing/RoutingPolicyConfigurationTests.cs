@@ -3,7 +3,7 @@ using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Routing;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
-namespace ReviewFlow.Workflow.Tests.Policy;
+namespace ReviewFlow.Workflow.Tests.Routing;
 
 /// <summary>The worker's shipped appsettings.json binds to the routing policy it adopts at first start.</summary>
 public sealed class RoutingPolicyConfigurationTests

@@ -6,14 +6,13 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Intake;
 
-namespace ReviewFlow.IntegrationTests.Pipeline;
+namespace ReviewFlow.IntegrationTests.Intake;
 
 /// <summary>Bad input never vanishes and never crashes a consumer: error queue with the reason, Invalid status, 400.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class BadInputTests(ReviewFlowSystem system)
+public sealed class BadInputTests(TestSystem system)
 {
     internal const string ErrorQueue = "reviewflow-classifications_error";
 
@@ -229,7 +228,7 @@ public sealed class BadInputTests(ReviewFlowSystem system)
 }
 
 /// <summary>A system of its own whose worker's log lines are captured.</summary>
-public sealed class LoggedSystem : ReviewFlowSystem
+public sealed class LoggedSystem : TestSystem
 {
     public CapturingLoggerProvider Logs { get; } = new();
 

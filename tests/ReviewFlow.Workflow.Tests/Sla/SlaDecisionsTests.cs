@@ -3,7 +3,7 @@ using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Sla;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
-namespace ReviewFlow.Workflow.Tests.Documents;
+namespace ReviewFlow.Workflow.Tests.Sla;
 
 /// <summary>The SLA and lease timers' effects, as pure decisions: each is recorded once, and only while it matters.</summary>
 public sealed class SlaDecisionsTests

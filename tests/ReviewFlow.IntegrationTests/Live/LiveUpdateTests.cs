@@ -1,29 +1,25 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using ReviewFlow.Contracts;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Reviews;
+namespace ReviewFlow.IntegrationTests.Live;
 
 /// <summary>The hub: a task that appears, is claimed or decided shows up on every open page of its group.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class LiveUpdateTests(ReviewFlowSystem system, ITestOutputHelper output)
+public sealed class LiveUpdateTests(TestSystem system, ITestOutputHelper output)
 {
     async Task<(HubConnection Hub, ConcurrentQueue<(ReviewTaskChanged Change, long At)> Seen)> ConnectAsync(string user, Stopwatch clock)
     {
-        var response = await system.Web.CreateClient().PostAsJsonAsync("/api/v1/dev/token", new { user });
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var token = await DevTokens.GetAsync(system.Web.CreateClient(), user);
         var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(system.Web.Server.BaseAddress, "hubs/review"), o =>
             {
                 o.HttpMessageHandlerFactory = _ => system.Web.Server.CreateHandler();
                 o.Transports = HttpTransportType.LongPolling; // the in-process test server has no WebSockets
-                o.AccessTokenProvider = () => Task.FromResult(token);
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
             })
             .Build();
         var seen = new ConcurrentQueue<(ReviewTaskChanged, long)>();
@@ -32,17 +28,10 @@ public sealed class LiveUpdateTests(ReviewFlowSystem system, ITestOutputHelper o
         return (hub, seen);
     }
 
-    static async Task<(ReviewTaskChanged Change, long At)> WaitAsync(ConcurrentQueue<(ReviewTaskChanged Change, long At)> seen,
-        Func<ReviewTaskChanged, bool> match)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (seen.FirstOrDefault(s => match(s.Change)) is { Change: not null } hit) return hit;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("no matching taskChanged");
-    }
+    static Task<(ReviewTaskChanged Change, long At)> WaitAsync(ConcurrentQueue<(ReviewTaskChanged Change, long At)> seen,
+        Func<ReviewTaskChanged, bool> match) =>
+        Waiting.ForAsync(() => Task.FromResult(seen.FirstOrDefault(s => match(s.Change))), hit => hit.Change is not null,
+            TimeSpan.FromSeconds(10), "a matching taskChanged", interval: TimeSpan.FromMilliseconds(20));
 
     [Fact]
     public async Task A_new_task_and_its_claim_reach_every_open_page_of_the_group_and_no_other()

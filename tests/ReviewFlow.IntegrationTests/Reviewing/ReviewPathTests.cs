@@ -1,12 +1,11 @@
 using MassTransit;
 using ReviewFlow.Contracts;
-using ReviewFlow.IntegrationTests.Infrastructure;
 
-namespace ReviewFlow.IntegrationTests.Pipeline;
+namespace ReviewFlow.IntegrationTests.Reviewing;
 
 /// <summary>Reviewer commands enter the saga over the bus (the web host's path in the reviewer-workspace issue).</summary>
 [Collection(SystemCollection.Name)]
-public sealed class ReviewPathTests(ReviewFlowSystem system)
+public sealed class ReviewPathTests(TestSystem system)
 {
     async Task<string> UnsureInvoiceAsync()
     {

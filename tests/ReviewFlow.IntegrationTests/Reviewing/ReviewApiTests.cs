@@ -4,13 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using ReviewFlow.IntegrationTests.Infrastructure;
 
-namespace ReviewFlow.IntegrationTests.Reviews;
+namespace ReviewFlow.IntegrationTests.Reviewing;
 
 /// <summary>The reviewer API: roles checked server-side, groups respected, the saga's refusals as 409.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class ReviewApiTests(ReviewFlowSystem system)
+public sealed class ReviewApiTests(TestSystem system)
 {
     async Task<string> UnsureAsync(string documentType = "invoice", string label = "utilities")
     {
@@ -166,7 +165,7 @@ public sealed class ReviewApiTests(ReviewFlowSystem system)
 }
 
 [Collection(SystemCollection.Name)]
-public sealed class BulkConfirmTests(ReviewFlowSystem system)
+public sealed class BulkConfirmTests(TestSystem system)
 {
     [Fact]
     public async Task A_supervisor_confirms_several_tasks_with_one_audited_decision_each_and_held_ones_are_left_alone()
@@ -200,7 +199,7 @@ public sealed class BulkConfirmTests(ReviewFlowSystem system)
 }
 
 [Collection(SystemCollection.Name)]
-public sealed class ReassignTests(ReviewFlowSystem system)
+public sealed class ReassignTests(TestSystem system)
 {
     [Fact]
     public async Task A_supervisor_hands_alices_claim_to_bob_and_alice_can_no_longer_decide()
@@ -226,7 +225,7 @@ public sealed class ReassignTests(ReviewFlowSystem system)
 }
 
 [Collection(SystemCollection.Name)]
-public sealed class LeaseTests(ReviewFlowSystem system)
+public sealed class LeaseTests(TestSystem system)
 {
     async Task AssertReleasedOnceByTheLeaseAsync(string id)
     {
@@ -241,7 +240,7 @@ public sealed class LeaseTests(ReviewFlowSystem system)
         var bob = await system.ClientAsync("bob");
         Assert.Equal(HttpStatusCode.Conflict, (await bob.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
 
-        await Task.Delay(ReviewFlowSystem.ClaimLease + TimeSpan.FromSeconds(1));
+        await Task.Delay(TestSystem.ShortClaimLease + TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.OK, (await bob.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
         var stale = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
@@ -255,7 +254,7 @@ public sealed class LeaseTests(ReviewFlowSystem system)
         var (id, alice) = await system.ClaimedByAsync("alice");
 
         // Nobody claims again: the lease timer alone releases it, shortly after the lease ends.
-        var doc = await alice.ForStatusAsync(id, "AwaitingReview", ReviewFlowSystem.ClaimLease + TimeSpan.FromSeconds(6));
+        var doc = await alice.ForStatusAsync(id, "AwaitingReview", TestSystem.ShortClaimLease + TimeSpan.FromSeconds(6));
 
         Assert.Equal(JsonValueKind.Null, doc.GetProperty("claimedBy").ValueKind);
         await AssertReleasedOnceByTheLeaseAsync(id);
@@ -263,7 +262,7 @@ public sealed class LeaseTests(ReviewFlowSystem system)
 }
 
 [Collection(SystemCollection.Name)]
-public sealed class EscalationTests(ReviewFlowSystem system)
+public sealed class EscalationTests(TestSystem system)
 {
     [Fact]
     public async Task A_reviewer_escalates_with_a_reason_and_only_a_supervisor_can_then_decide()
@@ -296,7 +295,7 @@ public sealed class EscalationTests(ReviewFlowSystem system)
 }
 
 [Collection(SystemCollection.Name)]
-public sealed class MyDayTests(ReviewFlowSystem system)
+public sealed class MyDayTests(TestSystem system)
 {
     [Fact]
     public async Task My_work_today_counts_and_lists_what_I_decided_and_holds_what_I_hold()

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ReviewFlow.IntegrationTests.Infrastructure;
 
-namespace ReviewFlow.IntegrationTests.Reviews;
+namespace ReviewFlow.IntegrationTests.Reviewing;
 
 /// <summary>Contracts need four eyes: a second, different reviewer agrees, or a supervisor settles a disagreement.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class FourEyesTests(ReviewFlowSystem system)
+public sealed class FourEyesTests(TestSystem system)
 {
     async Task<string> UnsureContractAsync()
     {

@@ -1,7 +1,7 @@
 using ReviewFlow.Workflow.Routing;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
-namespace ReviewFlow.Workflow.Tests.Policy;
+namespace ReviewFlow.Workflow.Tests.Routing;
 
 public sealed class RoutingRulesTests
 {

@@ -3,8 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 
-namespace ReviewFlow.IntegrationTests.Infrastructure;
+namespace ReviewFlow.Testing;
 
+/// <summary>The one way the tests and the benchmark wait for something: poll until it holds, or time out saying what.</summary>
 public static class Waiting
 {
     /// <summary>Polls GET /api/v1/documents/{id} until the document has the status (or times out with what it had).</summary>

@@ -5,24 +5,26 @@ using Hangfire;
 using Hangfire.Storage;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Notifications;
 using ReviewFlow.Testing.Graph;
 using ReviewFlow.Workflow.Sla;
 
-namespace ReviewFlow.IntegrationTests.Timers;
+namespace ReviewFlow.IntegrationTests.Sla;
 
 /// <summary>
 /// A system whose claims are due 6 s after they go to review, with the reminder 3 s before, and whose Teams and
 /// Outlook are a recording fake of Microsoft Graph (over HTTPS, with its token endpoint for Azure.Identity).
 /// </summary>
-public sealed class SlaSystem() : ReviewFlowSystem(new()
+public sealed class SlaSystem() : TestSystem(new SystemOptions
 {
-    ["Routing:DocumentTypes:claim:Sla"] = "00:00:06",
-    ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:03",
-    // The sweep runs only when a test asks for it.
-    ["Timers:SweepCron"] = "0 0 1 1 *",
+    Settings = new Dictionary<string, string?>
+    {
+        ["Routing:DocumentTypes:claim:Sla"] = "00:00:06",
+        ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:03",
+        // The sweep runs only when a test asks for it.
+        ["Timers:SweepCron"] = "0 0 1 1 *",
+    },
 })
 {
     public GraphRecorder Graph { get; private set; } = null!;
@@ -181,17 +183,12 @@ public sealed class SlaTests(SlaSystem system)
         Assert.Equal("AwaitingReview", breached.GetProperty("status").GetString());
     }
 
-    async Task<DocumentTimers> TimersOfAsync(string id, Func<DocumentTimers, bool> ready)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
+    async Task<DocumentTimers> TimersOfAsync(string id, Func<DocumentTimers, bool> ready) =>
+        (await Waiting.ForAsync(async () =>
         {
             await using var session = system.Store.QuerySession();
-            if (await session.LoadAsync<DocumentTimers>(id) is { } t && ready(t)) return t;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"no timers were scheduled for {id}");
-    }
+            return await session.LoadAsync<DocumentTimers>(id);
+        }, t => t is not null && ready(t), TimeSpan.FromSeconds(10), $"the timers of {id}"))!;
 
     string? StateOf(string jobId)
     {

@@ -2,11 +2,10 @@ using System.Diagnostics;
 using Marten;
 using Marten.Services;
 using Npgsql;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Documents;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Pipeline;
+namespace ReviewFlow.IntegrationTests.Relay;
 
 /// <summary>
 /// Sequence gaps: a lost optimistic-concurrency race rolls back a transaction that had taken event sequence numbers,
@@ -14,7 +13,7 @@ namespace ReviewFlow.IntegrationTests.Pipeline;
 /// have its decision published, once, after the relay has passed its gap.
 /// </summary>
 [Collection(SystemCollection.Name)]
-public sealed class GapTests(ReviewFlowSystem system, ITestOutputHelper output)
+public sealed class GapTests(TestSystem system, ITestOutputHelper output)
 {
     [Fact]
     public async Task Decisions_keep_flowing_after_racing_duplicates_leave_gaps_in_the_event_sequence()
