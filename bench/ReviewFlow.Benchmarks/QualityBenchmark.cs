@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpgsqlTypes;
+using ReviewFlow.Testing;
 using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Quality;
 using ReviewFlow.Workflow.Routing;
@@ -24,7 +25,7 @@ public static class QualityBenchmark
     public static async Task<int> RunAsync(int decisions, CancellationToken ct)
     {
         var database = "rfbench_quality_" + Guid.NewGuid().ToString("N")[..8];
-        var connection = await BenchDatabase.CreateAsync(database);
+        var connection = await Servers.IsolatedPostgresAsync((await Servers.GetAsync()).Postgres, database);
         try
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Benchmark" });

@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ReviewFlow.IntegrationTests.Infrastructure;
 
 namespace ReviewFlow.IntegrationTests.Quality;
 
 /// <summary>A system of its own that samples half the confident documents for QA, with a model version of its own.</summary>
-public sealed class QualitySystem() : ReviewFlowSystem(new() { ["Routing:QaSampleRate"] = "0.5" });
+public sealed class QualitySystem() : TestSystem(new SystemOptions { Settings = new Dictionary<string, string?> { ["Routing:QaSampleRate"] = "0.5" } });
 
 /// <summary>
 /// GET /api/v1/quality/summary on real decisions: confident invoices, half of them QA-sampled and checked by a reviewer,

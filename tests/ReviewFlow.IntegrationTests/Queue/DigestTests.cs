@@ -3,16 +3,18 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Notifications;
 
 namespace ReviewFlow.IntegrationTests.Queue;
 
 /// <summary>A system whose claims are due 5 s after they go to review (the sweep runs only when asked).</summary>
-public sealed class ShortSlaSystem() : ReviewFlowSystem(new()
+public sealed class ShortSlaSystem() : TestSystem(new SystemOptions
 {
-    ["Routing:DocumentTypes:claim:Sla"] = "00:00:05",
-    ["Timers:SweepCron"] = "0 0 1 1 *",
+    Settings = new Dictionary<string, string?>
+    {
+        ["Routing:DocumentTypes:claim:Sla"] = "00:00:05",
+        ["Timers:SweepCron"] = "0 0 1 1 *",
+    },
 });
 
 /// <summary>The daily digest's open tasks, breaches and decisions, read from the review queue's items.</summary>

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Audit;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Queue;
 
 namespace ReviewFlow.IntegrationTests.Queue;
@@ -14,7 +13,7 @@ namespace ReviewFlow.IntegrationTests.Queue;
 /// their items (and the backfill's mark) deleted.
 /// </summary>
 [Collection(SystemCollection.Name)]
-public sealed class ReviewQueueBackfillTests(ReviewFlowSystem system)
+public sealed class ReviewQueueBackfillTests(TestSystem system)
 {
     /// <summary>Two unsure invoices, the second claimed by alice, as the previous version left them: no queue items.</summary>
     async Task<(string Waiting, string Claimed, string Label)> InReviewBeforeTheReadModelAsync(bool keepTheMark = false)

@@ -2,14 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Queue;
 
 namespace ReviewFlow.IntegrationTests.Queue;
 
 /// <summary>The review queue reads its own read model, written in the saga's transaction.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class ReviewQueueTests(ReviewFlowSystem system)
+public sealed class ReviewQueueTests(TestSystem system)
 {
     /// <summary>An unsure invoice with a label of its own (so that the queue can be filtered down to it), waiting for review.</summary>
     async Task<(string Id, string Label)> UnsureAsync()
@@ -87,7 +86,7 @@ public sealed class ReviewQueueTests(ReviewFlowSystem system)
         Assert.Null(await InQueueAsync(alice, id, label));
 
         // The next event is the lease timer's release: the projection folds the stream, then the release.
-        await alice.ForStatusAsync(id, "AwaitingReview", ReviewFlowSystem.ClaimLease + TimeSpan.FromSeconds(6));
+        await alice.ForStatusAsync(id, "AwaitingReview", TestSystem.ShortClaimLease + TimeSpan.FromSeconds(6));
 
         var item = (await InQueueAsync(alice, id, label))!.Value;
         Assert.Equal(("AwaitingReview", JsonValueKind.Null), (item.GetProperty("status").GetString(), item.GetProperty("claimedBy").ValueKind));

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using ReviewFlow.IntegrationTests.Infrastructure;
 using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.IntegrationTests.Routing;
 
 /// <summary>A system of its own: these tests adopt policy versions, which would change how every other test routes.</summary>
-public sealed class PolicySystem() : ReviewFlowSystem(new());
+public sealed class PolicySystem() : TestSystem(new SystemOptions());
 
 /// <summary>
 /// PUT /api/v1/admin/routing-policy names the version the change was made from: two admins editing the same version
