@@ -186,6 +186,12 @@ public sealed class GraphRecorder : IAsyncDisposable
         lock (_gate) _failures.Add(new FailureRule(pathContains, count, status, retryAfter));
     }
 
+    /// <summary>Requests whose path contains <paramref name="pathContains"/> are answered normally again (programmed failures left are dropped).</summary>
+    public void StopFailing(string pathContains)
+    {
+        lock (_gate) _failures.RemoveAll(f => f.PathContains == pathContains);
+    }
+
     /// <summary>Every request whose path contains <paramref name="pathContains"/> answers <paramref name="status"/>.</summary>
     public void FailAlways(string pathContains, int status, TimeSpan? retryAfter = null) => FailNext(pathContains, int.MaxValue, status, retryAfter);
 
