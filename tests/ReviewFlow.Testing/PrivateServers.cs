@@ -25,11 +25,25 @@ public sealed class PrivateServers : IAsyncDisposable
 
     public static async Task<PrivateServers> StartAsync()
     {
-        var state = Path.Combine(Path.GetTempPath(), "reviewflow-private-" + Guid.NewGuid().ToString("N")[..8]);
+        string state;
         await StartGate.WaitAsync();
         try
         {
-            await RunAsync(state, "start");
+            // Another test run on this machine may take the free port servers.sh picked before its server binds it
+            // (seen: "could not bind ... Address already in use"): start again on fresh ports.
+            for (var attempt = 1; ; attempt++)
+            {
+                state = Path.Combine(Path.GetTempPath(), "reviewflow-private-" + Guid.NewGuid().ToString("N")[..8]);
+                try
+                {
+                    await RunAsync(state, "start");
+                    break;
+                }
+                catch (InvalidOperationException) when (attempt < 3)
+                {
+                    try { await RunAsync(state, "stop"); } catch (InvalidOperationException) { }
+                }
+            }
         }
         finally
         {
