@@ -43,9 +43,7 @@ public static class QualitySlice
     {
         if (targetErrorRate is not { } target || target is <= 0 or >= 1)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["targetErrorRate"] = ["is required, between 0 and 1 (e.g. 0.02)"] });
-        var end = to ?? clock.GetUtcNow();
-        var start = new DateTimeOffset((from ?? end - TimeSpan.FromDays(30)).UtcDateTime.Date, TimeSpan.Zero);
-        if (start >= end) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
         return TypedResults.Ok(ThresholdSuggestions.Suggest(await summaries.CountsAsync(start, end, ct), target));
     }
 
@@ -55,9 +53,7 @@ public static class QualitySlice
     {
         if (body.Policy is not { DocumentTypes.Count: > 0 } proposed)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["policy"] = ["is required, with its document types"] });
-        var end = body.To ?? clock.GetUtcNow();
-        var start = new DateTimeOffset((body.From ?? end - TimeSpan.FromDays(30)).UtcDateTime.Date, TimeSpan.Zero);
-        if (start >= end) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
+        if (Period(body.From, body.To, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
         var active = await policies.LatestAsync(ct) ?? throw new NoRoutingPolicyException();
         var rows = PolicyWhatIf.Evaluate(active, proposed, await summaries.CountsAsync(start, end, ct));
         return TypedResults.Ok(new WhatIfAnswer(start, end, active.Version, rows));
@@ -67,17 +63,27 @@ public static class QualitySlice
     static async Task<Results<Ok<QualitySummary>, ValidationProblem>> SummaryAsync(string? documentType, string? label, string? modelVersion,
         DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
     {
-        var end = to ?? clock.GetUtcNow();
-        var start = new DateTimeOffset((from ?? end - QualitySummaries.ReferenceDays).UtcDateTime.Date, TimeSpan.Zero);
-        if (start >= end)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
-        return TypedResults.Ok(await summaries.SummarizeAsync(
-            new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start.ToUniversalTime(), end.ToUniversalTime()), ct));
+        if (Period(from, to, QualitySummaries.ReferenceDays, clock) is not (var start, var end)) return FromAfterTo();
+        return TypedResults.Ok(await summaries.SummarizeAsync(new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start, end), ct));
     }
 
     public sealed record WhatIfRequest(RoutingPolicy? Policy, DateTimeOffset? From, DateTimeOffset? To);
 
     public sealed record WhatIfAnswer(DateTimeOffset From, DateTimeOffset To, int ActiveVersion, IReadOnlyList<WhatIfRow> Rows);
+
+    /// <summary>
+    /// The period [from, to) in UTC: to defaults to now, from to <paramref name="length"/> before it, and starts at the midnight
+    /// of its day (the counts are by day); null when it is empty.
+    /// </summary>
+    static (DateTimeOffset Start, DateTimeOffset End)? Period(DateTimeOffset? from, DateTimeOffset? to, TimeSpan length, TimeProvider clock)
+    {
+        var end = (to ?? clock.GetUtcNow()).ToUniversalTime();
+        var start = new DateTimeOffset((from ?? end - length).UtcDateTime.Date, TimeSpan.Zero);
+        return start < end ? (start, end) : null;
+    }
+
+    static ValidationProblem FromAfterTo() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
 
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
