@@ -16,52 +16,33 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
 {
     static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
-    readonly FakeClock _clock = new(T0);
-    ServiceProvider _provider = null!;
-    ITestHarness _harness = null!;
-    ISagaStateMachineTestHarness<DocumentStateMachine, DocumentState> _sagas = null!;
+    readonly SagaHarness _saga = new();
+    FakeClock Clock => _saga.Clock;
+    ITestHarness Harness => _saga.Harness;
+    ISagaStateMachineTestHarness<DocumentStateMachine, DocumentState> Sagas => _saga.Sagas;
 
-    public async Task InitializeAsync()
-    {
-        _provider = new ServiceCollection()
-            .AddSingleton<IRoutingPolicySource>(new FixedPolicySource(TestPolicy()))
-            .AddSingleton<TimeProvider>(_clock)
-            .Configure<ReviewOptions>(o => o.ClaimLease = Lease)
-            .AddMassTransitTestHarness(x =>
-            {
-                x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(10));
-                x.AddSagaStateMachine<DocumentStateMachine, DocumentState>();
-            })
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
-        _sagas = _harness.GetSagaStateMachineHarness<DocumentStateMachine, DocumentState>();
-    }
+    public Task InitializeAsync() => _saga.StartAsync(Lease, testTimeout: TimeSpan.FromSeconds(10));
 
-    public async Task DisposeAsync()
-    {
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _saga.DisposeAsync();
 
     Task PublishAccepted(string id, string label, double confidence, string modelVersion = "2026.11.1") =>
-        _harness.Bus.Publish(Accepted(Classified(id, label, confidence, modelVersion: modelVersion), _clock.GetUtcNow()));
+        Harness.Bus.Publish(Accepted(Classified(id, label, confidence, modelVersion: modelVersion), Clock.GetUtcNow()));
 
     /// <summary>Waits until the document's saga is in the state, then returns it.</summary>
     async Task<DocumentState> WaitFor(string id, Func<DocumentStateMachine, MassTransit.State> state)
     {
-        var found = await _sagas.Exists(DocumentKey.For(id), state);
+        var found = await Sagas.Exists(DocumentKey.For(id), state);
         Assert.True(found.HasValue, $"document {id} did not reach the expected state (it is '{SagaOrNull(id)?.CurrentState ?? "missing"}')");
         return Saga(id);
     }
 
-    DocumentState? SagaOrNull(string id) => _sagas.Sagas.Contains(DocumentKey.For(id));
+    DocumentState? SagaOrNull(string id) => Sagas.Sagas.Contains(DocumentKey.For(id));
 
     DocumentState Saga(string id) => SagaOrNull(id) ?? throw new Xunit.Sdk.XunitException($"no saga for {id}");
 
     async Task<object> Send<T>(T command) where T : class
     {
-        var client = _harness.GetRequestClient<T>();
+        var client = Harness.GetRequestClient<T>();
         var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command);
         return response.Message;
     }
@@ -121,7 +102,7 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_result_makes_the_document_invalid_with_its_reasons()
     {
-        await _harness.Bus.Publish(new ClassificationRefused("INV-3", ["confidence: must be between 0 and 1, got 1.5"], "2026.11.1",
+        await Harness.Bus.Publish(new ClassificationRefused("INV-3", ["confidence: must be between 0 and 1, got 1.5"], "2026.11.1",
             Channels.Amqp, T0));
 
         var saga = await WaitFor("INV-3", m => m.Invalid);
@@ -133,7 +114,7 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task A_valid_result_after_a_refused_one_leaves_invalid()
     {
-        await _harness.Bus.Publish(new ClassificationRefused("INV-4", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
+        await Harness.Bus.Publish(new ClassificationRefused("INV-4", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
         await WaitFor("INV-4", m => m.Invalid);
 
         await PublishAccepted("INV-4", "telecom", 0.5);
@@ -146,7 +127,7 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task A_confident_valid_result_after_a_refused_one_is_routed()
     {
-        await _harness.Bus.Publish(new ClassificationRefused("INV-5", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
+        await Harness.Bus.Publish(new ClassificationRefused("INV-5", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
         await WaitFor("INV-5", m => m.Invalid);
 
         await PublishAccepted("INV-5", "telecom", 0.99);
@@ -178,7 +159,7 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     {
         await AwaitingReview("INV-7");
 
-        await _harness.Bus.Publish(new ClassificationRefused("INV-7", ["confidence: must be a finite number"], "2026.12.0", Channels.Amqp, T0));
+        await Harness.Bus.Publish(new ClassificationRefused("INV-7", ["confidence: must be a finite number"], "2026.12.0", Channels.Amqp, T0));
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (Saga("INV-7").LastRejection is null && DateTime.UtcNow < deadline) await Task.Delay(20);
@@ -221,21 +202,21 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     public async Task A_second_reviewer_takes_over_once_the_lease_has_expired()
     {
         await Claimed("INV-12", "alice");
-        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Clock.Advance(Lease + TimeSpan.FromSeconds(1));
 
         var accepted = await Accept(new ClaimReview("INV-12", "bob"));
 
         Assert.Equal("Claimed", accepted.Status);
         var saga = Saga("INV-12");
         Assert.Equal("bob", saga.ClaimedBy);
-        Assert.Equal(_clock.GetUtcNow() + Lease, saga.LeaseExpiresAt);
+        Assert.Equal(Clock.GetUtcNow() + Lease, saga.LeaseExpiresAt);
     }
 
     [Fact]
     public async Task The_holder_renews_the_lease_by_claiming_again()
     {
         await Claimed("INV-13", "alice");
-        _clock.Advance(TimeSpan.FromMinutes(4));
+        Clock.Advance(TimeSpan.FromMinutes(4));
 
         await Accept(new ClaimReview("INV-13", "alice"));
 
@@ -326,7 +307,7 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     public async Task The_holder_cannot_decide_after_the_lease_has_expired()
     {
         await Claimed("INV-24", "alice");
-        _clock.Advance(Lease);
+        Clock.Advance(Lease);
 
         var refused = await Refuse(new DecideReview("INV-24", "alice", "confirm"));
 
@@ -404,7 +385,7 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task Claiming_an_invalid_document_is_refused()
     {
-        await _harness.Bus.Publish(new ClassificationRefused("INV-32", ["label: is required"], null, Channels.Amqp, T0));
+        await Harness.Bus.Publish(new ClassificationRefused("INV-32", ["label: is required"], null, Channels.Amqp, T0));
         await WaitFor("INV-32", m => m.Invalid);
 
         var refused = await Refuse(new ClaimReview("INV-32", "alice"));
@@ -436,13 +417,13 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     {
         await Claimed("INV-40", "alice");
         var lease = Saga("INV-40").LeaseExpiresAt!.Value;
-        _clock.Advance(Lease);
+        Clock.Advance(Lease);
 
-        await _harness.Bus.Publish(new ClaimLeaseElapsed("INV-40", "alice", lease));
+        await Harness.Bus.Publish(new ClaimLeaseElapsed("INV-40", "alice", lease));
 
         var saga = await WaitFor("INV-40", m => m.AwaitingReview);
         Assert.Null(saga.ClaimedBy);
-        Assert.True(await _harness.Published.Any<ReviewTaskChanged>(x => x.Context.Message.DocumentId == "INV-40" && x.Context.Message.Change == "released"));
+        Assert.True(await Harness.Published.Any<ReviewTaskChanged>(x => x.Context.Message.DocumentId == "INV-40" && x.Context.Message.Change == "released"));
     }
 
     [Fact]
@@ -451,9 +432,9 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
         await Claimed("INV-41", "alice");
         await Accept(new DecideReview("INV-41", "alice", "confirm"));
 
-        await _harness.Bus.Publish(new SlaTimerElapsed("INV-41", SlaTimers.Breach, T0));
+        await Harness.Bus.Publish(new SlaTimerElapsed("INV-41", SlaTimers.Breach, T0));
 
-        Assert.True(await _sagas.Consumed.Any<SlaTimerElapsed>(x => x.Context.Message.DocumentId == "INV-41"));
+        Assert.True(await Sagas.Consumed.Any<SlaTimerElapsed>(x => x.Context.Message.DocumentId == "INV-41"));
         var saga = Saga("INV-41");
         Assert.Equal("Routed", saga.CurrentState);
         Assert.Null(saga.SlaBreachedAt);
@@ -462,13 +443,13 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task A_breach_is_pushed_to_the_queue_pages()
     {
-        await _harness.Bus.Publish(Accepted(Classified("CLM-42", "water-damage", 0.5, documentType: "claim"), _clock.GetUtcNow()));
+        await Harness.Bus.Publish(Accepted(Classified("CLM-42", "water-damage", 0.5, documentType: "claim"), Clock.GetUtcNow()));
         var waiting = await WaitFor("CLM-42", m => m.AwaitingReview);
-        _clock.Advance(TimeSpan.FromHours(4));
+        Clock.Advance(TimeSpan.FromHours(4));
 
-        await _harness.Bus.Publish(new SlaTimerElapsed("CLM-42", SlaTimers.Breach, waiting.SlaDueAt!.Value));
+        await Harness.Bus.Publish(new SlaTimerElapsed("CLM-42", SlaTimers.Breach, waiting.SlaDueAt!.Value));
 
-        Assert.True(await _harness.Published.Any<ReviewTaskChanged>(x =>
+        Assert.True(await Harness.Published.Any<ReviewTaskChanged>(x =>
             x.Context.Message.DocumentId == "CLM-42" && x.Context.Message.Change == "breached" && x.Context.Message.Breached));
         Assert.NotNull(Saga("CLM-42").SlaBreachedAt);
         Assert.Equal("AwaitingReview", Saga("CLM-42").CurrentState);
@@ -477,10 +458,10 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task A_timer_for_an_unknown_document_is_dropped()
     {
-        await _harness.Bus.Publish(new SlaTimerElapsed("NO-SUCH-DOC-2", SlaTimers.Breach, T0));
+        await Harness.Bus.Publish(new SlaTimerElapsed("NO-SUCH-DOC-2", SlaTimers.Breach, T0));
 
-        Assert.True(await _harness.Consumed.Any<SlaTimerElapsed>(x => x.Context.Message.DocumentId == "NO-SUCH-DOC-2"));
-        Assert.False(await _harness.Published.Any<Fault<SlaTimerElapsed>>());
+        Assert.True(await Harness.Consumed.Any<SlaTimerElapsed>(x => x.Context.Message.DocumentId == "NO-SUCH-DOC-2"));
+        Assert.False(await Harness.Published.Any<Fault<SlaTimerElapsed>>());
         Assert.Null(SagaOrNull("NO-SUCH-DOC-2"));
     }
 }

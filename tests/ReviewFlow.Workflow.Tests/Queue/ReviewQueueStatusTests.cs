@@ -17,48 +17,33 @@ namespace ReviewFlow.Workflow.Tests.Queue;
 /// </summary>
 public sealed class ReviewQueueStatusTests : IAsyncLifetime
 {
-    readonly FakeClock _clock = new(T0);
-    ServiceProvider _provider = null!;
-    ITestHarness _harness = null!;
-    ISagaStateMachineTestHarness<DocumentStateMachine, DocumentState> _sagas = null!;
+    readonly SagaHarness _saga = new();
+    FakeClock Clock => _saga.Clock;
+    ITestHarness Harness => _saga.Harness;
+    ISagaStateMachineTestHarness<DocumentStateMachine, DocumentState> Sagas => _saga.Sagas;
     /// <summary>The test's one document.</summary>
     string _id = "";
 
-    public async Task InitializeAsync()
-    {
-        _provider = new ServiceCollection()
-            .AddSingleton<IRoutingPolicySource>(new FixedPolicySource(TestPolicy()))
-            .AddSingleton<TimeProvider>(_clock)
-            .Configure<ReviewOptions>(o => o.ClaimLease = TimeSpan.FromMinutes(5))
-            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<DocumentStateMachine, DocumentState>())
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
-        _sagas = _harness.GetSagaStateMachineHarness<DocumentStateMachine, DocumentState>();
-    }
+    public Task InitializeAsync() => _saga.StartAsync(TimeSpan.FromMinutes(5));
 
-    public async Task DisposeAsync()
-    {
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _saga.DisposeAsync();
 
     /// <summary>Publishes an unsure result and waits for its review task.</summary>
     async Task UnsureAsync(string id, string type, string label)
     {
         _id = id;
-        await _harness.Bus.Publish(Accepted(Classified(id, label, 0.5, type), _clock.GetUtcNow()));
-        Assert.True((await _sagas.Exists(DocumentKey.For(id), m => m.AwaitingReview)).HasValue);
+        await Harness.Bus.Publish(Accepted(Classified(id, label, 0.5, type), Clock.GetUtcNow()));
+        Assert.True((await Sagas.Exists(DocumentKey.For(id), m => m.AwaitingReview)).HasValue);
         AssertAgrees();
     }
 
-    DocumentState Saga => _sagas.Sagas.Contains(DocumentKey.For(_id))!;
+    DocumentState Saga => Sagas.Sagas.Contains(DocumentKey.For(_id))!;
 
     /// <summary>Sends a reviewer command, which must be accepted, a minute after the last step.</summary>
     async Task StepAsync<T>(T command) where T : class
     {
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        var reply = await _harness.GetRequestClient<T>().GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var reply = await Harness.GetRequestClient<T>().GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command);
         Assert.IsType<ReviewCommandAccepted>(reply.Message);
         AssertAgrees();
     }
@@ -111,9 +96,9 @@ public sealed class ReviewQueueStatusTests : IAsyncLifetime
         await StepAsync(new ReassignReview("INV-2", "sam", "sue", ToSupervisor: true));
 
         var lease = Saga.LeaseExpiresAt!.Value;
-        _clock.Advance(TimeSpan.FromMinutes(5));
-        await _harness.Bus.Publish(new ClaimLeaseElapsed("INV-2", "sue", lease));
-        Assert.True((await _sagas.Exists(DocumentKey.For("INV-2"), m => m.Escalated)).HasValue);
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await Harness.Bus.Publish(new ClaimLeaseElapsed("INV-2", "sue", lease));
+        Assert.True((await Sagas.Exists(DocumentKey.For("INV-2"), m => m.Escalated)).HasValue);
         AssertAgrees();
     }
 }
