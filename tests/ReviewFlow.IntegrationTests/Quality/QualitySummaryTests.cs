@@ -125,6 +125,31 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
         Assert.Equal(HttpStatusCode.OK, (await ada.GetAsync("/api/v1/admin/routing-policy/suggestion?targetErrorRate=0.02")).StatusCode);
     }
 
+    [Fact]
+    public async Task Each_quality_endpoint_answers_only_its_roles_and_refuses_anonymous_callers()
+    {
+        var policy = (await (await system.ClientAsync("ada")).GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/v1/admin/routing-policy"))!;
+        // Who may: the summary is read by admins, supervisors and auditors; the what-if and the suggestion are the admins' tools.
+        var endpoints = new (string Name, Func<HttpClient, Task<HttpResponseMessage>> Call, string[] Allowed)[]
+        {
+            ("summary", http => http.GetAsync("/api/v1/quality/summary"), ["ada", "sam", "audrey"]),
+            ("what-if", http => http.PostAsJsonAsync("/api/v1/admin/routing-policy/what-if", new { policy }), ["ada"]),
+            ("suggestion", http => http.GetAsync("/api/v1/admin/routing-policy/suggestion?targetErrorRate=0.02"), ["ada"]),
+        };
+        foreach (var user in new[] { "alice", "bob", "sam", "audrey", "ada", "ap-inbox" })
+        {
+            var http = await system.ClientAsync(user);
+            foreach (var (name, call, allowed) in endpoints)
+            {
+                var expected = allowed.Contains(user) ? HttpStatusCode.OK : HttpStatusCode.Forbidden;
+                Assert.True(expected == (await call(http)).StatusCode, $"{user} {name}: expected {expected}");
+            }
+        }
+        var anonymous = system.Web.CreateClient();
+        foreach (var (name, call, _) in endpoints)
+            Assert.True(HttpStatusCode.Unauthorized == (await call(anonymous)).StatusCode, $"anonymous {name}");
+    }
+
     static async Task DecideAsync(HttpClient reviewer, string id, object decision)
     {
         await reviewer.ForStatusAsync(id, "AwaitingReview");
