@@ -24,6 +24,7 @@ public static class QualitySlice
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.Definition(schema));
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.LabelsDefinition(schema));
             foreach (var type in QualityAlertLog.EventTypes) opts.Events.AddEventType(type);
+            opts.Events.AddEventType<TrainingDataExported>();
         });
         builder.Services.AddSingleton<QualityStore>();
         builder.Services.AddSingleton<QualitySummaries>();
@@ -47,11 +48,21 @@ public static class QualitySlice
         quality.MapGet("/series", SeriesAsync);
         quality.MapGet("/confusion", ConfusionAsync);
         quality.MapGet("/alerts", AlertsAsync);
+        app.MapGet("/api/v1/quality/training-data", TrainingDataAsync).WithTags("Quality")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapGet("/api/v1/admin/routing-policy/suggestion", SuggestionAsync).WithTags("Admin")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return app;
+    }
+
+    /// <summary>JSON Lines of the period's human decisions (default the last 30 days), the export recorded first.</summary>
+    static async Task<IResult> TrainingDataAsync(string? documentType, string? modelVersion, DateTimeOffset? from, DateTimeOffset? to,
+        System.Security.Claims.ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
+        return await TrainingData.ExportAsync(Blank(documentType), Blank(modelVersion), start, end, user, store, clock, ct);
     }
 
     /// <summary>Open alerts, newest first (all=true: the cleared ones too).</summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
+using ReviewFlow.Workflow.Quality;
 
 namespace ReviewFlow.IntegrationTests.Quality;
 
@@ -27,19 +29,7 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
         // Which confident ones the QA draw sent to review (the draw is keyed, so the test asks rather than predicts).
         var sampled = new List<string>();
         foreach (var id in confident)
-        {
-            var doc = await Waiting.ForAsync(async () =>
-                {
-                    var response = await alice.GetAsync($"/api/v1/documents/{id}");
-                    return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
-                },
-                d => d.ValueKind == JsonValueKind.Object && d.GetProperty("status").GetString() is "Routed" or "AwaitingReview");
-            if (doc.GetProperty("status").GetString() == "AwaitingReview")
-            {
-                Assert.Equal("qa-sample", doc.GetProperty("routingRule").GetString());
-                sampled.Add(id);
-            }
-        }
+            if (await SettledAsync(alice, id) == "AwaitingReview") sampled.Add(id);
         Assert.True(sampled.Count >= 2, $"{sampled.Count} of 20 sampled at a rate of 0.5");
 
         // QA samples: all confirmed but one, corrected. Unsure ones: one confirmed, two corrected, one rejected.
@@ -127,6 +117,48 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
     }
 
     [Fact]
+    public async Task The_training_data_export_streams_each_human_decision_as_a_json_line_and_is_recorded()
+    {
+        const string model = "2026.12-training";
+        var alice = await system.ClientAsync("alice");
+        var unsure = Enumerable.Range(0, 3).Select(_ => Documents.NewId()).ToList();
+        foreach (var id in unsure) await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.55, modelVersion: model, excerpt: "Water bill " + id));
+        var routed = Documents.NewId(); // a confident one: auto-routed (QA rate 0.5 may sample it: then it is decided by alice below)
+        await system.Amqp.PublishRawAsync(Documents.Json(routed, confidence: 0.97, modelVersion: model));
+        await DecideAsync(alice, unsure[0], new { outcome = "confirm" });
+        await DecideAsync(alice, unsure[1], new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor" });
+        await DecideAsync(alice, unsure[2], new { outcome = "reject", reasonCode = "unreadable" });
+        var sampled = await SettledAsync(alice, routed) == "AwaitingReview";
+        if (sampled) await DecideAsync(alice, routed, new { outcome = "confirm" });
+
+        var ada = await system.ClientAsync("ada");
+        var response = await ada.GetAsync($"/api/v1/quality/training-data?modelVersion={model}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType!.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+        // One line per human decision, in the order they were decided; an auto-routed document is not training evidence.
+        Assert.Equal(sampled ? [.. unsure, routed] : unsure, lines.Select(l => l.GetProperty("documentId").GetString()!));
+        Assert.Equal([("utilities", "confirmed"), ("telecom", "corrected"), ("unclassifiable", "rejected")],
+            lines.Take(3).Select(l => (l.GetProperty("finalLabel").GetString(), l.GetProperty("outcome").GetString())));
+        var first = lines[0];
+        Assert.Equal(("utilities", 0.55, model, "Water bill " + unsure[0], $"https://dms.example.test/{unsure[0]}"),
+            (first.GetProperty("predictedLabel").GetString(), first.GetProperty("confidence").GetDouble(), first.GetProperty("modelVersion").GetString(),
+             first.GetProperty("excerpt").GetString(), first.GetProperty("contentUri").GetString()));
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("reviewersAgreed").ValueKind); // one reviewer, nothing to agree on
+        Assert.False(first.TryGetProperty("decidedBy", out _));
+
+        // Only admins export, and each export is recorded with who asked.
+        foreach (var user in new[] { "alice", "sam", "audrey" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await (await system.ClientAsync(user)).GetAsync("/api/v1/quality/training-data")).StatusCode);
+        await using var session = system.Store.QuerySession();
+        var exports = (await session.Events.FetchStreamAsync(TrainingData.StreamKey)).Select(e => e.Data)
+            .OfType<TrainingDataExported>().ToList();
+        Assert.Contains(exports, e => e.RequestedBy == "ada" && e.ModelVersion == model);
+    }
+
+    [Fact]
     public async Task Reviewers_may_not_read_the_quality_summary_and_only_admins_get_suggestions()
     {
         var alice = await system.ClientAsync("alice");
@@ -167,6 +199,20 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
         var anonymous = system.Web.CreateClient();
         foreach (var (name, call, _) in endpoints)
             Assert.True(HttpStatusCode.Unauthorized == (await call(anonymous)).StatusCode, $"anonymous {name}");
+    }
+
+    /// <summary>Where a confident document went: "Routed", or "AwaitingReview" when the QA draw sampled it.</summary>
+    static async Task<string> SettledAsync(HttpClient http, string id)
+    {
+        var doc = await Waiting.ForAsync(async () =>
+            {
+                var response = await http.GetAsync($"/api/v1/documents/{id}");
+                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+            },
+            d => d.ValueKind == JsonValueKind.Object && d.GetProperty("status").GetString() is "Routed" or "AwaitingReview");
+        var status = doc.GetProperty("status").GetString()!;
+        if (status == "AwaitingReview") Assert.Equal("qa-sample", doc.GetProperty("routingRule").GetString());
+        return status;
     }
 
     static async Task DecideAsync(HttpClient reviewer, string id, object decision)
