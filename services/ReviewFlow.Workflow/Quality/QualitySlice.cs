@@ -48,6 +48,7 @@ public static class QualitySlice
         quality.MapGet("/series", SeriesAsync);
         quality.MapGet("/confusion", ConfusionAsync);
         quality.MapGet("/alerts", AlertsAsync);
+        quality.MapGet("/versions", VersionsAsync);
         app.MapGet("/api/v1/quality/training-data", TrainingDataAsync).WithTags("Quality")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
@@ -81,6 +82,16 @@ public static class QualitySlice
         if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
         var filter = new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start, end);
         return TypedResults.Ok(await summaries.SeriesAsync(filter, ct, await PinnedAsync(filter, policies, ct)));
+    }
+
+    /// <summary>Model versions side by side for one document type (required); default the last 30 days.</summary>
+    static async Task<Results<Ok<IReadOnlyList<VersionSummary>>, ValidationProblem>> VersionsAsync(string? documentType,
+        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
+    {
+        if (Blank(documentType) is not { } type)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["documentType"] = ["is required: versions are compared within a type"] });
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
+        return TypedResults.Ok(await summaries.VersionsAsync(new QualityFilter(type, null, null, start, end), ct));
     }
 
     /// <summary>Human decisions by predicted and final label; default the last 30 days.</summary>

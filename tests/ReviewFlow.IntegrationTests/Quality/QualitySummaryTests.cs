@@ -159,6 +159,31 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
     }
 
     [Fact]
+    public async Task Model_versions_of_a_type_are_compared_side_by_side()
+    {
+        // Claims (threshold 0.85) at 0.6: all reviewed. The old version's four confirmed, the new one's two of four corrected.
+        var alice = await system.ClientAsync("alice");
+        foreach (var (version, corrected) in new[] { ("claim-2026.11", 0), ("claim-2026.12", 2) })
+        {
+            var ids = Enumerable.Range(0, 4).Select(_ => Documents.NewId("CLM")).ToList();
+            foreach (var id in ids)
+                await system.Amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "motor", confidence: 0.6, modelVersion: version));
+            foreach (var id in ids.Take(corrected)) await DecideAsync(alice, id, new { outcome = "correct", label = "property", reasonCode = "wrong-type" });
+            foreach (var id in ids.Skip(corrected)) await DecideAsync(alice, id, new { outcome = "confirm" });
+        }
+
+        var sam = await system.ClientAsync("sam");
+        var versions = await Waiting.ForAsync(() => sam.GetFromJsonAsync<JsonElement[]>("/api/v1/quality/versions?documentType=claim"),
+            v => v!.Sum(x => x.GetProperty("summary").GetProperty("decided").GetInt64()) == 8, what: "eight claim decisions counted");
+
+        Assert.Equal([("claim-2026.11", 4L, 0.0), ("claim-2026.12", 4L, 0.5)], versions!.Select(v => (v.GetProperty("modelVersion").GetString(),
+            v.GetProperty("summary").GetProperty("humanDecided").GetInt64(), v.GetProperty("summary").GetProperty("overrideRate").GetDouble())));
+        // Within the versions' first week there is nothing new against the reference.
+        Assert.All(versions!, v => Assert.Empty(v.GetProperty("summary").GetProperty("newLabels").EnumerateArray()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await sam.GetAsync("/api/v1/quality/versions")).StatusCode);
+    }
+
+    [Fact]
     public async Task Reviewers_may_not_read_the_quality_summary_and_only_admins_get_suggestions()
     {
         var alice = await system.ClientAsync("alice");
@@ -183,6 +208,7 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
             ("series", http => http.GetAsync("/api/v1/quality/series"), ["ada", "sam", "audrey"]),
             ("confusion", http => http.GetAsync("/api/v1/quality/confusion"), ["ada", "sam", "audrey"]),
             ("alerts", http => http.GetAsync("/api/v1/quality/alerts"), ["ada", "sam", "audrey"]),
+            ("versions", http => http.GetAsync("/api/v1/quality/versions?documentType=invoice"), ["ada", "sam", "audrey"]),
             ("policy history", http => http.GetAsync("/api/v1/admin/routing-policy/history"), ["ada"]),
             ("what-if", http => http.PostAsJsonAsync("/api/v1/admin/routing-policy/what-if", new { policy }), ["ada"]),
             ("suggestion", http => http.GetAsync("/api/v1/admin/routing-policy/suggestion?targetErrorRate=0.02"), ["ada"]),
