@@ -126,7 +126,11 @@ interface IRowWriter
     void Complete();
 }
 
-/// <summary>RFC 4180: a header line, every field quoted when it holds a comma, quote or line break; data is the event JSON.</summary>
+/// <summary>
+/// RFC 4180: a header line, every field quoted when it holds a comma, quote or line break; data is the event JSON. A text
+/// field that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return: an actor id comes
+/// from the identity provider, not from us) is written with a leading apostrophe, quoted (OWASP's CSV injection advice).
+/// </summary>
 sealed class CsvRowWriter : IRowWriter
 {
     readonly StreamWriter _writer;
@@ -155,7 +159,8 @@ sealed class CsvRowWriter : IRowWriter
 
     void Field(string value)
     {
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) { _writer.Write(value); return; }
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
+        else if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) { _writer.Write(value); return; }
         _writer.Write('"');
         _writer.Write(value.Replace("\"", "\"\""));
         _writer.Write('"');

@@ -146,6 +146,27 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
     static List<string> Ids(JsonElement page) => page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
 
     [Fact]
+    public async Task A_csv_export_neutralises_a_cell_a_spreadsheet_would_run_as_a_formula()
+    {
+        // An actor id is whatever the identity provider says; one shaped like a formula must reach the auditor as text.
+        var id = Documents.NewId();
+        var at = DateTimeOffset.UtcNow;
+        const string formula = "=HYPERLINK(\"https://evil.test\",\"open\")";
+        await using (var session = history.System.Store.LightweightSession())
+        {
+            session.Events.StartStream(id, new ReviewClaimed(id, formula, at.AddMinutes(5), 1, "2026.11.1", formula, at));
+            await session.SaveChangesAsync();
+        }
+        var auditor = await history.System.ClientAsync("audrey");
+        var csv = await auditor.GetStringAsync($"/api/v1/audit/export?from={Uri.EscapeDataString(at.AddMinutes(-1).ToString("O"))}" +
+                                               $"&to={Uri.EscapeDataString(at.AddMinutes(1).ToString("O"))}&format=csv");
+
+        var row = csv.Split("\r\n").Single(l => l.Contains(id));
+        Assert.Contains(",\"'=HYPERLINK(\"\"https://evil.test\"\",\"\"open\"\")\",", row);
+        Assert.DoesNotContain(",=HYPERLINK", row);
+    }
+
+    [Fact]
     public async Task Search_by_reviewer_and_outcome_in_a_period_finds_exactly_the_corrected_document()
     {
         var page = await GetAsync($"/api/v1/audit/decisions?{history.Period}&reviewer=alice&outcome=corrected");
