@@ -1,0 +1,84 @@
+using Microsoft.Playwright;
+using ReviewFlow.UiTests.Infrastructure;
+
+namespace ReviewFlow.UiTests;
+
+/// <summary>
+/// The quality page (quality.html) over decisions made the real way, isolated by a model version of the test's own:
+/// the headline numbers, the verdict on routing without a human, the charts with their data tables, axe-core clean, and
+/// readable at a phone's width; a reviewer gets the role message.
+/// </summary>
+public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browser)
+{
+    static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    [Fact]
+    public async Task A_supervisor_sees_the_numbers_and_charts_of_real_decisions_with_their_data_tables()
+    {
+        var model = "ui-q-" + Guid.NewGuid().ToString("N")[..8];
+        var data = new QualityData(B);
+        // 4 confident invoices go through without a human (threshold 0.90); 8 unsure ones go to alice, who confirms 5
+        // and corrects 3 to telecom.
+        for (var i = 0; i < 4; i++) await data.PublishAsync("utilities", 0.95 + i * 0.01, model);
+        var reviewed = new List<string>();
+        for (var i = 0; i < 8; i++) reviewed.Add(await data.PublishAsync("utilities", 0.55 + i * 0.04, model));
+        for (var i = 0; i < reviewed.Count; i++) await data.DecideAsync(reviewed[i], i < 3 ? "telecom" : null);
+        await data.WaitUntilCountedAsync("modelVersion=" + model, 12);
+
+        var page = await B.SignInAsync(await B.OpenAsync("/quality.html"), "sam", live: false);
+        await page.FillAsync("#f-model", model);
+        await page.ClickAsync("#apply");
+
+        await Expect(page.Locator("#n-decided")).ToHaveTextAsync("12");
+        await Expect(page.Locator("#n-auto")).ToContainTextAsync("4");
+        await Expect(page.Locator("#n-auto")).ToContainTextAsync("33.3 %");
+        await Expect(page.Locator("#n-human")).ToContainTextAsync("8");
+        await Expect(page.Locator("#n-overrides")).ToContainTextAsync("3");
+        await Expect(page.Locator("#n-overrides")).ToContainTextAsync("37.5 % of human decisions");
+        // No QA sample under the test policy (rate 0): the page says there is no evidence, not a number.
+        await Expect(page.Locator("#verdict")).ToContainTextAsync("No evidence yet");
+        await Expect(page.Locator("#n-accuracy")).ToContainTextAsync("no evidence yet");
+
+        // The reliability diagram: an image with words, and its ten bins as a table; the reviewed-only bins marked biased.
+        await Expect(page.Locator("#chart-reliability")).ToHaveAttributeAsync("role", "img");
+        await Expect(page.Locator("#chart-reliability")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("Reliability diagram"));
+        await Expect(page.Locator("#chart-reliability svg")).ToBeVisibleAsync();
+        await page.ClickAsync("#table-reliability summary");
+        await Expect(page.Locator("#table-reliability tbody tr")).ToHaveCountAsync(10);
+        await Expect(page.Locator("#table-reliability tbody")).ToContainTextAsync("biased");
+        await BrowserSystem.ScreenshotAsync(page, "quality-0-summary");
+
+        await page.SetViewportSizeAsync(390, 844);
+        await page.WaitForTimeoutAsync(300); // the charts redraw on resize
+        await Axe.AssertNoHorizontalScrollAsync(page, "the quality page at 390 px");
+        await BrowserSystem.ScreenshotAsync(page, "quality-2-phone");
+        await page.SetViewportSizeAsync(1440, 900);
+
+        // Over time (one UTC day, one model version) and the confusion heatmap: utilities stayed 5 times, became telecom 3 times.
+        await Expect(page.Locator("#chart-overrides svg")).ToBeVisibleAsync();
+        await page.ClickAsync("#table-overrides summary");
+        await Expect(page.Locator("#table-overrides tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#table-overrides tbody tr")).ToContainTextAsync("37.5 %");
+        await Expect(page.Locator("#chart-confusion svg")).ToBeVisibleAsync();
+        await page.ClickAsync("#table-confusion summary");
+        await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "agreed" })).ToContainTextAsync("5");
+        await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "changed" })).ToContainTextAsync("3");
+        await BrowserSystem.ScreenshotAsync(page, "quality-1-desktop");
+        await Axe.AssertCleanAsync(page, "the quality page");
+
+        B.AssertCleanPages();
+    }
+
+    [Fact]
+    public async Task A_reviewer_is_told_in_plain_words_that_the_page_is_not_for_their_role()
+    {
+        var page = await B.SignInAsync(await B.OpenAsync("/quality.html"), "alice", live: false);
+        await Expect(page.Locator("#role-message")).ToBeVisibleAsync();
+        await Expect(page.Locator("#role-message")).ToContainTextAsync("not for your role");
+        await Expect(page.Locator("#quality")).ToBeHiddenAsync();
+        await Expect(page.Locator("#pages a[href='/quality.html']")).ToHaveCountAsync(0);
+        await Axe.AssertCleanAsync(page, "the quality page for a reviewer");
+        await BrowserSystem.ScreenshotAsync(page, "quality-3-reviewer");
+        B.AssertCleanPages();
+    }
+}
