@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using ReviewFlow.UiTests.Infrastructure;
 
@@ -88,17 +86,8 @@ public sealed class PolicyPageTests(BrowserSystem browser) : BrowserTest(browser
 
         // Meanwhile another admin adopts a change based on the same version (a label of its own, every other field as read).
         var other = NewLabel();
-        using var ada = await B.ClientAsync("ada");
-        var policy = (await ada.GetFromJsonAsync<JsonObject>("api/v1/admin/routing-policy"))!;
-        Assert.Equal(read, (int)policy["version"]!);
-        policy["documentTypes"]!["invoice"]!["labelThresholds"]![other] = 0.99;
-        using var put = new HttpRequestMessage(HttpMethod.Put, "api/v1/admin/routing-policy")
-        {
-            Content = JsonContent.Create(new JsonObject { ["policy"] = policy, ["reason"] = "the other admin's change" }),
-        };
-        put.Headers.IfMatch.Add(new($"\"{read}\""));
-        var adopted = await ada.SendAsync(put);
-        Assert.True(adopted.IsSuccessStatusCode, await adopted.Content.ReadAsStringAsync());
+        var basedOn = await new QualityData(B).AdoptAsync(p => p["documentTypes"]!["invoice"]!["labelThresholds"]![other] = 0.99, "the other admin's change");
+        Assert.Equal(read, basedOn);
 
         await page.FillAsync("#reason", "my change, made on the old version");
         await page.ClickAsync("#adopt");

@@ -28,16 +28,38 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         var page = await B.SignInAsync(await B.OpenAsync("/quality.html"), "sam", live: false);
         await page.FillAsync("#f-model", model);
         await page.ClickAsync("#apply");
-
+        // No QA sample yet (the test policy's rate is 0): the page says there is no evidence, not a number.
         await Expect(page.Locator("#n-decided")).ToHaveTextAsync("12");
-        await Expect(page.Locator("#n-auto")).ToContainTextAsync("4");
-        await Expect(page.Locator("#n-auto")).ToContainTextAsync("33.3 %");
-        await Expect(page.Locator("#n-human")).ToContainTextAsync("8");
-        await Expect(page.Locator("#n-overrides")).ToContainTextAsync("3");
-        await Expect(page.Locator("#n-overrides")).ToContainTextAsync("37.5 % of human decisions");
-        // No QA sample under the test policy (rate 0): the page says there is no evidence, not a number.
         await Expect(page.Locator("#verdict")).ToContainTextAsync("No evidence yet");
         await Expect(page.Locator("#n-accuracy")).ToContainTextAsync("no evidence yet");
+
+        // With every confident document sampled for a while, 6 more go to alice as QA samples: she confirms 5, corrects 1.
+        var qa = new List<string>();
+        await data.AdoptAsync(p => p["qaSampleRate"] = 1.0, "UI test: sample everything for the quality page");
+        try
+        {
+            await Task.Delay(QualityData.PolicyRefresh);
+            for (var i = 0; i < 6; i++) qa.Add(await data.PublishAsync("utilities", 0.93 + i * 0.01, model));
+        }
+        finally
+        {
+            await data.AdoptAsync(p => p["qaSampleRate"] = 0.0, "UI test: sampling back off");
+            await Task.Delay(QualityData.PolicyRefresh);
+        }
+        for (var i = 0; i < qa.Count; i++) await data.DecideAsync(qa[i], i == 0 ? "telecom" : null);
+        await data.WaitUntilCountedAsync("modelVersion=" + model, 18);
+
+        await page.ClickAsync("#apply");
+        await Expect(page.Locator("#n-decided")).ToHaveTextAsync("18");
+        await Expect(page.Locator("#n-auto")).ToContainTextAsync("4");
+        await Expect(page.Locator("#n-auto")).ToContainTextAsync("22.2 %");
+        await Expect(page.Locator("#n-human")).ToContainTextAsync("14");
+        await Expect(page.Locator("#n-overrides")).ToContainTextAsync("4");
+        await Expect(page.Locator("#n-overrides")).ToContainTextAsync("28.6 % of human decisions");
+        // Now there is evidence: the estimate with its interval, from 6 QA samples, and the advice to trust the lower end.
+        await Expect(page.Locator("#verdict")).ToContainTextAsync("judged from 6 QA samples");
+        await Expect(page.Locator("#verdict")).ToContainTextAsync("rely on the lower figure");
+        await Expect(page.Locator("#n-accuracy")).ToContainTextAsync("95 % interval");
 
         // The reliability diagram: an image with words, and its ten bins as a table; the reviewed-only bins marked biased.
         await Expect(page.Locator("#chart-reliability")).ToHaveAttributeAsync("role", "img");
@@ -58,11 +80,14 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await Expect(page.Locator("#chart-overrides svg")).ToBeVisibleAsync();
         await page.ClickAsync("#table-overrides summary");
         await Expect(page.Locator("#table-overrides tbody tr")).ToHaveCountAsync(1);
-        await Expect(page.Locator("#table-overrides tbody tr")).ToContainTextAsync("37.5 %");
+        await Expect(page.Locator("#table-overrides tbody tr")).ToContainTextAsync("28.6 %");
+        await Expect(page.Locator("#chart-accuracy svg")).ToBeVisibleAsync();
+        await page.ClickAsync("#table-accuracy summary");
+        await Expect(page.Locator("#table-accuracy tbody tr")).ToContainTextAsync("6");
         await Expect(page.Locator("#chart-confusion svg")).ToBeVisibleAsync();
         await page.ClickAsync("#table-confusion summary");
-        await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "agreed" })).ToContainTextAsync("5");
-        await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "changed" })).ToContainTextAsync("3");
+        await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "agreed" })).ToContainTextAsync("10");
+        await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "changed" })).ToContainTextAsync("4");
         await BrowserSystem.ScreenshotAsync(page, "quality-1-desktop");
         await Axe.AssertCleanAsync(page, "the quality page");
 

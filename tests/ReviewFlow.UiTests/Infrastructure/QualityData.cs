@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ReviewFlow.Testing;
 
 namespace ReviewFlow.UiTests.Infrastructure;
@@ -32,6 +33,28 @@ public sealed class QualityData(BrowserSystem b)
             : (object)new { outcome = "correct", label = correctTo, reasonCode = "wrong-label" });
         Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
     }
+
+    /// <summary>
+    /// Adopts the active policy with <paramref name="edit"/> applied (every other field as read) as ada, If-Match the
+    /// version read; returns that version. The routing takes a new version within its refresh interval (5 s).
+    /// </summary>
+    public async Task<int> AdoptAsync(Action<JsonObject> edit, string reason)
+    {
+        var ada = _ada ??= await b.ClientAsync("ada");
+        var policy = (await ada.GetFromJsonAsync<JsonObject>("api/v1/admin/routing-policy"))!;
+        var read = (int)policy["version"]!;
+        edit(policy);
+        using var put = new HttpRequestMessage(HttpMethod.Put, "api/v1/admin/routing-policy")
+        {
+            Content = JsonContent.Create(new JsonObject { ["policy"] = policy, ["reason"] = reason }),
+        };
+        put.Headers.IfMatch.Add(new($"\"{read}\""));
+        var adopted = await ada.SendAsync(put);
+        Assert.True(adopted.IsSuccessStatusCode, await adopted.Content.ReadAsStringAsync());
+        return read;
+    }
+
+    public static readonly TimeSpan PolicyRefresh = TimeSpan.FromSeconds(6);
 
     /// <summary>Waits until the quality summary for <paramref name="query"/> counts <paramref name="decided"/> decisions.</summary>
     public async Task<JsonElement> WaitUntilCountedAsync(string query, long decided)
