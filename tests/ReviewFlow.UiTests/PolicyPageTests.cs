@@ -48,6 +48,9 @@ public sealed class PolicyPageTests(BrowserSystem browser) : BrowserTest(browser
         var row = page.Locator($"#whatif tr[data-label='{label}']");
         await Expect(row).ToContainTextAsync("10 (humans changed 3 of 10)");
         await Expect(page.Locator("#whatif-summary")).ToContainTextAsync("newly");
+        await page.ClickAsync("#s-run");
+        await Expect(page.Locator("#suggest-message")).ToContainTextAsync("For an error rate under 2.0 %");
+        await Expect(page.Locator("#suggestions tbody tr", new() { HasText = "(whole type)" }).First).ToContainTextAsync("invoice");
         await BrowserSystem.ScreenshotAsync(page, "policy-1-edit-what-if");
         await Axe.AssertCleanAsync(page, "the policy page with an edit and its what-if");
         await page.SetViewportSizeAsync(390, 844);
@@ -102,6 +105,40 @@ public sealed class PolicyPageTests(BrowserSystem browser) : BrowserTest(browser
         await Expect(Invoice(page).Locator($"tr[data-label='{other}'] input")).ToHaveValueAsync("0.99");
         await Expect(page.Locator("#adopt-message")).ToContainTextAsync("Make your change again");
         await Expect(page.Locator("#history tbody tr").First).ToContainTextAsync("the other admin's change");
+        B.AssertCleanPages();
+    }
+
+    /// <summary>The history's rendering of a fallback by the system; the history answer is stubbed in the browser.</summary>
+    [Fact]
+    public async Task A_change_by_the_system_stands_out_in_the_history_with_what_it_switched()
+    {
+        var page = await B.OpenAsync("/policy.html");
+        object Policy(int version, bool invoiceOff) => new
+        {
+            version, killSwitch = false, qaSampleRate = 0.05, alwaysReviewLabels = new[] { "legal-hold" },
+            documentTypes = new { invoice = new { threshold = 0.9, reviewerGroup = "ap-reviewers", killSwitch = invoiceOff,
+                killSwitchReason = invoiceOff ? "quality alarm: auto accuracy 91.2 % under 97.0 %" : null } },
+        };
+        await page.RouteAsync("**/api/v1/admin/routing-policy/history", route => route.FulfillAsync(new()
+        {
+            ContentType = "application/json",
+            Body = System.Text.Json.JsonSerializer.Serialize(new object[]
+            {
+                new { version = 8, changedBy = "system", at = DateTimeOffset.UtcNow.AddMinutes(-3), reason = "quality alarm on invoice", policy = Policy(8, true) },
+                new { version = 7, changedBy = "ada", at = DateTimeOffset.UtcNow.AddHours(-2), reason = "QA at 5 %", policy = Policy(7, false) },
+            }),
+        }));
+        await B.SignInAsync(page, "ada", live: false);
+
+        var system = page.Locator("#history tbody tr[data-version='8']");
+        await Expect(system).ToHaveClassAsync("system");
+        await Expect(system).ToContainTextAsync("automatic: quality alarm fallback");
+        await Expect(system).ToContainTextAsync("documentTypes.invoice.killSwitch: false → true");
+        await Expect(system).ToContainTextAsync("documentTypes.invoice.killSwitchReason: — → quality alarm: auto accuracy 91.2 % under 97.0 %");
+        await Expect(page.Locator("#history tbody tr[data-version='7']")).Not.ToHaveClassAsync("system");
+        await Expect(page.Locator("#history tbody tr[data-version='7']")).ToContainTextAsync("the first version kept");
+        await page.Locator("#history").ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "policy-5-history-system.png") });
+        await Axe.AssertCleanAsync(page, "the policy page with a system change in the history");
         B.AssertCleanPages();
     }
 

@@ -94,6 +94,40 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         B.AssertCleanPages();
     }
 
+    /// <summary>The banner's words for an open alert; the alerts answer is stubbed in the browser (the alarm job is the server's to test).</summary>
+    [Fact]
+    public async Task An_open_alarm_says_what_was_breached_the_value_the_limit_and_that_the_fallback_sent_the_type_to_review()
+    {
+        const string hostile = "<img src=x onerror=alert(1)> check the scanner";
+        var page = await B.OpenAsync("/quality.html");
+        await page.RouteAsync("**/api/v1/quality/alerts", route => route.FulfillAsync(new()
+        {
+            ContentType = "application/json",
+            Body = System.Text.Json.JsonSerializer.Serialize(new object[]
+            {
+                new { alertId = "a1", documentType = "invoice", modelVersion = "2026.11.1", metric = "auto-accuracy", value = 0.912, limit = 0.97,
+                      samples = 120, raisedAt = DateTimeOffset.UtcNow.AddMinutes(-20), clearedAt = (DateTimeOffset?)null, fallbackPolicyVersion = (int?)7, message = hostile },
+                new { alertId = "a2", documentType = "claim", modelVersion = "2026.11.1", metric = "psi", value = 0.31, limit = 0.25,
+                      samples = 400, raisedAt = DateTimeOffset.UtcNow.AddMinutes(-5), clearedAt = (DateTimeOffset?)null, fallbackPolicyVersion = (int?)null, message = (string?)null },
+            }),
+        }));
+        await B.SignInAsync(page, "audrey", live: false);
+
+        var banner = page.Locator("#alerts [role=alert]");
+        await Expect(banner).ToContainTextAsync("2 quality alarms");
+        var accuracy = banner.Locator("li[data-metric='auto-accuracy']");
+        await Expect(accuracy).ToContainTextAsync("invoice, model 2026.11.1: accuracy of what is routed without a human is 91.2 %, below the limit of 97.0 % (from 120 decisions)");
+        await Expect(accuracy).ToContainTextAsync("The fallback sent every invoice document to review (routing policy version 7).");
+        await Expect(accuracy).ToContainTextAsync(hostile);
+        Assert.Equal(0, await page.Locator("#alerts img").CountAsync());
+        var psi = banner.Locator("li[data-metric='psi']");
+        await Expect(psi).ToContainTextAsync("drift of the confidence distribution (PSI) is 0.31, above the limit of 0.25");
+        await Expect(psi).ToContainTextAsync("No fallback: these documents are still routed without a human.");
+        await BrowserSystem.ScreenshotAsync(page, "quality-4-alarm");
+        await Axe.AssertCleanAsync(page, "the quality page with an alarm");
+        B.AssertCleanPages();
+    }
+
     [Fact]
     public async Task A_reviewer_is_told_in_plain_words_that_the_page_is_not_for_their_role()
     {
