@@ -54,8 +54,9 @@ public static class QualityBenchmark
             var baseline = await TimeAsync(() => RawOverrideRateAsync(connection, schema, ct));
             var summary = await TimeAsync(() => summaries.SummarizeAsync(new QualityFilter(null, null, null, from, to), ct));
             var filtered = await TimeAsync(() => summaries.SummarizeAsync(new QualityFilter("invoice", null, "m1", from, to), ct));
-            var whatIf = await TimeAsync(async () => PolicyWhatIf.Evaluate(active, proposed, await summaries.CountsAsync(from, to, ct)));
-            var suggestion = await TimeAsync(async () => ThresholdSuggestions.Suggest(await summaries.CountsAsync(from, to, ct), 0.02));
+            var counts = host.Services.GetRequiredService<QualityStore>();
+            var whatIf = await TimeAsync(async () => PolicyWhatIf.Evaluate(active, proposed, await counts.CountsAsync(from, to, ct)));
+            var suggestion = await TimeAsync(async () => ThresholdSuggestions.Suggest(await counts.CountsAsync(from, to, ct), 0.02));
 
             Console.WriteLine();
             Console.WriteLine($"ReviewFlow quality benchmark ({N0(decisions)} decisions over 30 days; median of 5 after one warm-up, 2 cores)");

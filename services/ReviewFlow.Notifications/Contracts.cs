@@ -6,6 +6,21 @@ public sealed record ReviewTask(string DocumentId, string DocumentType, string P
 
 public sealed record DigestItem(string DocumentId, string DocumentType, string PredictedLabel, double Confidence, DateTimeOffset? DueAt, bool Breached, string Status);
 
+/// <summary>A quality alarm (Raised) or its recovery: what the group's supervisors and the admins are told.</summary>
+public sealed record QualityAlertNotice(Guid AlertId, string DocumentType, string ReviewerGroup, string ModelVersion, string Metric,
+    bool Raised, string Message, int? FallbackPolicyVersion, DateTimeOffset At)
+{
+    /// <summary>The limit in words, for subjects and titles.</summary>
+    public string What => Metric switch
+    {
+        "auto-accuracy" => "auto-routed accuracy",
+        "override-rate" => "override rate",
+        "psi" => "confidence drift",
+        "label-psi" => "label drift",
+        _ => Metric,
+    };
+}
+
 public sealed record ReviewerDigest(string ReviewerId, DateOnly Day, IReadOnlyList<DigestItem> OpenTasks, int BreachesToday, int DecidedToday);
 
 /// <summary>One delivery attempt (each retry is an attempt). Outcome: "sent", "failed", "skipped" (e.g. out of office, no address, channel off).</summary>
@@ -40,6 +55,10 @@ public interface IReviewNotifier
 
     /// <summary>Daily digest mail to one reviewer (Kind "digest").</summary>
     Task DigestAsync(ReviewerDigest digest, CancellationToken ct);
+
+    /// <summary>A quality alarm raised or cleared: mail to the group's supervisors and the admins, a card to the group's channel
+    /// (Kind "quality-alert" or "quality-alert-cleared").</summary>
+    Task QualityAlertAsync(QualityAlertNotice notice, CancellationToken ct);
 }
 
 /// <summary>The kinds, channels and outcomes used in <see cref="NotificationAttempt"/>.</summary>
@@ -50,6 +69,8 @@ public static class NotificationNames
     public const string Breach = "breach";
     public const string Escalated = "escalated";
     public const string Digest = "digest";
+    public const string QualityAlert = "quality-alert";
+    public const string QualityAlertCleared = "quality-alert-cleared";
 
     public const string Teams = "teams";
     public const string Outlook = "outlook";

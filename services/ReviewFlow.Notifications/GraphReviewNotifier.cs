@@ -66,22 +66,38 @@ internal sealed class GraphReviewNotifier(
         await MailAsync(Digest, subject, null, outlookGroup.Value, outlookGroup.Key, [digest.ReviewerId], "reviewers", mail, ct);
     }
 
+    public async Task QualityAlertAsync(QualityAlertNotice notice, CancellationToken ct)
+    {
+        var kind = notice.Raised ? QualityAlert : QualityAlertCleared;
+        var subject = notice.AlertId.ToString();
+        var link = $"{(Options.PublicBaseUrl ?? "").TrimEnd('/')}/quality.html?documentType={Uri.EscapeDataString(notice.DocumentType)}";
+        var mail = Mails.QualityAlertMail(notice, link);
+        var group = Group(notice.ReviewerGroup);
+        var supervisors = group?.Supervisors ?? [];
+        await MailAsync(kind, subject, null, group, notice.ReviewerGroup, supervisors, "supervisors", mail, ct);
+        var admins = Options.Admins.Where(a => group is not { Outlook: true } || !supervisors.Contains(a, StringComparer.OrdinalIgnoreCase)).ToList();
+        await MailAsync(kind, subject, null, new GroupNotificationOptions { Outlook = true }, "admins", admins, "admins", mail, ct);
+        await PostCardAsync(kind, subject, null, notice.ReviewerGroup, AdaptiveCards.ForAlert(mail.Subject, notice, link), ct);
+    }
+
     private GroupNotificationOptions? Group(string name) => Options.Groups.GetValueOrDefault(name);
 
     private string Link(string documentId) => DeepLinks.ForDocument(Options.PublicBaseUrl, documentId);
 
-    private async Task CardAsync(string kind, ReviewTask task, string title, string? note, CancellationToken ct)
+    private Task CardAsync(string kind, ReviewTask task, string title, string? note, CancellationToken ct) =>
+        PostCardAsync(kind, task.DocumentId, task.DocumentId, task.ReviewerGroup, AdaptiveCards.ForTask(title, task, Link(task.DocumentId), note), ct);
+
+    private async Task PostCardAsync(string kind, string subject, string? documentId, string groupName, string card, CancellationToken ct)
     {
-        var teams = Group(task.ReviewerGroup)?.Teams;
-        var recipient = teams is { IsSet: true } ? $"teams:{teams.TeamId}/{teams.ChannelId}" : $"group:{task.ReviewerGroup}";
-        var delivery = new Delivery(Id(kind, task.DocumentId, recipient), task.DocumentId, kind, NotificationNames.Teams, recipient);
+        var teams = Group(groupName)?.Teams;
+        var recipient = teams is { IsSet: true } ? $"teams:{teams.TeamId}/{teams.ChannelId}" : $"group:{groupName}";
+        var delivery = new Delivery(Id(kind, subject, recipient), documentId, kind, NotificationNames.Teams, recipient);
         if (teams is not { IsSet: true })
         {
-            await recorder.SkippedAsync(delivery, $"no Teams channel configured for group '{task.ReviewerGroup}'", ct);
+            await recorder.SkippedAsync(delivery, $"no Teams channel configured for group '{groupName}'", ct);
             return;
         }
 
-        var card = AdaptiveCards.ForTask(title, task, Link(task.DocumentId), note);
         var attachmentId = Guid.NewGuid().ToString("N");
         var message = new ChatMessage
         {

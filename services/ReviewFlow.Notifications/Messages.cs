@@ -73,19 +73,40 @@ internal static class AdaptiveCards
         if (!string.IsNullOrWhiteSpace(task.Excerpt))
             body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = Text(task.Excerpt, MaxExcerpt), ["wrap"] = true, ["isSubtle"] = true, ["maxLines"] = 6 });
 
-        var card = new JsonObject
-        {
-            ["type"] = "AdaptiveCard",
-            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
-            ["version"] = "1.4",
-            ["body"] = body,
-            ["actions"] = new JsonArray
-            {
-                new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open in ReviewFlow", ["url"] = deepLink },
-            },
-        };
-        return card.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+        return Card(body, deepLink);
     }
+
+    /// <summary>A quality alarm raised or cleared: what crossed which limit, and whether the type now goes to review.</summary>
+    public static string ForAlert(string title, QualityAlertNotice notice, string link)
+    {
+        var facts = new JsonArray
+        {
+            Fact("Document type", notice.DocumentType),
+            Fact("Model version", notice.ModelVersion),
+            Fact("Group", notice.ReviewerGroup),
+            Fact("At", PlainText.Due(notice.At)),
+        };
+        if (notice.FallbackPolicyVersion is { } v) facts.Add(Fact("Fallback", $"every {notice.DocumentType} goes to review (policy version {v})"));
+        var body = new JsonArray
+        {
+            new JsonObject { ["type"] = "TextBlock", ["text"] = Text(title, 120), ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = Text(notice.Message, 400), ["wrap"] = true },
+            new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
+        };
+        return Card(body, link);
+    }
+
+    private static string Card(JsonArray body, string link) => new JsonObject
+    {
+        ["type"] = "AdaptiveCard",
+        ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+        ["version"] = "1.4",
+        ["body"] = body,
+        ["actions"] = new JsonArray
+        {
+            new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open in ReviewFlow", ["url"] = link },
+        },
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 
     private static JsonObject Fact(string title, string? value) => new() { ["title"] = title, ["value"] = Text(value, 200) };
 
@@ -151,6 +172,26 @@ internal static class Mails
         html.Append("<p><a href=\"").Append(H(deepLink)).Append("\">Open in ReviewFlow</a></p>")
             .Append("<p style=\"color:#666\">").Append(H(Footer)).Append("</p></body></html>");
 
+        return new MailContent(PlainText.Clean(subject, 250), text.ToString(), html.ToString());
+    }
+
+    public static MailContent QualityAlertMail(QualityAlertNotice notice, string link)
+    {
+        var subject = notice.Raised
+            ? $"Quality alarm: {notice.DocumentType} ({notice.ModelVersion}), {notice.What}"
+            : $"Quality alarm cleared: {notice.DocumentType} ({notice.ModelVersion}), {notice.What}";
+        var lines = new List<string> { PlainText.Clean(notice.Message, 500) };
+        if (notice.FallbackPolicyVersion is { } v)
+            lines.Add($"Fallback: every {notice.DocumentType} document goes to review (policy version {v}) until an admin restores auto-routing.");
+        else if (!notice.Raised)
+            lines.Add("Auto-routing does not come back by itself: an admin restores it on the policy page, with a reason.");
+        var text = new StringBuilder();
+        foreach (var line in lines) text.AppendLine(line).AppendLine();
+        text.Append("Quality page: ").AppendLine(link).AppendLine().AppendLine(Footer);
+        var html = new StringBuilder().Append("<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif\">");
+        foreach (var line in lines) html.Append("<p>").Append(H(line)).Append("</p>");
+        html.Append("<p><a href=\"").Append(H(link)).Append("\">Open the quality page</a></p>")
+            .Append("<p style=\"color:#666\">").Append(H(Footer)).Append("</p></body></html>");
         return new MailContent(PlainText.Clean(subject, 250), text.ToString(), html.ToString());
     }
 

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Notifying;
+using ReviewFlow.Workflow.Quality;
 using ReviewFlow.Workflow.Queue;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Notifications;
 
@@ -14,7 +16,7 @@ namespace ReviewFlow.Notifications;
 /// <see cref="ReviewQueueItem"/> (a task decided in the meantime is not announced), and does nothing for what was
 /// already sent (the scheduler may enqueue a job twice after a crash).
 /// </summary>
-public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notifier, TimeProvider clock,
+public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notifier, MartenRoutingPolicySource policies, TimeProvider clock,
     IOptions<NotificationOptions> options, ILogger<NotificationJobs> log) : IReviewNotifications
 {
     public Task NewTaskAsync(string documentId, CancellationToken ct) =>
@@ -28,6 +30,21 @@ public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notif
 
     public Task EscalatedAsync(string documentId, string reason, CancellationToken ct) =>
         ForOpenTaskAsync(documentId, NotificationNames.Escalated, task => notifier.EscalatedAsync(task, reason, ct), ct);
+
+    /// <summary>The alert as its stream tells it now; nothing when any attempt for it (raised or cleared) is recorded already.</summary>
+    public async Task QualityAlertAsync(Guid alertId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var (alerts, _) = await QualityAlertLog.ReadAsync(session, ct);
+        if (alerts.FirstOrDefault(a => a.AlertId == alertId) is not { } alert) return;
+        var kind = alert.Open ? NotificationNames.QualityAlert : NotificationNames.QualityAlertCleared;
+        var prefix = $"{kind}:{alertId}:";
+        if (await session.Query<NotificationRecord>().AnyAsync(r => r.Kind == kind && r.NotificationId.StartsWith(prefix), ct)) return;
+        var policy = await policies.LatestAsync(ct);
+        var group = policy?.DocumentTypes.GetValueOrDefault(alert.DocumentType)?.ReviewerGroup ?? "";
+        await notifier.QualityAlertAsync(new QualityAlertNotice(alert.AlertId, alert.DocumentType, group, alert.ModelVersion, alert.Metric, alert.Open,
+            alert.Open ? alert.Message : alert.ClearedMessage ?? alert.Message, alert.FallbackPolicyVersion, alert.ClearedAt ?? alert.RaisedAt), ct);
+    }
 
     async Task ForOpenTaskAsync(string documentId, string kind, Func<ReviewTask, Task> send, CancellationToken ct)
     {

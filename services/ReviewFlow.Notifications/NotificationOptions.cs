@@ -25,6 +25,9 @@ public sealed class NotificationOptions
     /// <summary>Mail address (or reviewer id) → the delegate's address (or id) who gets their mail while they are out of office.</summary>
     public Dictionary<string, string> Delegates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Admin ids (or addresses): quality alarms, beside the group's supervisors.</summary>
+    public List<string> Admins { get; set; } = [];
+
     /// <summary>Reviewer group → its channels and people.</summary>
     public Dictionary<string, GroupNotificationOptions> Groups { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

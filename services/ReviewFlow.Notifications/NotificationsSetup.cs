@@ -105,6 +105,10 @@ internal sealed class DisabledReviewNotifier(AttemptRecorder recorder) : IReview
     public Task DigestAsync(ReviewerDigest digest, CancellationToken ct) =>
         SkipAsync(NotificationNames.Digest, NotificationNames.DigestSubject(digest.ReviewerId, digest.Day), null, digest.ReviewerId, ct, NotificationNames.Outlook);
 
+    public Task QualityAlertAsync(QualityAlertNotice notice, CancellationToken ct) =>
+        SkipAsync(notice.Raised ? NotificationNames.QualityAlert : NotificationNames.QualityAlertCleared, notice.AlertId.ToString(), null,
+            $"group:{notice.ReviewerGroup}", ct, NotificationNames.Outlook, NotificationNames.Teams);
+
     private async Task SkipAsync(string kind, string subject, string? documentId, string recipient, CancellationToken ct, params string[] channels)
     {
         foreach (var channel in channels)

@@ -29,6 +29,11 @@ public static class TestPolicy
         ["Routing:DocumentTypes:invoice:Sla"] = "",
         ["Routing:DocumentTypes:contract:Sla"] = "",
         ["Routing:DocumentTypes:claim:Sla"] = "",
+        // No quality alarm switches a type off under another test's feet (the quality alarm tests set their own).
+        ["Routing:DocumentTypes:invoice:Alarms:MaxOverrideRate"] = "",
+        ["Routing:DocumentTypes:claim:Alarms:MaxOverrideRate"] = "",
+        ["Routing:DocumentTypes:invoice:Alarms:FallbackOnAlert"] = "false",
+        ["Routing:DocumentTypes:claim:Alarms:FallbackOnAlert"] = "false",
     };
 
     /// <summary>The same policy as the worker binds it from configuration at first start (version 0 until adopted).</summary>

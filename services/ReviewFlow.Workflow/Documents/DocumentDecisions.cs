@@ -37,7 +37,7 @@ public static class DocumentDecisions
             var priority = c.Priority ?? "normal";
             var (dueAt, remindAt) = type.SlaFor(priority, now);
             yield return new ReviewRequested(id, c.DocumentType, decision.ReviewerGroup, c.Label, c.Confidence, decision.Rule,
-                decision.PolicyVersion, model, Actors.System, now, type.FourEyes, dueAt, remindAt, priority);
+                decision.PolicyVersion, model, Actors.System, now, type.FourEyes, dueAt, remindAt, priority, decision.Detail);
         }
     }
 

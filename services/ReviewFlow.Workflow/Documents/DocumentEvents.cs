@@ -40,12 +40,13 @@ public sealed record RoutingDecided(
 
 /// <summary>
 /// A review task opened in ReviewerGroup's queue. FourEyes: a second, different reviewer must agree. DueAt: the SLA of
-/// the document type and Priority (none when the policy sets no SLA); RemindAt: when the reminder goes out.
+/// the document type and Priority (none when the policy sets no SLA); RemindAt: when the reminder goes out. Rule: why it
+/// went to review (RoutingRules); RuleDetail: the type's kill-switch reason, when that was the rule.
 /// </summary>
 public sealed record ReviewRequested(
     string DocumentId, string DocumentType, string ReviewerGroup, string PredictedLabel, double Confidence, string Rule,
     int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, bool FourEyes = false,
-    DateTimeOffset? DueAt = null, DateTimeOffset? RemindAt = null, string? Priority = null) : IDocumentEvent;
+    DateTimeOffset? DueAt = null, DateTimeOffset? RemindAt = null, string? Priority = null, string? RuleDetail = null) : IDocumentEvent;
 
 /// <summary>The SLA reminder time passed with the task still open: the holder (or the group) is reminded.</summary>
 public sealed record SlaReminderDue(

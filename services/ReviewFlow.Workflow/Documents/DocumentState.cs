@@ -30,6 +30,8 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     public int PolicyVersion { get; set; }
     public string? RoutingRule { get; set; }
     public double? Threshold { get; set; }
+    /// <summary>The type's kill-switch reason, when that sent the document to review.</summary>
+    public string? RuleDetail { get; set; }
     public string? ReviewerGroup { get; set; }
     public DateTimeOffset? ReviewRequestedAt { get; set; }
     public string? Priority { get; set; }
@@ -109,6 +111,7 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
             case ReviewRequested r:
                 ReviewerGroup = r.ReviewerGroup;
                 ReviewRequestedAt = r.At;
+                RuleDetail = r.RuleDetail;
                 FourEyes = r.FourEyes;
                 Priority = r.Priority;
                 SlaDueAt = r.DueAt;

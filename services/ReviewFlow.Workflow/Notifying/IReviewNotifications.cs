@@ -23,6 +23,9 @@ public interface IReviewNotifications
     [JobDisplayName("Escalated: {0}")]
     Task EscalatedAsync(string documentId, string reason, CancellationToken ct);
 
+    /// <summary>A quality alarm raised or cleared (<c>Quality/QualityAlarmJob</c>): the type's group's supervisors and the admins, once.</summary>
+    Task QualityAlertAsync(Guid alertId, CancellationToken ct);
+
     [JobDisplayName("Daily digest")]
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     Task<int> DigestAsync(CancellationToken ct);

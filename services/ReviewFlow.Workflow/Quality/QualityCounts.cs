@@ -10,7 +10,8 @@ using Weasel.Postgresql.Tables;
 namespace ReviewFlow.Workflow.Quality;
 
 /// <summary>
-/// Decisions counted by document type, predicted label, model version, UTC day and confidence percentile (rf_quality):
+/// Decisions counted by document type, predicted label, model version, UTC day and confidence percentile (rf_quality), and
+/// human decisions by predicted and final label (rf_quality_labels):
 /// the pre-aggregated history every quality figure is computed from, so a summary over a million decisions reads
 /// a few thousand rows (by the hour it would be 24 times as many: charts go by the day). A Marten subscription (one worker at a time): the page's increments are queued in the same
 /// transaction as its progress, so each decision is counted exactly once.
@@ -18,6 +19,8 @@ namespace ReviewFlow.Workflow.Quality;
 public sealed class QualityCounter : SubscriptionBase
 {
     public const string Table = "rf_quality";
+    /// <summary>Human decisions by predicted and final label (the confusion matrix), by type, model version and day.</summary>
+    public const string LabelsTable = "rf_quality_labels";
     public const int Bins = 100;
 
     public QualityCounter()
@@ -39,6 +42,18 @@ public sealed class QualityCounter : SubscriptionBase
         foreach (var counter in Counters) table.AddColumn<long>(counter).NotNull().DefaultValueByExpression("0");
         table.AddColumn<double>("confidence_sum").NotNull().DefaultValueByExpression("0");
         table.AddColumn<double>("human_confidence_sum").NotNull().DefaultValueByExpression("0");
+        return table;
+    }
+
+    public static Table LabelsDefinition(string schema)
+    {
+        var table = new Table($"{schema}.{LabelsTable}");
+        table.AddColumn<string>("document_type").AsPrimaryKey();
+        table.AddColumn<string>("model_version").AsPrimaryKey();
+        table.AddColumn<DateTimeOffset>("day").AsPrimaryKey();
+        table.AddColumn<string>("predicted_label").AsPrimaryKey();
+        table.AddColumn<string>("final_label").AsPrimaryKey();
+        table.AddColumn<long>("decided").NotNull().DefaultValueByExpression("0");
         return table;
     }
 
@@ -73,13 +88,26 @@ public sealed class QualityCounter : SubscriptionBase
                 (long)qa.Count, (long)qa.Count(d => d.Outcome == DecisionOutcomes.Confirmed),
                 bucket.Sum(d => d.Confidence), human.Sum(d => d.Confidence));
         }
+        foreach (var pair in page.Events.Select(e => e.Data).OfType<DocumentRouted>().Where(d => d.Outcome != DecisionOutcomes.Auto)
+                     .GroupBy(d => (d.DocumentType, d.ModelVersion, Day(d), d.PredictedLabel, d.FinalLabel)))
+        {
+            var (type, model, day, predicted, final) = pair.Key;
+            operations.QueueSqlCommand($"""
+                insert into {schema}.{LabelsTable} (document_type, model_version, day, predicted_label, final_label, decided)
+                values (?, ?, ?, ?, ?, ?)
+                on conflict (document_type, model_version, day, predicted_label, final_label) do update set
+                    decided = {LabelsTable}.decided + excluded.decided
+                """, type, model, day, predicted, final, (long)pair.Count());
+        }
         return Task.FromResult<IChangeListener>(NullChangeListener.Instance);
     }
 
-    static (string, string, string, DateTimeOffset, int) Key(DocumentRouted d)
+    static (string, string, string, DateTimeOffset, int) Key(DocumentRouted d) =>
+        (d.DocumentType, d.PredictedLabel, d.ModelVersion, Day(d), QualityMath.Bin(d.Confidence, Bins));
+
+    static DateTimeOffset Day(DocumentRouted d)
     {
         var at = d.DecidedAt.ToUniversalTime();
-        return (d.DocumentType, d.PredictedLabel, d.ModelVersion, new DateTimeOffset(at.Year, at.Month, at.Day, 0, 0, 0, TimeSpan.Zero),
-            QualityMath.Bin(d.Confidence, Bins));
+        return new DateTimeOffset(at.Year, at.Month, at.Day, 0, 0, 0, TimeSpan.Zero);
     }
 }

@@ -1,4 +1,6 @@
+using Hangfire;
 using Marten;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ReviewFlow.Workflow.Hosting;
@@ -17,19 +19,34 @@ public static class QualitySlice
     public static IHostApplicationBuilder AddQuality(this IHostApplicationBuilder builder)
     {
         var schema = EventStore.Schema(builder.Configuration);
-        builder.Services.ConfigureMarten(opts => opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.Definition(schema)));
+        builder.Services.ConfigureMarten(opts =>
+        {
+            opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.Definition(schema));
+            opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.LabelsDefinition(schema));
+            foreach (var type in QualityAlertLog.EventTypes) opts.Events.AddEventType(type);
+        });
+        builder.Services.AddSingleton<QualityStore>();
         builder.Services.AddSingleton<QualitySummaries>();
         return builder;
     }
 
-    /// <summary>The worker: counts each decision once, as it is committed.</summary>
-    public static IHostApplicationBuilder AddQualityCounting(this IHostApplicationBuilder builder) =>
-        builder.AddEventSubscription<QualityCounter>();
+    /// <summary>The worker: counts each decision once, as it is committed, and checks the quality alarms (section Quality).</summary>
+    public static IHostApplicationBuilder AddQualityCounting(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<QualityOptions>(builder.Configuration.GetSection("Quality"));
+        builder.Services.AddTransient<QualityAlarmJob>();
+        builder.Services.AddHostedService<QualityAlarmBootstrap>();
+        return builder.AddEventSubscription<QualityCounter>();
+    }
 
     public static IEndpointRouteBuilder MapQuality(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/quality/summary", SummaryAsync).WithTags("Quality")
+        var quality = app.MapGroup("/api/v1/quality").WithTags("Quality")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Auditor));
+        quality.MapGet("/summary", SummaryAsync);
+        quality.MapGet("/series", SeriesAsync);
+        quality.MapGet("/confusion", ConfusionAsync);
+        quality.MapGet("/alerts", AlertsAsync);
         app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapGet("/api/v1/admin/routing-policy/suggestion", SuggestionAsync).WithTags("Admin")
@@ -37,34 +54,72 @@ public static class QualitySlice
         return app;
     }
 
+    /// <summary>Open alerts, newest first (all=true: the cleared ones too).</summary>
+    static async Task<Ok<IReadOnlyList<QualityAlert>>> AlertsAsync(bool? all, IDocumentStore store, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var (alerts, _) = await QualityAlertLog.ReadAsync(session, ct);
+        return TypedResults.Ok<IReadOnlyList<QualityAlert>>(all == true ? alerts : alerts.Where(a => a.Open).ToList());
+    }
+
+    /// <summary>By UTC day and model version; default the last 30 days.</summary>
+    static async Task<Results<Ok<QualitySeries>, ValidationProblem>> SeriesAsync(string? documentType, string? label, string? modelVersion,
+        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, MartenRoutingPolicySource policies, TimeProvider clock,
+        CancellationToken ct)
+    {
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
+        var filter = new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start, end);
+        return TypedResults.Ok(await summaries.SeriesAsync(filter, ct, await PinnedAsync(filter, policies, ct)));
+    }
+
+    /// <summary>Human decisions by predicted and final label; default the last 30 days.</summary>
+    static async Task<Results<Ok<ConfusionMatrix>, ValidationProblem>> ConfusionAsync(string? documentType, string? modelVersion,
+        DateTimeOffset? from, DateTimeOffset? to, QualityStore counts, TimeProvider clock, CancellationToken ct)
+    {
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
+        var filter = new QualityFilter(Blank(documentType), null, Blank(modelVersion), start, end);
+        return TypedResults.Ok(new ConfusionMatrix(filter, await counts.ConfusionAsync(filter, ct)));
+    }
+
+    public sealed record ConfusionMatrix(QualityFilter Filter, IReadOnlyList<ConfusionCell> Cells);
+
+    /// <summary>The reference window an admin pinned for the filter's document type, if any.</summary>
+    static async Task<(DateTimeOffset, DateTimeOffset)?> PinnedAsync(QualityFilter filter, MartenRoutingPolicySource policies, CancellationToken ct) =>
+        filter.DocumentType is { } type && await policies.LatestAsync(ct) is { } policy
+            && policy.DocumentTypes.GetValueOrDefault(type)?.Alarms is { ReferenceFrom: { } f, ReferenceTo: { } t }
+            ? (f, t)
+            : null;
+
     /// <summary>Per type (and label, with enough evidence) the lowest threshold the period's human decisions support.</summary>
     static async Task<Results<Ok<IReadOnlyList<Suggestion>>, ValidationProblem>> SuggestionAsync(double? targetErrorRate,
-        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
+        DateTimeOffset? from, DateTimeOffset? to, QualityStore counts, TimeProvider clock, CancellationToken ct)
     {
         if (targetErrorRate is not { } target || target is <= 0 or >= 1)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["targetErrorRate"] = ["is required, between 0 and 1 (e.g. 0.02)"] });
         if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
-        return TypedResults.Ok(ThresholdSuggestions.Suggest(await summaries.CountsAsync(start, end, ct), target));
+        return TypedResults.Ok(ThresholdSuggestions.Suggest(await counts.CountsAsync(start, end, ct), target));
     }
 
     /// <summary>The proposed policy replayed over the period's decisions (default the last 30 days) beside the active one.</summary>
-    static async Task<Results<Ok<WhatIfAnswer>, ValidationProblem>> WhatIfAsync(WhatIfRequest body, QualitySummaries summaries,
+    static async Task<Results<Ok<WhatIfAnswer>, ValidationProblem>> WhatIfAsync(WhatIfRequest body, QualityStore counts,
         MartenRoutingPolicySource policies, TimeProvider clock, CancellationToken ct)
     {
         if (body.Policy is not { DocumentTypes.Count: > 0 } proposed)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["policy"] = ["is required, with its document types"] });
         if (Period(body.From, body.To, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
         var active = await policies.LatestAsync(ct) ?? throw new NoRoutingPolicyException();
-        var rows = PolicyWhatIf.Evaluate(active, proposed, await summaries.CountsAsync(start, end, ct));
+        var rows = PolicyWhatIf.Evaluate(active, proposed, await counts.CountsAsync(start, end, ct));
         return TypedResults.Ok(new WhatIfAnswer(start, end, active.Version, rows));
     }
 
     /// <summary>Period [from, to), UTC, by the day (a partial day counts whole); default the last 7 days.</summary>
     static async Task<Results<Ok<QualitySummary>, ValidationProblem>> SummaryAsync(string? documentType, string? label, string? modelVersion,
-        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
+        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, MartenRoutingPolicySource policies, TimeProvider clock,
+        CancellationToken ct)
     {
         if (Period(from, to, QualitySummaries.ReferenceDays, clock) is not (var start, var end)) return FromAfterTo();
-        return TypedResults.Ok(await summaries.SummarizeAsync(new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start, end), ct));
+        var filter = new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start, end);
+        return TypedResults.Ok(await summaries.SummarizeAsync(filter, ct, await PinnedAsync(filter, policies, ct)));
     }
 
     public sealed record WhatIfRequest(RoutingPolicy? Policy, DateTimeOffset? From, DateTimeOffset? To);
@@ -86,4 +141,16 @@ public static class QualitySlice
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["must be before to"] });
 
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>Registers (or updates) the recurring quality check when a worker starts; every worker does it, idempotently.</summary>
+sealed class QualityAlarmBootstrap(IRecurringJobManager recurring, IOptions<QualityOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        recurring.AddOrUpdate<QualityAlarmJob>(QualityAlarmJob.JobId, j => j.EvaluateAsync(CancellationToken.None), options.Value.AlarmCron);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

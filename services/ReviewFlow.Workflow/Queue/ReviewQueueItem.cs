@@ -18,6 +18,10 @@ public sealed class ReviewQueueItem
     /// <summary>The document's status (<see cref="DocumentStatus"/>): the same as its saga's state.</summary>
     public string Status { get; set; } = DocumentStatus.AwaitingReview;
     public string? Priority { get; set; }
+    /// <summary>Why it went to review: the routing rule, the threshold it was held to, and the kill-switch reason if any.</summary>
+    public string? Rule { get; set; }
+    public double? Threshold { get; set; }
+    public string? RuleDetail { get; set; }
     public DateTimeOffset RequestedAt { get; set; }
     public DateTimeOffset? DueAt { get; set; }
     public DateTimeOffset? RemindAt { get; set; }
@@ -42,17 +46,22 @@ public sealed class ReviewQueueItem
     public static ReviewQueueItem? Fold(ReviewQueueItem? item, IEnumerable<IDocumentEvent> events)
     {
         string? excerpt = null;
+        double? threshold = null;
         foreach (var e in events)
         {
             if (e is ClassificationReceived received) excerpt = received.Classification.Excerpt;
-            else if (e is ReviewRequested requested) item = Requested(requested, excerpt);
+            else if (e is RoutingDecided routed) threshold = routed.Threshold;
+            else if (e is ReviewRequested requested) item = Requested(requested, excerpt, threshold);
             else item?.Apply(e);
         }
         return item;
     }
 
-    static ReviewQueueItem Requested(ReviewRequested e, string? excerpt) => new()
+    static ReviewQueueItem Requested(ReviewRequested e, string? excerpt, double? threshold) => new()
     {
+        Rule = e.Rule,
+        Threshold = threshold,
+        RuleDetail = e.RuleDetail,
         DocumentId = e.DocumentId,
         DocumentType = e.DocumentType,
         PredictedLabel = e.PredictedLabel,

@@ -53,6 +53,12 @@ public sealed record DocumentTypePolicy
     public IReadOnlyDictionary<string, TimeSpan> PrioritySla { get; init; } = new Dictionary<string, TimeSpan>();
     /// <summary>The reminder goes out this long before the due time (default: a quarter of the SLA).</summary>
     public TimeSpan? ReminderBefore { get; init; }
+    /// <summary>This type's kill switch: every document of it goes to review (set by an admin, or by a quality alarm's fallback).</summary>
+    public bool KillSwitch { get; init; }
+    /// <summary>Why the type's kill switch is on, shown on its review tasks (e.g. the quality alarm that set it).</summary>
+    public string? KillSwitchReason { get; init; }
+    /// <summary>The quality limits a recurring job checks for this type (<see cref="QualityLimits"/>).</summary>
+    public QualityLimits Alarms { get; init; } = new();
 
     /// <summary>The due and reminder times of a review task opened at requestedAt, or nulls without an SLA.</summary>
     public (DateTimeOffset? DueAt, DateTimeOffset? RemindAt) SlaFor(string? priority, DateTimeOffset requestedAt)
@@ -64,14 +70,37 @@ public sealed record DocumentTypePolicy
     }
 }
 
+/// <summary>
+/// A document type's quality limits (docs/operations.md, "Quality alarms"), checked over the recent window by a recurring job:
+/// crossing one raises ModelQualityAlertRaised; with <see cref="FallbackOnAlert"/> the type's kill switch is switched on by a
+/// new policy version (actor system). A null limit is not checked.
+/// </summary>
+public sealed record QualityLimits
+{
+    /// <summary>Population stability index of the confidence distribution (recent against the reference window).</summary>
+    public double? MaxPsi { get; init; } = 0.25;
+    /// <summary>The lowest acceptable lower bound (95 %) of the estimated accuracy of what is auto-routed, e.g. 0.97.</summary>
+    public double? MinAutoAccuracy { get; init; }
+    /// <summary>The highest acceptable share of human decisions that changed the label, among documents confident enough to be auto-routed.</summary>
+    public double? MaxOverrideRate { get; init; }
+    /// <summary>No limit is judged on fewer decisions (QA samples, human decisions in the band): too little evidence says nothing.</summary>
+    public int MinSamples { get; init; } = 30;
+    /// <summary>An alarm switches the type's kill switch on (its documents go to review) until an admin restores auto-routing.</summary>
+    public bool FallbackOnAlert { get; init; }
+    /// <summary>A pinned reference window for drift; by default the first days of the model version.</summary>
+    public DateTimeOffset? ReferenceFrom { get; init; }
+    public DateTimeOffset? ReferenceTo { get; init; }
+}
+
 public enum Route { Auto, Review }
 
 /// <summary>Why a document went where it went: stored in RoutingDecided so an auditor can reconstruct it.</summary>
-public sealed record RoutingDecision(Route Route, string Rule, double? Threshold, int PolicyVersion, string ReviewerGroup);
+public sealed record RoutingDecision(Route Route, string Rule, double? Threshold, int PolicyVersion, string ReviewerGroup, string? Detail = null);
 
 public static class RoutingRules
 {
     public const string KillSwitch = "kill-switch";
+    public const string TypeKillSwitch = "type-kill-switch";
     public const string AlwaysReviewLabel = "always-review-label";
     public const string BelowThreshold = "below-threshold";
     public const string LabelBelowThreshold = "label-below-threshold";
@@ -92,11 +121,25 @@ public static class RoutingRules
         RoutingDecision Review(string rule) => new(Route.Review, rule, threshold, policy.Version, type.ReviewerGroup);
 
         if (policy.KillSwitch) return Review(KillSwitch);
+        if (type.KillSwitch) return Review(TypeKillSwitch) with { Detail = type.KillSwitchReason };
         if (policy.AlwaysReviewLabels.Contains(c.Label, StringComparer.OrdinalIgnoreCase)) return Review(AlwaysReviewLabel);
         if (c.Confidence < threshold) return Review(labelSpecific ? LabelBelowThreshold : BelowThreshold);
         if (policy.QaSampleRate > 0 && SampleFraction(c.DocumentId, policy.SamplingKey) < policy.QaSampleRate) return Review(QaSample);
         return new(Route.Auto, labelSpecific ? LabelAboveThreshold : AboveThreshold, threshold, policy.Version, type.ReviewerGroup);
     }
+
+    /// <summary>Why a document went to review, in words a reviewer reads ("below the threshold: 0.576 &lt; 0.90").</summary>
+    public static string Explain(string rule, double confidence, double? threshold, string? detail) => rule switch
+    {
+        KillSwitch => "Every document goes to review: the model is switched off",
+        TypeKillSwitch => "Every document of this type goes to review" + (string.IsNullOrWhiteSpace(detail) ? "" : ": " + detail),
+        AlwaysReviewLabel => "This label always goes to review",
+        BelowThreshold or LabelBelowThreshold => threshold is { } t
+            ? $"Below the {(rule == LabelBelowThreshold ? "label's " : "")}threshold: {confidence.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} < {t.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}"
+            : "Below the threshold",
+        QaSample => "Quality check: a random sample of confident documents is reviewed",
+        _ => rule,
+    };
 
     /// <summary>
     /// A stable number in [0, 1) drawn from the document id: HMAC-SHA256 under the server's key (without one, as in unit

@@ -9,6 +9,7 @@ namespace ReviewFlow.Workflow.Routing;
 /// GET and PUT /api/v1/admin/routing-policy (role Admin): the active policy (ETag: its version), and adopting a new
 /// version with its reason (audited). A change names the version it was based on (If-Match, or the policy's own
 /// "version" as read): 409 when another change came first, so a second admin never silently reverts the first.
+/// GET …/history: every adopted version, newest first, with who, when and why (actor "system": a quality alarm's fallback).
 /// </summary>
 public static class RoutingPolicyEndpoints
 {
@@ -22,6 +23,7 @@ public static class RoutingPolicyEndpoints
             return TypedResults.Ok(policy);
         });
         admin.MapPut("/", AdoptPolicyAsync);
+        admin.MapGet("/history", async (MartenRoutingPolicySource policies, CancellationToken ct) => TypedResults.Ok(await policies.HistoryAsync(ct)));
         return app;
     }
 

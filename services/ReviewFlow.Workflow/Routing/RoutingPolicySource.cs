@@ -57,6 +57,15 @@ public sealed class MartenRoutingPolicySource(IDocumentStore store, TimeProvider
         }
     }
 
+    /// <summary>Every adopted version, newest first.</summary>
+    public async Task<IReadOnlyList<PolicyHistoryEntry>> HistoryAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken);
+        return events.Select(e => e.Data).OfType<RoutingPolicyAdopted>().Reverse()
+            .Select(a => new PolicyHistoryEntry(a.Policy.Version, a.ChangedBy, a.At, a.Reason, a.Policy)).ToList();
+    }
+
     /// <summary>The active policy as stored now (not the cached one): what an admin edits.</summary>
     public Task<RoutingPolicy?> LatestAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 

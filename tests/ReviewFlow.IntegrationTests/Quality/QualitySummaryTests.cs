@@ -78,6 +78,21 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
         Assert.Equal(ece, summary.GetProperty("ece").GetDouble(), 6);
         // The period is the model version's first week: no drift against itself.
         Assert.Equal(0, summary.GetProperty("psi").GetDouble(), 6);
+
+        // The same decisions by day: one point (today, this version) with the same figures as the summary.
+        var series = await audrey.GetFromJsonAsync<JsonElement>($"/api/v1/quality/series?modelVersion={Model}");
+        var point = Assert.Single(series.GetProperty("points").EnumerateArray());
+        Assert.Equal((DateTime.UtcNow.Date, Model, 24L, 20L - q), (point.GetProperty("day").GetDateTimeOffset().UtcDateTime, point.GetProperty("modelVersion").GetString(),
+            point.GetProperty("decided").GetInt64(), point.GetProperty("autoRouted").GetInt64()));
+        Assert.Equal(4.0 / (q + 4), point.GetProperty("overrideRate").GetDouble(), 6);
+        Assert.Equal((q - 1.0) / q, point.GetProperty("autoAccuracy").GetProperty("estimate").GetDouble(), 6);
+
+        // Confusion (human decisions, predicted → final): utilities → telecom for the three corrected, → unclassifiable for
+        // the rejected one, → utilities for the q − 1 confirmed samples and the confirmed unsure one.
+        var confusion = await audrey.GetFromJsonAsync<JsonElement>($"/api/v1/quality/confusion?modelVersion={Model}");
+        var cells = confusion.GetProperty("cells").EnumerateArray()
+            .Select(c => (c.GetProperty("predicted").GetString(), c.GetProperty("final").GetString(), c.GetProperty("count").GetInt64())).ToList();
+        Assert.Equal([("utilities", "telecom", 3L), ("utilities", "unclassifiable", 1L), ("utilities", "utilities", q - 1L + 1L)], cells);
     }
 
     [Fact]
@@ -133,6 +148,10 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
         var endpoints = new (string Name, Func<HttpClient, Task<HttpResponseMessage>> Call, string[] Allowed)[]
         {
             ("summary", http => http.GetAsync("/api/v1/quality/summary"), ["ada", "sam", "audrey"]),
+            ("series", http => http.GetAsync("/api/v1/quality/series"), ["ada", "sam", "audrey"]),
+            ("confusion", http => http.GetAsync("/api/v1/quality/confusion"), ["ada", "sam", "audrey"]),
+            ("alerts", http => http.GetAsync("/api/v1/quality/alerts"), ["ada", "sam", "audrey"]),
+            ("policy history", http => http.GetAsync("/api/v1/admin/routing-policy/history"), ["ada"]),
             ("what-if", http => http.PostAsJsonAsync("/api/v1/admin/routing-policy/what-if", new { policy }), ["ada"]),
             ("suggestion", http => http.GetAsync("/api/v1/admin/routing-policy/suggestion?targetErrorRate=0.02"), ["ada"]),
         };

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Notifications;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.IntegrationTests.Queue;
 
@@ -27,6 +29,7 @@ public sealed class DigestTests(ShortSlaSystem system) : IClassFixture<ShortSlaS
         public Task ReminderAsync(ReviewTask task, CancellationToken ct) => Task.CompletedTask;
         public Task BreachAsync(ReviewTask task, CancellationToken ct) => Task.CompletedTask;
         public Task EscalatedAsync(ReviewTask task, string reason, CancellationToken ct) => Task.CompletedTask;
+        public Task QualityAlertAsync(QualityAlertNotice notice, CancellationToken ct) => Task.CompletedTask;
 
         public Task DigestAsync(ReviewerDigest digest, CancellationToken ct)
         {
@@ -56,7 +59,8 @@ public sealed class DigestTests(ShortSlaSystem system) : IClassFixture<ShortSlaS
 
         var recorder = new DigestRecorder();
         var options = new NotificationOptions { Groups = { ["claims-reviewers"] = new() { Reviewers = ["alice", "sam"] } } };
-        var jobs = new NotificationJobs(system.Store, recorder, TimeProvider.System, Options.Create(options), NullLogger<NotificationJobs>.Instance);
+        var jobs = new NotificationJobs(system.Store, recorder, system.Worker.Services.GetRequiredService<MartenRoutingPolicySource>(),
+            TimeProvider.System, Options.Create(options), NullLogger<NotificationJobs>.Instance);
         Assert.Equal(2, await jobs.DigestAsync(CancellationToken.None));
 
         var (alices, sams) = (recorder.Digests.Single(d => d.ReviewerId == "alice"), recorder.Digests.Single(d => d.ReviewerId == "sam"));

@@ -6,7 +6,6 @@ using Hangfire.Storage;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Workflow.Documents;
-using ReviewFlow.Notifications;
 using ReviewFlow.Testing.Graph;
 using ReviewFlow.Workflow.Sla;
 
@@ -16,7 +15,7 @@ namespace ReviewFlow.IntegrationTests.Sla;
 /// A system whose claims are due 6 s after they go to review, with the reminder 3 s before, and whose Teams and
 /// Outlook are a recording fake of Microsoft Graph (over HTTPS, with its token endpoint for Azure.Identity).
 /// </summary>
-public sealed class SlaSystem() : TestSystem(new SystemOptions
+public sealed class SlaSystem() : GraphSystem(new SystemOptions
 {
     Settings = new Dictionary<string, string?>
     {
@@ -27,14 +26,6 @@ public sealed class SlaSystem() : TestSystem(new SystemOptions
     },
 })
 {
-    public GraphRecorder Graph { get; private set; } = null!;
-
-    public override async Task InitializeAsync()
-    {
-        Graph = await GraphRecorder.StartAsync();
-        await base.InitializeAsync();
-    }
-
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => new Dictionary<string, string?>(Graph.ConfigurationFor(
         [new RecorderGroup("claims-reviewers", Reviewers: ["alice", "bob"], Supervisors: ["sam"])],
         people: new Dictionary<string, string>
@@ -46,9 +37,6 @@ public sealed class SlaSystem() : TestSystem(new SystemOptions
         ["Notifications:OutOfOfficeCache"] = "00:00:00.200",
     };
 
-    protected override void ConfigureWorker(IServiceCollection services) =>
-        services.AddHttpClient(NotificationsSetup.GraphHttpClientName).ConfigurePrimaryHttpMessageHandler(() => Graph.CreateHandler());
-
     /// <summary>An unsure claim (0.5 against 0.85) waiting for review, and alice's client.</summary>
     public async Task<(string Id, HttpClient Alice)> UnsureClaimAsync()
     {
@@ -57,12 +45,6 @@ public sealed class SlaSystem() : TestSystem(new SystemOptions
         var alice = await ClientAsync("alice");
         await alice.ForStatusAsync(id, "AwaitingReview");
         return (id, alice);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Graph.DisposeAsync();
     }
 }
 

@@ -51,6 +51,19 @@ public sealed class RoutingPolicyConfigurationTests
     }
 
     [Fact]
+    public void Invoices_and_claims_fall_back_to_review_when_reviewers_change_too_many_confident_documents_and_contracts_only_warn_of_drift()
+    {
+        var policy = ConfiguredPolicy();
+
+        foreach (var type in new[] { "invoice", "claim" })
+            Assert.Equal(new QualityLimits { MaxPsi = 0.25, MaxOverrideRate = 0.15, MinSamples = 30, FallbackOnAlert = true },
+                policy.DocumentTypes[type].Alarms);
+        Assert.Equal(new QualityLimits(), policy.DocumentTypes["contract"].Alarms);
+        Assert.Equal((0.25, false), (policy.DocumentTypes["contract"].Alarms.MaxPsi, policy.DocumentTypes["contract"].Alarms.FallbackOnAlert));
+        Assert.All(policy.DocumentTypes.Values, t => Assert.False(t.KillSwitch));
+    }
+
+    [Fact]
     public void The_default_policy_samples_two_percent_and_always_reviews_legal_holds()
     {
         var policy = ConfiguredPolicy();

@@ -197,4 +197,33 @@ public sealed class RoutingRulesTests
         Assert.True(policy.Knows("invoice"));
         Assert.False(policy.Knows("receipt"));
     }
+
+    [Fact]
+    public void A_types_kill_switch_sends_even_its_most_confident_documents_to_review_with_the_reason_and_leaves_other_types_alone()
+    {
+        var policy = TestPolicy();
+        policy = policy with
+        {
+            DocumentTypes = new Dictionary<string, DocumentTypePolicy>(policy.DocumentTypes)
+            {
+                ["invoice"] = policy.DocumentTypes["invoice"] with { KillSwitch = true, KillSwitchReason = "Quality alarm: drift" },
+            },
+        };
+
+        var invoice = RoutingRules.Decide(policy, Classified(confidence: 0.999));
+        var claim = RoutingRules.Decide(policy, Classified(documentType: "claim", label: "other", confidence: 0.999));
+
+        Assert.Equal((Route.Review, RoutingRules.TypeKillSwitch, "Quality alarm: drift"), (invoice.Route, invoice.Rule, invoice.Detail));
+        Assert.Equal(Route.Auto, claim.Route);
+        Assert.Equal("Every document of this type goes to review: Quality alarm: drift",
+            RoutingRules.Explain(invoice.Rule, 0.999, invoice.Threshold, invoice.Detail));
+    }
+
+    [Theory]
+    [InlineData(RoutingRules.BelowThreshold, 0.5764, 0.9, "Below the threshold: 0.576 < 0.90")]
+    [InlineData(RoutingRules.LabelBelowThreshold, 0.61, 0.7, "Below the label's threshold: 0.610 < 0.70")]
+    [InlineData(RoutingRules.QaSample, 0.97, 0.9, "Quality check: a random sample of confident documents is reviewed")]
+    [InlineData(RoutingRules.AlwaysReviewLabel, 0.97, 0.9, "This label always goes to review")]
+    public void Why_a_document_is_in_review_reads_as_a_sentence(string rule, double confidence, double threshold, string expected) =>
+        Assert.Equal(expected, RoutingRules.Explain(rule, confidence, threshold, null));
 }

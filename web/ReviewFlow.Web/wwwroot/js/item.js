@@ -105,6 +105,8 @@ function renderDetail(keepMessage) {
   });
   for (const e of document.querySelectorAll(".sla-row")) e.hidden = !doc.dueAt;
   $("doc-priority").textContent = doc.priority ? "priority " + doc.priority : "";
+  $("doc-why").textContent = doc.why || "";
+  for (const e of document.querySelectorAll(".why-row")) e.hidden = !doc.why;
   $("doc-claimed").textContent = doc.claimedBy
     ? doc.claimedBy + (doc.leaseExpiresAt ? " (lease until " + time(doc.leaseExpiresAt) + ")" : "")
     : "—";
