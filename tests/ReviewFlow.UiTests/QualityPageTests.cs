@@ -1,5 +1,8 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using ReviewFlow.UiTests.Infrastructure;
+using ReviewFlow.Workflow.Quality;
 
 namespace ReviewFlow.UiTests;
 
@@ -94,21 +97,77 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         B.AssertCleanPages();
     }
 
+    /// <summary>
+    /// A real alarm: claims get an override-rate limit with the fallback on (and every confident claim QA-sampled) for the
+    /// length of the test; alice corrects two of four confident claims of the test's model version; the alarm job runs
+    /// (as its recurring schedule would). The quality page's banner says what was breached and that claims now go to
+    /// review; the policy history shows the system's change standing out. The policy is restored in finally.
+    /// </summary>
+    [Fact]
+    public async Task A_real_alarm_shows_in_the_banner_and_its_fallback_stands_out_in_the_policy_history()
+    {
+        var model = "ui-alarm-" + Guid.NewGuid().ToString("N")[..8];
+        var data = new QualityData(B);
+        JsonNode? alarms = null, qaRate = null;
+        await data.AdoptAsync(p =>
+        {
+            qaRate = p["qaSampleRate"]!.DeepClone();
+            alarms = p["documentTypes"]!["claim"]!["alarms"]?.DeepClone();
+            p["qaSampleRate"] = 1.0;
+            p["documentTypes"]!["claim"]!["alarms"] = new JsonObject { ["maxPsi"] = null, ["maxOverrideRate"] = 0.2, ["minSamples"] = 4, ["fallbackOnAlert"] = true };
+        }, "UI test: an override-rate alarm on claims");
+        try
+        {
+            await Task.Delay(QualityData.PolicyRefresh);
+            var ids = new List<string>();
+            for (var i = 0; i < 4; i++) ids.Add(await data.PublishAsync("medical", 0.90 + i * 0.02, model, "claim"));
+            for (var i = 0; i < ids.Count; i++) await data.DecideAsync(ids[i], i < 2 ? "dental" : null);
+            await data.WaitUntilCountedAsync($"documentType=claim&modelVersion={model}", 4);
+            await ActivatorUtilities.CreateInstance<QualityAlarmJob>(B.System.Worker.Services).EvaluateAsync(CancellationToken.None);
+
+            var page = await B.SignInAsync(await B.OpenAsync("/quality.html"), "sam", live: false);
+            var alarm = page.Locator($"#alerts [role=alert] li[data-metric='override-rate']", new() { HasText = model });
+            await Expect(alarm).ToContainTextAsync($"claim, model {model}: humans changed the label of 50.0 % of the confident documents they decided, over the limit of 20.0 % (4 decisions)");
+            await Expect(alarm).ToContainTextAsync("The fallback sent every claim document to review (routing policy version");
+            await BrowserSystem.ScreenshotAsync(page, "quality-5-real-alarm");
+
+            var policy = await B.SignInAsync(await B.OpenAsync("/policy.html"), "ada", live: false);
+            var fallback = policy.Locator("#history tbody tr.system").First;
+            await Expect(fallback).ToContainTextAsync("automatic: quality alarm fallback");
+            await Expect(fallback).ToContainTextAsync("documentTypes.claim.killSwitch: false → true");
+            await Expect(policy.Locator("fieldset[data-type='claim'] input[name='typeKillSwitch']")).ToBeCheckedAsync();
+            await policy.Locator("#history").ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "policy-6-real-fallback.png") });
+            B.AssertCleanPages();
+        }
+        finally
+        {
+            await data.AdoptAsync(p =>
+            {
+                p["qaSampleRate"] = qaRate?.DeepClone();
+                var claim = p["documentTypes"]!["claim"]!;
+                claim["alarms"] = alarms?.DeepClone();
+                claim["killSwitch"] = false;
+                claim["killSwitchReason"] = null;
+            }, "UI test: claims back to normal");
+            await Task.Delay(QualityData.PolicyRefresh);
+        }
+    }
+
     /// <summary>The banner's words for an open alert; the alerts answer is stubbed in the browser (the alarm job is the server's to test).</summary>
     [Fact]
     public async Task An_open_alarm_says_what_was_breached_the_value_the_limit_and_that_the_fallback_sent_the_type_to_review()
     {
-        const string hostile = "<img src=x onerror=alert(1)> check the scanner";
+        const string hostile = "<img src=x onerror=alert(1)>invoice";
         var page = await B.OpenAsync("/quality.html");
         await page.RouteAsync("**/api/v1/quality/alerts", route => route.FulfillAsync(new()
         {
             ContentType = "application/json",
             Body = System.Text.Json.JsonSerializer.Serialize(new object[]
             {
-                new { alertId = "a1", documentType = "invoice", modelVersion = "2026.11.1", metric = "auto-accuracy", value = 0.912, limit = 0.97,
-                      samples = 120, raisedAt = DateTimeOffset.UtcNow.AddMinutes(-20), clearedAt = (DateTimeOffset?)null, fallbackPolicyVersion = (int?)7, message = hostile },
+                new { alertId = "a1", documentType = hostile, modelVersion = "2026.11.1", metric = "auto-accuracy", value = 0.912, limit = 0.97,
+                      samples = 120, raisedAt = DateTimeOffset.UtcNow.AddMinutes(-20), clearedAt = (DateTimeOffset?)null, fallbackPolicyVersion = (int?)7, message = "the server's words" },
                 new { alertId = "a2", documentType = "claim", modelVersion = "2026.11.1", metric = "psi", value = 0.31, limit = 0.25,
-                      samples = 400, raisedAt = DateTimeOffset.UtcNow.AddMinutes(-5), clearedAt = (DateTimeOffset?)null, fallbackPolicyVersion = (int?)null, message = (string?)null },
+                      samples = 400, raisedAt = DateTimeOffset.UtcNow.AddMinutes(-5), clearedAt = (DateTimeOffset?)null, fallbackPolicyVersion = (int?)null, message = "the server's words" },
             }),
         }));
         await B.SignInAsync(page, "audrey", live: false);
@@ -116,12 +175,11 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         var banner = page.Locator("#alerts [role=alert]");
         await Expect(banner).ToContainTextAsync("2 quality alarms");
         var accuracy = banner.Locator("li[data-metric='auto-accuracy']");
-        await Expect(accuracy).ToContainTextAsync("invoice, model 2026.11.1: accuracy of what is routed without a human is 91.2 %, below the limit of 97.0 % (from 120 decisions)");
-        await Expect(accuracy).ToContainTextAsync("The fallback sent every invoice document to review (routing policy version 7).");
-        await Expect(accuracy).ToContainTextAsync(hostile);
+        await Expect(accuracy).ToContainTextAsync($"{hostile}, model 2026.11.1: the accuracy of what is routed without a human could be as low as 91.2 % (95 % lower bound), under the limit of 97.0 % (120 QA samples)");
+        await Expect(accuracy).ToContainTextAsync($"The fallback sent every {hostile} document to review (routing policy version 7)");
         Assert.Equal(0, await page.Locator("#alerts img").CountAsync());
         var psi = banner.Locator("li[data-metric='psi']");
-        await Expect(psi).ToContainTextAsync("drift of the confidence distribution (PSI) is 0.31, above the limit of 0.25");
+        await Expect(psi).ToContainTextAsync("claim, model 2026.11.1: the confidence distribution drifted: PSI 0.31, over the limit of 0.25 (400 decisions)");
         await Expect(psi).ToContainTextAsync("No fallback: these documents are still routed without a human.");
         await BrowserSystem.ScreenshotAsync(page, "quality-4-alarm");
         await Axe.AssertCleanAsync(page, "the quality page with an alarm");

@@ -13,11 +13,11 @@ public sealed class QualityData(BrowserSystem b)
 {
     HttpClient? _alice, _ada;
 
-    /// <summary>Publishes an invoice classified as <paramref name="label"/>; returns its id.</summary>
-    public async Task<string> PublishAsync(string label, double confidence, string modelVersion = "2026.11.1")
+    /// <summary>Publishes a document (an invoice unless said) classified as <paramref name="label"/>; returns its id.</summary>
+    public async Task<string> PublishAsync(string label, double confidence, string modelVersion = "2026.11.1", string documentType = "invoice")
     {
         var id = Documents.NewId("QLT");
-        await b.System.Amqp.PublishRawAsync(Documents.Json(id, "invoice", label, confidence, modelVersion,
+        await b.System.Amqp.PublishRawAsync(Documents.Json(id, documentType, label, confidence, modelVersion,
             alternatives: [("telecom", Math.Round((1 - confidence) / 2, 2))]));
         return id;
     }

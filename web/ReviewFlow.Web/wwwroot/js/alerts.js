@@ -5,22 +5,25 @@ import { $, el, clear, time } from "./dom.js";
 import { api } from "./api.js";
 import { share, num, count } from "./figures.js";
 
+// What each metric's value is (as the alarm job judges it: docs/operations.md, "Quality alarms").
 const METRICS = {
-  "auto-accuracy": { what: "accuracy of what is routed without a human", below: true, format: share },
-  "override-rate": { what: "share of human decisions that changed the label", below: false, format: share },
-  "psi": { what: "drift of the confidence distribution (PSI)", below: false, format: (v) => num(v, 2) },
-  "label-psi": { what: "drift of the predicted labels (PSI)", below: false, format: (v) => num(v, 2) },
+  "auto-accuracy": { what: "the accuracy of what is routed without a human could be as low as", after: "(95 % lower bound)", below: true, format: share, evidence: "QA samples" },
+  "override-rate": { what: "humans changed the label of", after: "of the confident documents they decided", below: false, format: share, evidence: "decisions" },
+  "psi": { what: "the confidence distribution drifted: PSI", after: "", below: false, format: (v) => num(v, 2), evidence: "decisions" },
+  "label-psi": { what: "the predicted labels drifted: PSI", after: "", below: false, format: (v) => num(v, 2), evidence: "decisions" },
 };
 
 export function alertText(a) {
-  const m = METRICS[a.metric] || { what: a.metric, below: false, format: (v) => num(v, 3) };
-  const where = `${a.documentType || "all types"}${a.modelVersion ? ", model " + a.modelVersion : ""}`;
-  const breach = `${m.what} is ${m.format(a.value)}, ${m.below ? "below" : "above"} the limit of ${m.format(a.limit)}`;
-  const evidence = typeof a.samples === "number" ? ` (from ${count(a.samples)} decisions)` : "";
+  const m = METRICS[a.metric] || { what: a.metric, after: "", below: false, format: (v) => num(v, 3), evidence: "decisions" };
+  const where = `${a.documentType}${a.modelVersion ? ", model " + a.modelVersion : ""}`;
+  const breach = typeof a.value === "number"
+    ? `${m.what} ${m.format(a.value)}${m.after ? " " + m.after : ""}, ${m.below ? "under" : "over"} the limit of ${m.format(a.limit)}`
+    : `${m.what.replace(/ could be as low as$| of$|: PSI$/, "")} could not be measured, so the limit of ${m.format(a.limit)} is not shown to hold`;
+  const evidence = typeof a.samples === "number" ? ` (${count(a.samples)} ${m.evidence})` : "";
   const fallback = a.fallbackPolicyVersion
-    ? ` The fallback sent every ${a.documentType || "such"} document to review (routing policy version ${a.fallbackPolicyVersion}).`
+    ? ` The fallback sent every ${a.documentType} document to review (routing policy version ${a.fallbackPolicyVersion}) until an admin switches it back.`
     : " No fallback: these documents are still routed without a human.";
-  return `${where}: ${breach}${evidence}, since ${time(a.raisedAt)}.${fallback}`;
+  return `${where}: ${breach}${evidence}; raised ${time(a.raisedAt)}.${fallback}`;
 }
 
 // Fills the section with this id; hidden when nothing is open. Returns the open alerts ([] when the server has none
@@ -29,7 +32,7 @@ export async function showAlerts(id) {
   const section = $(id);
   clear(section);
   const r = await api("/api/v1/quality/alerts");
-  const alerts = r.ok && Array.isArray(r.body) ? r.body.filter((a) => !a.clearedAt) : [];
+  const alerts = r.ok && Array.isArray(r.body) ? r.body.filter((a) => !a.clearedAt) : []; // 404: no alerts served yet
   section.hidden = alerts.length === 0;
   if (!alerts.length) return alerts;
   const box = section.appendChild(el("div", null, "alarm"));
@@ -38,8 +41,7 @@ export async function showAlerts(id) {
   const list = box.appendChild(el("ul"));
   for (const a of alerts) {
     const li = list.appendChild(el("li", alertText(a)));
-    li.dataset.metric = a.metric;
-    if (a.message) li.appendChild(el("span", " " + a.message, "muted"));
+    li.dataset.metric = a.metric; // the server's own wording (a.message) says the same; one sentence is enough
   }
   return alerts;
 }

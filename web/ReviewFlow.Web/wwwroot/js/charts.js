@@ -11,9 +11,11 @@ const drawn = new Set();
 window.addEventListener("resize", () => { for (const c of drawn) c.resize(); });
 
 // Draws (or redraws) the chart in the element with this id; description: what it shows, in one or two sentences.
-export function draw(id, option, description) {
+// height (px): for a chart whose rows vary (the heatmap); otherwise the stylesheet's.
+export function draw(id, option, description, height) {
   const box = $(id);
   box.hidden = false;
+  if (height) box.style.height = height + "px";
   box.setAttribute("role", "img");
   const chart = echarts.getInstanceByDom(box) || echarts.init(box, null, { renderer: "svg" });
   drawn.add(chart);
@@ -24,6 +26,7 @@ export function draw(id, option, description) {
     aria: { enabled: true, label: { description } },
   }, option), true);
   box.setAttribute("aria-label", description); // ECharts sets it too; the page's words win
+  chart.resize();
 }
 
 // Empties the chart's element and says why (no data yet, an endpoint the server does not offer yet).

@@ -83,18 +83,32 @@ export function showSeries(body, psiLimit = { value: 0.25, source: "the product'
   else {
     const acc = (f) => (p) => (p.autoAccuracy && p.autoAccuracy.samples > 0 ? f(p.autoAccuracy) : null);
     const lowest = Math.min(...sampled.map((p) => p.autoAccuracy.low));
+    const tick = 0.006; // the estimate's mark: a dark band this tall inside the interval's pale bar
+    // Per version one bar a day, stacked: up to the interval's low end (invisible), pale to the estimate, the estimate's
+    // mark, pale to the high end. Bars of several versions stand side by side, each with its own estimate.
+    const segment = (i, key, f, style) => ({ id: key + i, name: versions[i][0], type: "bar", stack: "v" + i, barMaxWidth: 18,
+      data: values(versions[i][1], acc(f)), itemStyle: style, silent: true });
+    const pale = (i) => ({ color: colors[i % colors.length], opacity: 0.3 });
     draw("chart-accuracy", {
-      grid, legend, tooltip: { trigger: "axis", formatter: (items) => items.filter((i) => !i.seriesId.startsWith("band")).map((i) => `${i.seriesName}: ${share(i.value)}`).join("<br>") },
+      grid,
+      legend: { top: 0, type: "scroll", data: versions.map(([v], i) => ({ name: v, itemStyle: { color: colors[i % colors.length] } })), textStyle: { color: ink } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: (items) => {
+        const d = items[0].axisValue;
+        return versions.filter(([, m]) => m.has(d) && m.get(d).autoAccuracy.samples > 0).map(([v, m]) => {
+          const a = m.get(d).autoAccuracy;
+          return `${v}: ${share(a.estimate)} (${share(a.low)} – ${share(a.high)}, ${a.samples} QA samples)`;
+        }).join("<br>") || "no QA samples";
+      } },
       xAxis: timeAxis(days), yAxis: percentAxis("Right without a human", { min: Math.max(0, Math.floor(lowest * 10) / 10) }),
-      series: versions.flatMap(([v, m], i) => [
-        { id: "band-low-" + i, name: v, type: "line", stack: "band" + i, data: values(m, acc((a) => a.low)), symbol: "none", lineStyle: { opacity: 0 }, silent: true, tooltip: { show: false } },
-        { id: "band-" + i, name: v, type: "line", stack: "band" + i, data: values(m, acc((a) => a.high - a.low)), symbol: "none", lineStyle: { opacity: 0 },
-          areaStyle: { color: colors[i % colors.length], opacity: 0.18 }, silent: true, tooltip: { show: false } },
-        { id: "estimate-" + i, name: v, type: "line", data: values(m, acc((a) => a.estimate)), symbol: "circle", symbolSize: 7, itemStyle: { color: colors[i % colors.length] } },
+      series: versions.flatMap((_, i) => [
+        segment(i, "low-", (a) => a.low, { color: "transparent" }),
+        segment(i, "below-", (a) => Math.max(0, a.estimate - a.low - tick / 2), pale(i)),
+        segment(i, "estimate-", () => tick, { color: colors[i % colors.length] }),
+        segment(i, "above-", (a) => Math.max(0, a.high - a.estimate - tick / 2), pale(i)),
       ]),
-    }, "Accuracy of what was routed without a human, per day and model version, with the 95 % interval as a band: " +
+    }, "Accuracy of what was routed without a human, per day and model version, as the estimate inside its 95 % interval: " +
        per((p) => p.autoAccuracy && p.autoAccuracy.samples ? `${share(p.autoAccuracy.estimate)} (${share(p.autoAccuracy.low)}–${share(p.autoAccuracy.high)}, ${p.autoAccuracy.samples} samples)` : "no samples") + ".");
-    $note("chart-accuracy", "The shaded band is the 95 % interval: the fewer QA samples, the wider it is.");
+    $note("chart-accuracy", "Each pale bar is a day's 95 % interval, the dark mark in it the estimate: the fewer QA samples, the taller the bar. Rely on its lower end.");
   }
   dataTable("table-accuracy", "accuracy without a human, per day", ["Day", "Model", "Estimate", "Low (95 %)", "High (95 %)", "QA samples"],
     points.map((p) => { const a = p.autoAccuracy || {}; return [day(p.day), p.modelVersion, share(a.estimate), share(a.low), share(a.high), count(a.samples || 0)]; }));
@@ -131,14 +145,16 @@ export function showConfusion(body) {
   const final = [...new Set(cells.map((c) => c.final))].sort();
   const max = Math.max(...cells.map((c) => c.count));
   draw("chart-confusion", {
-    grid: { left: 96, right: 18, top: 10, bottom: 96 },
+    grid: { left: 96, right: 18, top: 10, bottom: 72 },
     tooltip: { formatter: (p) => `${predicted[p.value[1]]} → ${final[p.value[0]]}: ${count(p.value[2])}` },
     xAxis: { type: "category", data: final, name: "Human decided", nameLocation: "middle", nameGap: 56, axisLabel: { rotate: 30, interval: 0 }, splitArea: { show: true } },
     yAxis: { type: "category", data: predicted, name: "Model said", nameLocation: "middle", nameGap: 80, axisLabel: { interval: 0 }, splitArea: { show: true } },
-    visualMap: { min: 0, max, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, inRange: { color: ["#eef3ff", "#2457d6"] }, textStyle: { color: ink } },
-    series: [{ type: "heatmap", data: cells.map((c) => [final.indexOf(c.final), predicted.indexOf(c.predicted), c.count]),
-      label: { show: true, color: ink, textBorderColor: "#fff", textBorderWidth: 2 } }],
-  }, "Confusion matrix of human decisions: " + cells.map((c) => `model said ${c.predicted}, human decided ${c.final}: ${c.count}`).join("; ") + ".");
+    // The counts are written in the cells, so the colour scale itself is not drawn.
+    visualMap: { show: false, min: 0, max, inRange: { color: ["#eef3ff", "#2457d6"] } },
+    series: [{ type: "heatmap", label: { show: true, fontSize: 15, fontWeight: "bold" },
+      data: cells.map((c) => ({ value: [final.indexOf(c.final), predicted.indexOf(c.predicted), c.count], label: { color: c.count > max / 2 ? "#fff" : ink } })) }],
+  }, "Confusion matrix of human decisions: " + cells.map((c) => `model said ${c.predicted}, human decided ${c.final}: ${c.count}`).join("; ") + ".",
+  Math.min(560, 120 + 48 * predicted.length));
   $note("chart-confusion", "");
   dataTable("table-confusion", "predicted label to final label", ["Model said", "Human decided", "Documents", "Agreed or changed"],
     cells.map((c) => [c.predicted, c.final, count(c.count), c.predicted === c.final ? "agreed" : "changed"]));
