@@ -41,6 +41,8 @@ public sealed class PolicyPageTests(BrowserSystem browser) : BrowserTest(browser
         await Expect(page.Locator("#policy-title")).ToContainTextAsync("version");
         var before = int.Parse((await page.Locator("#policy-title").TextContentAsync())!.Split(' ').Last());
         await Expect(page.Locator("#pages a[href='/quality.html']")).ToBeVisibleAsync();
+        // Keyboard only: every stop named and visibly focused, down to the invoice type's threshold.
+        await Axe.AssertKeyboardWalkAsync(page, 60, "fieldset[data-type='invoice'] input[name='threshold']");
 
         await AddLabelThresholdAsync(page, label, "0.8");
         await Expect(page.Locator("#changes")).ToContainTextAsync($"documentTypes.invoice.labelThresholds.{label}: — → 0.8");

@@ -92,6 +92,7 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "agreed" })).ToContainTextAsync("10");
         await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "changed" })).ToContainTextAsync("4");
         await BrowserSystem.ScreenshotAsync(page, "quality-1-desktop");
+        await Axe.AssertKeyboardWalkAsync(page, 40, "#table-confusion summary");
         await Axe.AssertCleanAsync(page, "the quality page");
 
         B.AssertCleanPages();
@@ -151,6 +152,13 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
             }, "UI test: claims back to normal");
             await Task.Delay(QualityData.PolicyRefresh);
         }
+
+        // The alert stays open until the figures recover; the policy page (which knows the active policy) says the
+        // kill switch is off again.
+        var after = await B.SignInAsync(await B.OpenAsync("/policy.html"), "ada", live: false);
+        await Expect(after.Locator($"#alerts li[data-metric='override-rate']", new() { HasText = model }))
+            .ToContainTextAsync("an admin has switched the claim kill switch off again since");
+        B.AssertCleanPages();
     }
 
     /// <summary>The banner's words for an open alert; the alerts answer is stubbed in the browser (the alarm job is the server's to test).</summary>

@@ -26,6 +26,33 @@ public static class Axe
         Assert.True(violations.RootElement.GetArrayLength() == 0, $"axe-core on {what}: {json}");
     }
 
+    /// <summary>
+    /// Tabs through the page from the top <paramref name="presses"/> times: each stop is a control with a name and a
+    /// visible focus indicator (an outline), and the walk reaches <paramref name="mustReach"/>.
+    /// </summary>
+    public static async Task AssertKeyboardWalkAsync(IPage page, int presses, string mustReach)
+    {
+        await page.Locator("h1").ClickAsync(); // the walk starts at the top, not where the test last clicked
+        var reached = false;
+        var walk = new List<string>();
+        for (var i = 0; i < presses && !reached; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var stop = await page.EvaluateAsync<string[]>("""
+                () => { const e = document.activeElement, s = getComputedStyle(e);
+                  const name = e.labels?.[0]?.textContent || e.getAttribute("aria-label") || e.textContent || e.id;
+                  return [e.tagName + (e.id ? "#" + e.id : ""), s.outlineStyle, s.outlineWidth, (name || "").trim(), "0"]; }
+                """);
+            // Further stops inside one control (a date input's fields and calendar button) are the browser's own, focus drawn by it.
+            var inner = walk.Count > 0 && walk[^1] == stop[0];
+            walk.Add(stop[0]);
+            if (!inner) Assert.True(stop[1] != "none" && stop[2] != "0px", $"focus on {stop[0]} ({stop[3]}) is not visible: outline {stop[1]} {stop[2]}; the walk: {string.Join(" → ", walk)}");
+            Assert.False(string.IsNullOrEmpty(stop[3]), $"focus on {stop[0]} has no name");
+            reached = await page.EvaluateAsync<bool>("s => document.activeElement.matches(s)", mustReach);
+        }
+        Assert.True(reached, $"{presses} Tab presses did not reach {mustReach}");
+    }
+
     /// <summary>No horizontal scrolling at the viewport's width (a phone's 390 px): the page reflows instead.</summary>
     public static async Task AssertNoHorizontalScrollAsync(IPage page, string what)
     {

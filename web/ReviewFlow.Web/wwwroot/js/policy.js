@@ -39,7 +39,7 @@ async function load() {
   say("");
   runWhatIf();
   showHistory();
-  showAlerts("alerts");
+  showAlerts("alerts", state.original);
   return true;
 }
 
