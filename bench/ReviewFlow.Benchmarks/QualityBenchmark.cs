@@ -54,6 +54,7 @@ public static class QualityBenchmark
             var baseline = await TimeAsync(() => RawOverrideRateAsync(connection, schema, ct));
             var summary = await TimeAsync(() => summaries.SummarizeAsync(new QualityFilter(null, null, null, from, to), ct));
             var filtered = await TimeAsync(() => summaries.SummarizeAsync(new QualityFilter("invoice", null, "m1", from, to), ct));
+            var series = await TimeAsync(() => summaries.SeriesAsync(new QualityFilter("invoice", null, null, from, to), ct));
             var counts = host.Services.GetRequiredService<QualityStore>();
             var whatIf = await TimeAsync(async () => PolicyWhatIf.Evaluate(active, proposed, await counts.CountsAsync(from, to, ct)));
             var suggestion = await TimeAsync(async () => ThresholdSuggestions.Suggest(await counts.CountsAsync(from, to, ct), 0.02));
@@ -63,6 +64,7 @@ public static class QualityBenchmark
             Console.WriteLine($"baseline  override rate scanning one row per decision : {N1(baseline)} ms");
             Console.WriteLine($"summary   all types                                   : {N1(summary)} ms   ({Ratio(summary, baseline)})");
             Console.WriteLine($"summary   invoice, one model version                  : {N1(filtered)} ms   ({Ratio(filtered, baseline)})");
+            Console.WriteLine($"series    invoice, 30 days by day and model version   : {N1(series)} ms   ({Ratio(series, baseline)})");
             Console.WriteLine($"what-if   invoice threshold 0.90 -> 0.85             : {N1(whatIf)} ms   ({Ratio(whatIf, baseline)})");
             Console.WriteLine($"suggest   target error rate 2 %                       : {N1(suggestion)} ms   ({Ratio(suggestion, baseline)})");
             return 0;

@@ -24,6 +24,7 @@ public static class QualitySlice
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.Definition(schema));
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.LabelsDefinition(schema));
             foreach (var type in QualityAlertLog.EventTypes) opts.Events.AddEventType(type);
+            opts.Events.AddEventType<TrainingDataExported>();
         });
         builder.Services.AddSingleton<QualityStore>();
         builder.Services.AddSingleton<QualitySummaries>();
@@ -47,11 +48,22 @@ public static class QualitySlice
         quality.MapGet("/series", SeriesAsync);
         quality.MapGet("/confusion", ConfusionAsync);
         quality.MapGet("/alerts", AlertsAsync);
+        quality.MapGet("/versions", VersionsAsync);
+        app.MapGet("/api/v1/quality/training-data", TrainingDataAsync).WithTags("Quality")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapGet("/api/v1/admin/routing-policy/suggestion", SuggestionAsync).WithTags("Admin")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return app;
+    }
+
+    /// <summary>JSON Lines of the period's human decisions (default the last 30 days), the export recorded first.</summary>
+    static async Task<IResult> TrainingDataAsync(string? documentType, string? modelVersion, DateTimeOffset? from, DateTimeOffset? to,
+        System.Security.Claims.ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
+        return await TrainingData.ExportAsync(Blank(documentType), Blank(modelVersion), start, end, user, store, clock, ct);
     }
 
     /// <summary>Open alerts, newest first (all=true: the cleared ones too).</summary>
@@ -70,6 +82,16 @@ public static class QualitySlice
         if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
         var filter = new QualityFilter(Blank(documentType), Blank(label), Blank(modelVersion), start, end);
         return TypedResults.Ok(await summaries.SeriesAsync(filter, ct, await PinnedAsync(filter, policies, ct)));
+    }
+
+    /// <summary>Model versions side by side for one document type (required); default the last 30 days.</summary>
+    static async Task<Results<Ok<IReadOnlyList<VersionSummary>>, ValidationProblem>> VersionsAsync(string? documentType,
+        DateTimeOffset? from, DateTimeOffset? to, QualitySummaries summaries, TimeProvider clock, CancellationToken ct)
+    {
+        if (Blank(documentType) is not { } type)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["documentType"] = ["is required: versions are compared within a type"] });
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
+        return TypedResults.Ok(await summaries.VersionsAsync(new QualityFilter(type, null, null, start, end), ct));
     }
 
     /// <summary>Human decisions by predicted and final label; default the last 30 days.</summary>

@@ -7,7 +7,11 @@ public sealed record CalibrationPoint(double From, double To, long Count, long A
 public sealed record QualitySummary(
     QualityFilter Filter, long Decided, long AutoRouted, long HumanDecided, double? AutoRate, double? ReviewRate,
     long Overrides, double? OverrideRate, Proportion AutoAccuracy, double? Ece, IReadOnlyList<CalibrationPoint> Calibration,
-    double? Psi, double? LabelPsi, DateTimeOffset? ReferenceFrom, DateTimeOffset? ReferenceTo);
+    double? Psi, double? LabelPsi, DateTimeOffset? ReferenceFrom, DateTimeOffset? ReferenceTo, IReadOnlyList<string> NewLabels,
+    double? DailyVolume, double? ReferenceDailyVolume);
+
+/// <summary>One model version of a type beside the others (GET /api/v1/quality/versions): its first day and its summary over the period.</summary>
+public sealed record VersionSummary(string ModelVersion, DateTimeOffset FirstDay, QualitySummary Summary);
 
 /// <summary>One day of one model version (GET /api/v1/quality/series).</summary>
 public sealed record SeriesPoint(DateTimeOffset Day, string ModelVersion, long Decided, long AutoRouted, long HumanDecided,
@@ -69,6 +73,15 @@ public static class QualityFigures
     }
 
     public static double? Share(long part, long whole) => whole == 0 ? null : (double)part / whole;
+
+    /// <summary>Predicted labels of the recent rows that the reference never saw (a new label is drift the PSI alone may hide).</summary>
+    public static IReadOnlyList<string> NewLabels(IEnumerable<QualityRow> reference, IEnumerable<QualityRow> recent) =>
+        recent.Where(r => r.Decided > 0).Select(r => r.Label!).Distinct()
+            .Except(reference.Where(r => r.Decided > 0).Select(r => r.Label!)).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Decisions per day over [from, to), a partial day counting as its part (a volume anomaly shows as a ratio of two of these).</summary>
+    public static double? PerDay(long decided, DateTimeOffset from, DateTimeOffset to) =>
+        to > from ? decided / Math.Max((to - from).TotalDays, 1.0 / 24) : null;
 }
 
 /// <summary>
@@ -87,17 +100,34 @@ public sealed class QualitySummaries(QualityStore counts)
         var overrides = rows.Sum(r => r.Overrides);
         var calibration = QualityFigures.Calibration(rows);
 
-        double? psi = null, labelPsi = null;
+        double? psi = null, labelPsi = null, referenceDaily = null;
+        IReadOnlyList<string> newLabels = [];
         var reference = rows.Count == 0 ? null : pinned ?? await ReferenceAsync(filter, ct);
         if (reference is var (from, to))
         {
             var referenceRows = await counts.RowsAsync(filter with { From = from, To = to }, QualitySplit.Label, ct);
             psi = QualityFigures.ConfidencePsi(referenceRows, rows);
             labelPsi = QualityFigures.LabelPsi(referenceRows, rows);
+            newLabels = QualityFigures.NewLabels(referenceRows, rows);
+            referenceDaily = QualityFigures.PerDay(referenceRows.Sum(r => r.Decided), from, to);
         }
         return new QualitySummary(filter, decided, auto, human, QualityFigures.Share(auto, decided), QualityFigures.Share(human, decided),
             overrides, QualityFigures.Share(overrides, human), QualityFigures.AutoAccuracy(rows), QualityFigures.Ece(calibration), calibration,
-            psi, labelPsi, reference?.From, reference?.To);
+            psi, labelPsi, reference?.From, reference?.To, newLabels, QualityFigures.PerDay(decided, filter.From, filter.To), referenceDaily);
+    }
+
+    /// <summary>Each model version counted for the type in the period, oldest first, summarized over the period.</summary>
+    public async Task<IReadOnlyList<VersionSummary>> VersionsAsync(QualityFilter filter, CancellationToken ct)
+    {
+        var versions = (await counts.RowsAsync(filter, QualitySplit.Model, ct)).Select(r => r.ModelVersion!).Distinct().ToList();
+        var summaries = new List<VersionSummary>();
+        foreach (var version in versions)
+        {
+            var versionFilter = filter with { ModelVersion = version };
+            var first = await counts.FirstDayAsync(versionFilter, ct) ?? filter.From;
+            summaries.Add(new VersionSummary(version, first, await SummarizeAsync(versionFilter, ct)));
+        }
+        return summaries.OrderBy(v => v.FirstDay).ThenBy(v => v.ModelVersion, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>By day and model version: volume, override rate, auto accuracy and the confidence PSI against that version's reference.</summary>

@@ -44,6 +44,10 @@ public static class RoutingPolicyEndpoints
                 if (t.Threshold is < 0 or > 1 || t.LabelThresholds.Values.Any(v => v is < 0 or > 1))
                     errors[$"policy.documentTypes.{type}.threshold"] = ["between 0 and 1"];
                 if (string.IsNullOrWhiteSpace(t.ReviewerGroup)) errors[$"policy.documentTypes.{type}.reviewerGroup"] = ["is required"];
+                if (t.Alarms is { } a && (a.MaxPsi < 0 || a.MinAutoAccuracy is < 0 or > 1 || a.MaxOverrideRate is < 0 or > 1 || a.MinSamples < 1
+                        || (a.ReferenceFrom is null) != (a.ReferenceTo is null) || a.ReferenceFrom >= a.ReferenceTo))
+                    errors[$"policy.documentTypes.{type}.alarms"] =
+                        ["maxPsi at least 0; minAutoAccuracy and maxOverrideRate between 0 and 1; minSamples at least 1; a pinned reference needs both ends, from before to"];
             }
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The policy change is incomplete");
@@ -52,7 +56,7 @@ public static class RoutingPolicyEndpoints
                 detail: "Send the version you read: If-Match with the ETag of GET /api/v1/admin/routing-policy, or the policy's \"version\".");
         try
         {
-            var adopted = await policies.AdoptAsync(body.Policy!, basedOn, user.UserId(), body.Reason!.Trim(), ct);
+            var adopted = await policies.AdoptAsync(WithDefaults(body.Policy!), basedOn, user.UserId(), body.Reason!.Trim(), ct);
             return TypedResults.Ok(adopted);
         }
         catch (PolicyChangeRefusedException refused)
@@ -65,6 +69,12 @@ public static class RoutingPolicyEndpoints
                 detail: "Reload the current policy and apply the change again.");
         }
     }
+
+    /// <summary>A type sent with "alarms": null keeps the default limits (as when it is left out).</summary>
+    static RoutingPolicy WithDefaults(RoutingPolicy policy) => policy with
+    {
+        DocumentTypes = policy.DocumentTypes.ToDictionary(t => t.Key, t => t.Value.Alarms is null ? t.Value with { Alarms = new() } : t.Value),
+    };
 
     /// <summary>If-Match ("3", W/"3" or 3), else the version the policy was read at; null when neither names one.</summary>
     static int? BasedOn(HttpRequest request, RoutingPolicy policy)

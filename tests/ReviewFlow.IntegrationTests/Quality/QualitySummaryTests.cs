@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
+using ReviewFlow.Workflow.Quality;
 
 namespace ReviewFlow.IntegrationTests.Quality;
 
@@ -27,19 +29,7 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
         // Which confident ones the QA draw sent to review (the draw is keyed, so the test asks rather than predicts).
         var sampled = new List<string>();
         foreach (var id in confident)
-        {
-            var doc = await Waiting.ForAsync(async () =>
-                {
-                    var response = await alice.GetAsync($"/api/v1/documents/{id}");
-                    return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
-                },
-                d => d.ValueKind == JsonValueKind.Object && d.GetProperty("status").GetString() is "Routed" or "AwaitingReview");
-            if (doc.GetProperty("status").GetString() == "AwaitingReview")
-            {
-                Assert.Equal("qa-sample", doc.GetProperty("routingRule").GetString());
-                sampled.Add(id);
-            }
-        }
+            if (await SettledAsync(alice, id) == "AwaitingReview") sampled.Add(id);
         Assert.True(sampled.Count >= 2, $"{sampled.Count} of 20 sampled at a rate of 0.5");
 
         // QA samples: all confirmed but one, corrected. Unsure ones: one confirmed, two corrected, one rejected.
@@ -127,6 +117,73 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
     }
 
     [Fact]
+    public async Task The_training_data_export_streams_each_human_decision_as_a_json_line_and_is_recorded()
+    {
+        const string model = "2026.12-training";
+        var alice = await system.ClientAsync("alice");
+        var unsure = Enumerable.Range(0, 3).Select(_ => Documents.NewId()).ToList();
+        foreach (var id in unsure) await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.55, modelVersion: model, excerpt: "Water bill " + id));
+        var routed = Documents.NewId(); // a confident one: auto-routed (QA rate 0.5 may sample it: then it is decided by alice below)
+        await system.Amqp.PublishRawAsync(Documents.Json(routed, confidence: 0.97, modelVersion: model));
+        await DecideAsync(alice, unsure[0], new { outcome = "confirm" });
+        await DecideAsync(alice, unsure[1], new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor" });
+        await DecideAsync(alice, unsure[2], new { outcome = "reject", reasonCode = "unreadable" });
+        var sampled = await SettledAsync(alice, routed) == "AwaitingReview";
+        if (sampled) await DecideAsync(alice, routed, new { outcome = "confirm" });
+
+        var ada = await system.ClientAsync("ada");
+        var response = await ada.GetAsync($"/api/v1/quality/training-data?modelVersion={model}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType!.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+        // One line per human decision, in the order they were decided; an auto-routed document is not training evidence.
+        Assert.Equal(sampled ? [.. unsure, routed] : unsure, lines.Select(l => l.GetProperty("documentId").GetString()!));
+        Assert.Equal([("utilities", "confirmed"), ("telecom", "corrected"), ("unclassifiable", "rejected")],
+            lines.Take(3).Select(l => (l.GetProperty("finalLabel").GetString(), l.GetProperty("outcome").GetString())));
+        var first = lines[0];
+        Assert.Equal(("utilities", 0.55, model, "Water bill " + unsure[0], $"https://dms.example.test/{unsure[0]}"),
+            (first.GetProperty("predictedLabel").GetString(), first.GetProperty("confidence").GetDouble(), first.GetProperty("modelVersion").GetString(),
+             first.GetProperty("excerpt").GetString(), first.GetProperty("contentUri").GetString()));
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("reviewersAgreed").ValueKind); // one reviewer, nothing to agree on
+        Assert.False(first.TryGetProperty("decidedBy", out _));
+
+        // Only admins export, and each export is recorded with who asked.
+        foreach (var user in new[] { "alice", "sam", "audrey" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await (await system.ClientAsync(user)).GetAsync("/api/v1/quality/training-data")).StatusCode);
+        await using var session = system.Store.QuerySession();
+        var exports = (await session.Events.FetchStreamAsync(TrainingData.StreamKey)).Select(e => e.Data)
+            .OfType<TrainingDataExported>().ToList();
+        Assert.Contains(exports, e => e.RequestedBy == "ada" && e.ModelVersion == model);
+    }
+
+    [Fact]
+    public async Task Model_versions_of_a_type_are_compared_side_by_side()
+    {
+        // Claims (threshold 0.85) at 0.6: all reviewed. The old version's four confirmed, the new one's two of four corrected.
+        var alice = await system.ClientAsync("alice");
+        foreach (var (version, corrected) in new[] { ("claim-2026.11", 0), ("claim-2026.12", 2) })
+        {
+            var ids = Enumerable.Range(0, 4).Select(_ => Documents.NewId("CLM")).ToList();
+            foreach (var id in ids)
+                await system.Amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "motor", confidence: 0.6, modelVersion: version));
+            foreach (var id in ids.Take(corrected)) await DecideAsync(alice, id, new { outcome = "correct", label = "property", reasonCode = "wrong-type" });
+            foreach (var id in ids.Skip(corrected)) await DecideAsync(alice, id, new { outcome = "confirm" });
+        }
+
+        var sam = await system.ClientAsync("sam");
+        var versions = await Waiting.ForAsync(() => sam.GetFromJsonAsync<JsonElement[]>("/api/v1/quality/versions?documentType=claim"),
+            v => v!.Sum(x => x.GetProperty("summary").GetProperty("decided").GetInt64()) == 8, what: "eight claim decisions counted");
+
+        Assert.Equal([("claim-2026.11", 4L, 0.0), ("claim-2026.12", 4L, 0.5)], versions!.Select(v => (v.GetProperty("modelVersion").GetString(),
+            v.GetProperty("summary").GetProperty("humanDecided").GetInt64(), v.GetProperty("summary").GetProperty("overrideRate").GetDouble())));
+        // Within the versions' first week there is nothing new against the reference.
+        Assert.All(versions!, v => Assert.Empty(v.GetProperty("summary").GetProperty("newLabels").EnumerateArray()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await sam.GetAsync("/api/v1/quality/versions")).StatusCode);
+    }
+
+    [Fact]
     public async Task Reviewers_may_not_read_the_quality_summary_and_only_admins_get_suggestions()
     {
         var alice = await system.ClientAsync("alice");
@@ -151,6 +208,7 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
             ("series", http => http.GetAsync("/api/v1/quality/series"), ["ada", "sam", "audrey"]),
             ("confusion", http => http.GetAsync("/api/v1/quality/confusion"), ["ada", "sam", "audrey"]),
             ("alerts", http => http.GetAsync("/api/v1/quality/alerts"), ["ada", "sam", "audrey"]),
+            ("versions", http => http.GetAsync("/api/v1/quality/versions?documentType=invoice"), ["ada", "sam", "audrey"]),
             ("policy history", http => http.GetAsync("/api/v1/admin/routing-policy/history"), ["ada"]),
             ("what-if", http => http.PostAsJsonAsync("/api/v1/admin/routing-policy/what-if", new { policy }), ["ada"]),
             ("suggestion", http => http.GetAsync("/api/v1/admin/routing-policy/suggestion?targetErrorRate=0.02"), ["ada"]),
@@ -167,6 +225,20 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
         var anonymous = system.Web.CreateClient();
         foreach (var (name, call, _) in endpoints)
             Assert.True(HttpStatusCode.Unauthorized == (await call(anonymous)).StatusCode, $"anonymous {name}");
+    }
+
+    /// <summary>Where a confident document went: "Routed", or "AwaitingReview" when the QA draw sampled it.</summary>
+    static async Task<string> SettledAsync(HttpClient http, string id)
+    {
+        var doc = await Waiting.ForAsync(async () =>
+            {
+                var response = await http.GetAsync($"/api/v1/documents/{id}");
+                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+            },
+            d => d.ValueKind == JsonValueKind.Object && d.GetProperty("status").GetString() is "Routed" or "AwaitingReview");
+        var status = doc.GetProperty("status").GetString()!;
+        if (status == "AwaitingReview") Assert.Equal("qa-sample", doc.GetProperty("routingRule").GetString());
+        return status;
     }
 
     static async Task DecideAsync(HttpClient reviewer, string id, object decision)

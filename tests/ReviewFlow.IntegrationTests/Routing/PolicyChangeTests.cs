@@ -68,6 +68,26 @@ public sealed class PolicyChangeTests(PolicySystem system) : IClassFixture<Polic
     }
 
     [Fact]
+    public async Task Alarm_limits_out_of_range_are_refused_and_a_type_sent_without_limits_keeps_the_defaults()
+    {
+        var ada = await system.ClientAsync("ada");
+        var (read, _) = await ReadAsync(ada);
+        var impossible = read.DeepClone().AsObject();
+        impossible["documentTypes"]!["claim"]!["alarms"]!["minAutoAccuracy"] = 1.5;
+        var refused = await PutAsync(ada, impossible, "a target no model meets");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("policy.documentTypes.claim.alarms", await refused.Content.ReadAsStringAsync());
+
+        var bare = read.DeepClone().AsObject();
+        bare["documentTypes"]!["claim"]!["alarms"] = null;
+        bare["documentTypes"]!["claim"]!["threshold"] = 0.86;
+        var adopted = await PutAsync(ada, bare, "claim threshold up a notch");
+        Assert.Equal(HttpStatusCode.OK, adopted.StatusCode);
+        var alarms = (await ReadAsync(ada)).Policy["documentTypes"]!["claim"]!["alarms"]!;
+        Assert.Equal((0.25, 30, false), (alarms["maxPsi"]!.GetValue<double>(), alarms["minSamples"]!.GetValue<int>(), alarms["fallbackOnAlert"]!.GetValue<bool>()));
+    }
+
+    [Fact]
     public async Task The_QA_sampling_key_is_made_when_the_worker_starts_kept_in_the_database_and_never_served()
     {
         await using var session = system.Store.QuerySession();

@@ -110,4 +110,18 @@ public sealed class QualityMathTests
     [Fact]
     public void Reviewers_who_always_agree_on_the_one_label_there_is_have_a_kappa_of_1() =>
         Assert.Equal(1, QualityMath.CohensKappa([("A", "A"), ("A", "A")]));
+
+    [Fact]
+    public void Labels_the_reference_never_saw_are_named_and_a_volume_is_per_day()
+    {
+        static QualityRow Row(string label, long decided) => new(null, null, label, 95, decided, decided, 0, 0, 0, 0, 0, 0, 0);
+
+        var newLabels = QualityFigures.NewLabels([Row("utilities", 40), Row("travel", 0)], [Row("utilities", 5), Row("travel", 3), Row("crypto", 1)]);
+
+        // travel had a row but no decision in the reference: new as well.
+        Assert.Equal(["crypto", "travel"], newLabels);
+        // 36 decisions over a day and a half: 24 a day.
+        var from = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(24, QualityFigures.PerDay(36, from, from.AddHours(36)));
+    }
 }
