@@ -95,6 +95,14 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await Axe.AssertKeyboardWalkAsync(page, 40, "#table-confusion summary");
         await Axe.AssertCleanAsync(page, "the quality page");
 
+        // One type: its model versions side by side, the test's among them with its own figures.
+        await page.FillAsync("#f-type", "invoice");
+        await page.ClickAsync("#apply");
+        var version = page.Locator("#versions tbody tr", new() { HasText = model });
+        await Expect(version).ToContainTextAsync("18");
+        await Expect(version).ToContainTextAsync("28.6 %");
+        await BrowserSystem.ScreenshotAsync(page, "quality-6-one-type");
+
         B.AssertCleanPages();
     }
 

@@ -2,12 +2,12 @@
 // from the server's aggregates only (GET /api/v1/quality/summary, /series, /confusion, /alerts): headline numbers with
 // the verdict on routing without a human, the reliability diagram, the figures over time per model version, the
 // confusion heatmap and the alarm banner. Server text goes into the DOM with textContent (dom.js).
-import { $ } from "./dom.js";
+import { $, el, clear, row } from "./dom.js";
 import { api, problemText } from "./api.js";
 import { startSignIn } from "./signin.js";
 import { showPageLinks, showForRoles, notForRole, leavePage } from "./nav.js";
 import { showAlerts } from "./alerts.js";
-import { share, count, num, proportion, day, periodQuery, utcDay } from "./figures.js";
+import { share, count, num, proportion, proportionShort, day, lastDay, periodQuery, utcDay } from "./figures.js";
 import { showReliability, showSeries, showConfusion, noSeries, noConfusion } from "./quality-charts.js";
 
 const ROLES = ["Admin", "Supervisor", "Auditor"];
@@ -54,8 +54,12 @@ function showSummary(s) {
   set("n-ece", num(s.ece, 3), s.ece == null ? "no human decisions" : "0 is perfectly calibrated");
   set("n-psi", num(s.psi, 2), s.psi == null ? "no reference yet" : s.psi > 0.25 ? "large shift (over 0.25)" : s.psi > 0.1 ? "some shift (0.1–0.25)" : "stable (under 0.1)");
   set("n-label-psi", num(s.labelPsi, 2));
+  const volume = typeof s.dailyVolume === "number" && typeof s.referenceDailyVolume === "number"
+    ? ` ${s.dailyVolume.toFixed(1)} decisions a day, against ${s.referenceDailyVolume.toFixed(1)} in the reference.` : "";
+  const fresh = s.newLabels && s.newLabels.length
+    ? ` Labels the reference never saw: ${s.newLabels.join(", ")} (drift the PSI alone may hide).` : "";
   $("reference").textContent = s.referenceFrom
-    ? `Drift compares the period with the model's first days: ${day(s.referenceFrom)} to ${day(s.referenceTo)} (the reference).`
+    ? `Drift compares the period with the reference days ${day(s.referenceFrom)} to ${lastDay(s.referenceTo)}.` + volume + fresh
     : "";
 }
 
@@ -71,9 +75,34 @@ async function load() {
     const [series, confusion, alerts] = await Promise.all([
       api("/api/v1/quality/series?" + q), api("/api/v1/quality/confusion?" + query(false)), showAlerts("alerts")]);
     if (series.ok) showSeries(series.body, await psiLimit(alerts)); else noSeries(series.status === 404 ? "No figures over time: the server does not offer them yet." : problemText(series));
+    await showVersions();
     if (confusion.ok) showConfusion(confusion.body); else noConfusion(confusion.status === 404 ? "No confusion matrix: the server does not offer it yet." : problemText(confusion));
     say(r.body.decided ? "" : "No decided documents match these filters in this period.");
   } catch (e) { say(e.message, "error"); }
+}
+
+// A type's model versions side by side (GET /api/v1/quality/versions): one row each, oldest first.
+async function showVersions() {
+  const out = $("versions"), type = $("f-type").value.trim();
+  clear(out);
+  out.hidden = true;
+  if (!type) { $("versions-note").textContent = "Choose a document type to compare its model versions."; return; }
+  const r = await api("/api/v1/quality/versions?" + periodQuery(new URLSearchParams({ documentType: type }), $("f-from").value, $("f-to").value));
+  if (!r.ok) { $("versions-note").textContent = r.status === 404 ? "The server does not compare versions yet." : problemText(r); return; }
+  $("versions-note").textContent = r.body.length ? `The ${type} model versions with decisions in the period, oldest first.` : `No ${type} decisions in the period.`;
+  if (!r.body.length) return;
+  const t = out.appendChild(el("table"));
+  const head = el("tr");
+  for (const h of ["Model version", "First day", "Decided", "Without a human", "Changed by humans", "Accuracy without a human (95 %, QA samples)", "ECE", "PSI"]) {
+    const th = el("th", h); th.scope = "col"; head.appendChild(th);
+  }
+  t.appendChild(el("thead")).appendChild(head);
+  const body = t.appendChild(el("tbody"));
+  for (const v of r.body) {
+    const s = v.summary;
+    body.appendChild(row([v.modelVersion, day(v.firstDay), count(s.decided), share(s.autoRate), share(s.overrideRate), proportionShort(s.autoAccuracy), num(s.ece, 3), num(s.psi, 2)]));
+  }
+  out.hidden = false;
 }
 
 // The PSI chart's limit line: an open alarm's limit, else (admins, one type) the type's alarm limit in the routing policy,
