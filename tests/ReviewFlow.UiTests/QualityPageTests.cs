@@ -203,6 +203,28 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
     }
 
     [Fact]
+    public async Task The_pages_link_each_other_for_the_roles_that_may_use_them()
+    {
+        // An admin on the queue page: links to quality and policy; following one keeps the sign-in (same tab, same token).
+        var index = await B.SignInAsync(await B.OpenAsync("/"), "ada", live: false);
+        await Expect(index.Locator("#pages a")).ToHaveTextAsync(["Quality", "Routing policy"]);
+        await index.Locator("#pages a", new() { HasText = "Routing policy" }).ClickAsync();
+        await Expect(index.Locator("#policy-title")).ToContainTextAsync("Routing policy, version");
+        await Expect(index.Locator("#pages a[aria-current='page']")).ToHaveTextAsync("Routing policy");
+
+        // An auditor on the audit page: the audit (here) and quality.
+        var audit = await B.SignInAsync(await B.OpenAsync("/audit.html"), "audrey", live: false);
+        await Expect(audit.Locator("#pages a")).ToHaveTextAsync(["Audit", "Quality"]);
+        // A supervisor's queue page: the queue (here) and quality; a reviewer's: no other page, so no links.
+        var sam = await B.SignInAsync(await B.OpenAsync("/"), "sam");
+        await Expect(sam.Locator("#pages a")).ToHaveTextAsync(["Review queue", "Quality"]);
+        await BrowserSystem.ScreenshotAsync(sam, "nav-queue-supervisor");
+        var alice = await B.SignInAsync(await B.OpenAsync("/"), "alice");
+        await Expect(alice.Locator("#pages")).ToBeHiddenAsync();
+        B.AssertCleanPages();
+    }
+
+    [Fact]
     public async Task A_reviewer_is_told_in_plain_words_that_the_page_is_not_for_their_role()
     {
         var page = await B.SignInAsync(await B.OpenAsync("/quality.html"), "alice", live: false);
@@ -210,6 +232,7 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await Expect(page.Locator("#role-message")).ToContainTextAsync("not for your role");
         await Expect(page.Locator("#quality")).ToBeHiddenAsync();
         await Expect(page.Locator("#pages a[href='/quality.html']")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#pages a")).ToHaveTextAsync(["Review queue"]); // the way back to their work
         await Axe.AssertCleanAsync(page, "the quality page for a reviewer");
         await BrowserSystem.ScreenshotAsync(page, "quality-3-reviewer");
         B.AssertCleanPages();
