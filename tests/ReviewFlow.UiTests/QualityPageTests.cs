@@ -91,6 +91,11 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await page.ClickAsync("#table-confusion summary");
         await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "agreed" })).ToContainTextAsync("10");
         await Expect(page.Locator("#table-confusion tbody tr", new() { HasText = "changed" })).ToContainTextAsync("4");
+        // A tooltip is chart text, not HTML (labels come from upstream systems): hover the changed cell.
+        var heatmap = (await page.Locator("#chart-confusion").BoundingBoxAsync())!;
+        await page.Locator("#chart-confusion").HoverAsync(new() { Position = new() { X = 96 + (heatmap.Width - 114) * 0.25f, Y = heatmap.Height / 2 - 30 } });
+        await Expect(page.Locator("#chart-confusion svg")).ToContainTextAsync("utilities → telecom: 4");
+        Assert.Equal(1, await page.Locator("#chart-confusion > div").CountAsync()); // the SVG painter alone; an HTML tooltip would be a second div
         await BrowserSystem.ScreenshotAsync(page, "quality-1-desktop");
         await Axe.AssertKeyboardWalkAsync(page, 40, "#table-confusion summary");
         await Axe.AssertCleanAsync(page, "the quality page");

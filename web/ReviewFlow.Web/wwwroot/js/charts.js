@@ -19,6 +19,8 @@ export function draw(id, option, description, height) {
   box.setAttribute("role", "img");
   const chart = echarts.getInstanceByDom(box) || echarts.init(box, null, { renderer: "svg" });
   drawn.add(chart);
+  // Tooltips as chart text, never HTML: formatters carry labels and model versions from upstream systems.
+  if (option.tooltip) option.tooltip = Object.assign({}, option.tooltip, { renderMode: "richText" });
   chart.setOption(Object.assign({
     animation: false,
     color: colors,

@@ -97,7 +97,7 @@ export function showSeries(body, psiLimit = { value: 0.25, source: "the product'
         return versions.filter(([, m]) => m.has(d) && m.get(d).autoAccuracy.samples > 0).map(([v, m]) => {
           const a = m.get(d).autoAccuracy;
           return `${v}: ${share(a.estimate)} (${share(a.low)} – ${share(a.high)}, ${a.samples} QA samples)`;
-        }).join("<br>") || "no QA samples";
+        }).join("\n") || "no QA samples";
       } },
       xAxis: timeAxis(days), yAxis: percentAxis("Right without a human", { min: Math.max(0, Math.floor(lowest * 10) / 10) }),
       series: versions.flatMap((_, i) => [
