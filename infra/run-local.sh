@@ -44,7 +44,10 @@ worker_urls=() web_urls=()
 next=5180
 for i in $(seq 1 "$workers"); do
   wport=$(next_free "$next"); next=$((wport + 1)); worker_urls+=("http://127.0.0.1:$wport")
+  # The demo shows the quality loop within minutes: QA-sample a fifth of the confident results (the policy adopted at
+  # the first start only) and check the quality alarms every 30 s.
   (cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development Urls="http://127.0.0.1:$wport" \
+    Routing__QaSampleRate="${DEMO_QA_RATE:-0.2}" Quality__AlarmCron="*/30 * * * * *" \
     exec dotnet ReviewFlow.Worker.dll) >"$logs/worker$i.log" 2>&1 &
   pids+=($!)
 done
@@ -54,11 +57,14 @@ next=$port
 for j in $(seq 1 "$webs"); do
   nport=$(next_free "$next"); next=$((nport + 1)); web_urls+=("http://127.0.0.1:$nport")
   (cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$nport" \
-    DevSignIn__SigningKey="$dev_key" exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
+    DevSignIn__SigningKey="$dev_key" DevUsers__simulated__Name="Simulated reviewer (demo)" DevUsers__simulated__Roles__0=Reviewer \
+    DevUsers__simulated__Groups__0=ap-reviewers DevUsers__simulated__Groups__1=legal-reviewers DevUsers__simulated__Groups__2=claims-reviewers \
+    exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
   pids+=($!)
 done
 for _ in $(seq 1 120); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
-dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" >"$logs/demo.log" 2>&1 &
+dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" \
+  --drift-after "${DEMO_DRIFT_AFTER:-180}" --review "$url" --reviewer simulated >"$logs/demo.log" 2>&1 &
 pids+=($!)
 
 cat <<INFO
@@ -80,6 +86,10 @@ ReviewFlow is running.
   PostgreSQL    $ConnectionStrings__Postgres   (the services' role; the owner migrated: $logs/migrate.log)
   Jobs          $url/hangfire   (Hangfire: SLA, lease and notification timers; Admins only — sign in on the page as
                 ada and choose "Jobs", which first calls POST /api/v1/admin/dashboard-session)
+  Quality loop  after ${DEMO_DRIFT_AFTER:-180} s the demo model turns into 2026.12.1: more confident and 35 % wrong. A simulated
+                reviewer ("simulated") decides tasks older than 30 s by their true label, so within minutes the
+                override-rate alarm fires and invoices and claims fall back to review: watch $url/quality.html and
+                $url/policy.html as ada (the fallback is a policy version by "system"; restore it there, with a reason)
   Teams/Outlook off unless Notifications:Graph is configured (docs/operations.md, "Notifications")
   Logins        development users (no password; POST /api/v1/dev/token): alice, bob (reviewers), sam (supervisor),
                 audrey (auditor), ada (admin), ap-inbox (upstream system) — see $url/api/v1/dev/users

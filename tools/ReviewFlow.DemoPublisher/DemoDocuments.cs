@@ -13,12 +13,19 @@ public sealed record DemoDocument(string DocumentId, string DocumentType, string
 /// Classification results as an upstream model would send them (raw camelCase JSON, the shape of docs/contracts.md):
 /// invoices, contracts and claims with plausible labels, vendors, amounts and excerpts. About 70% are confident
 /// (above the default policy's threshold for their type), 30% unsure, and about 2% invalid (a confidence of 1.3 or
-/// no label) so that the intake's error queue has something to show.
+/// no label) so that the intake's error queue has something to show. About 4 % carry a wrong label; every document
+/// names its true label in <c>metadata.expectedLabel</c>, which only the simulated reviewer reads (<see cref="DemoReviewer"/>).
+/// Once <see cref="Drifted"/>, a new model version sends more confident results, higher, and 35 % of them wrong: the
+/// quality loop's alarm and fallback to see in infra/run-local.sh.
 /// </summary>
 public sealed class DemoDocuments(string runId, Random random)
 {
     public const string ModelName = "doc-classifier";
     public const string ModelVersion = "2026.11.1";
+    public const string DriftedModelVersion = "2026.12.1";
+
+    /// <summary>The new model version: confidences shifted up, labels more often wrong.</summary>
+    public bool Drifted { get; set; }
 
     sealed record TypeProfile(string Type, string Prefix, string SourceSystem, double Threshold, LabelProfile[] Labels);
 
@@ -76,13 +83,18 @@ public sealed class DemoDocuments(string runId, Random random)
         var documentId = $"{type.Prefix}-2026-{runId}-{sequence:D6}";
 
         var roll = random.NextDouble();
-        var kind = roll < 0.02 ? Kind.Invalid : roll < 0.02 + 0.98 * 0.70 ? Kind.Confident : Kind.Unsure;
+        var kind = roll < 0.02 ? Kind.Invalid : roll < 0.02 + 0.98 * (Drifted ? 0.90 : 0.70) ? Kind.Confident : Kind.Unsure;
+        var lowest = Drifted ? Math.Max(type.Threshold + 0.005, 0.95) : type.Threshold + 0.005;
         var confidence = kind == Kind.Unsure
             ? Round(0.40 + random.NextDouble() * (type.Threshold - 0.01 - 0.40))
-            : Round(type.Threshold + 0.005 + random.NextDouble() * (0.995 - type.Threshold - 0.005));
+            : Round(lowest + random.NextDouble() * ((Drifted ? 0.999 : 0.995) - lowest));
 
-        string? sentLabel = label.Label;
-        var note = kind == Kind.Confident ? $"confident (>= {type.Threshold:0.00})" : $"unsure (< {type.Threshold:0.00})";
+        // A wrong result: the model names another label of the type; the true one stays in metadata.expectedLabel.
+        var wrong = kind != Kind.Invalid && random.NextDouble() < (Drifted ? 0.35 : 0.04);
+        var sent = wrong ? type.Labels.Where(l => l != label).ElementAt(random.Next(type.Labels.Length - 1)) : label;
+        string? sentLabel = sent.Label;
+        var note = (kind == Kind.Confident ? $"confident (>= {type.Threshold:0.00})" : $"unsure (< {type.Threshold:0.00})") +
+                   (wrong ? $", WRONG (true label {label.Label})" : "");
         if (kind == Kind.Invalid)
         {
             if (random.Next(2) == 0)
@@ -114,11 +126,11 @@ public sealed class DemoDocuments(string runId, Random random)
         };
         if (sentLabel is not null) json["label"] = sentLabel;
         json["confidence"] = confidence;
-        json["alternatives"] = Alternatives(type, label, confidence);
-        json["model"] = new JsonObject { ["name"] = ModelName, ["version"] = ModelVersion };
+        json["alternatives"] = Alternatives(type, sent, confidence, wrong ? label : null);
+        json["model"] = new JsonObject { ["name"] = ModelName, ["version"] = Drifted ? DriftedModelVersion : ModelVersion };
         json["contentUri"] = $"https://dms.example.com/{type.Type}s/{documentId}.pdf";
         json["excerpt"] = excerpt;
-        var metadata = new JsonObject { ["vendor"] = label.Vendors[random.Next(label.Vendors.Length)] };
+        var metadata = new JsonObject { ["vendor"] = label.Vendors[random.Next(label.Vendors.Length)], ["expectedLabel"] = label.Label };
         if (amount > 0)
         {
             metadata["amount"] = amountText;
@@ -135,10 +147,11 @@ public sealed class DemoDocuments(string runId, Random random)
         return new DemoDocument(documentId, type.Type, sentLabel, confidence, kind, note, JsonSerializer.SerializeToUtf8Bytes(json));
     }
 
-    /// <summary>One or two other labels of the same type sharing what the top label left.</summary>
-    JsonArray Alternatives(TypeProfile type, LabelProfile top, double confidence)
+    /// <summary>One or two other labels of the same type sharing what the top label left; the true label first when the top one is wrong.</summary>
+    JsonArray Alternatives(TypeProfile type, LabelProfile top, double confidence, LabelProfile? truth)
     {
-        var others = type.Labels.Where(l => l != top).OrderBy(_ => random.Next()).Take(random.Next(1, 3)).ToList();
+        var others = type.Labels.Where(l => l != top && l != truth).OrderBy(_ => random.Next()).Take(random.Next(1, 3)).ToList();
+        if (truth is not null) others = [truth, .. others.Take(1)];
         var left = Math.Max(0, 1 - Math.Min(confidence, 1));
         var alternatives = new JsonArray();
         foreach (var other in others)

@@ -8,13 +8,20 @@ using ReviewFlow.DemoPublisher;
 // fanout exchange reviewflow.classifications with a plain AMQP client, as any system in any language could.
 //   ConnectionStrings__RabbitMq=amqp://guest:guest@127.0.0.1:5672/ \
 //     dotnet run --project tools/ReviewFlow.DemoPublisher -- [--count N] [--rate R] [--seed S]
-// Runs until Ctrl+C unless --count is given; R documents per second (default 2).
+//       [--drift-after SECONDS] [--review URL [--reviewer USER] [--review-delay SECONDS]]
+// Runs until Ctrl+C unless --count is given; R documents per second (default 2). --drift-after switches to a new model
+// version that is confidently wrong more often; --review runs a simulated reviewer against the web host at URL
+// (development sign-in) that decides open tasks by their true label: together they show the quality alarm and fallback.
 
 const string Exchange = "reviewflow.classifications";
 
 long? count = null;
 var rate = 2.0;
 int? seed = null;
+TimeSpan? driftAfter = null;
+Uri? reviewSite = null;
+var reviewer = "simulated";
+var reviewDelay = TimeSpan.FromSeconds(30);
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -24,14 +31,20 @@ try
             case "--count": count = long.Parse(Value(ref i), CultureInfo.InvariantCulture); break;
             case "--rate": rate = double.Parse(Value(ref i), CultureInfo.InvariantCulture); break;
             case "--seed": seed = int.Parse(Value(ref i), CultureInfo.InvariantCulture); break;
+            case "--drift-after": driftAfter = TimeSpan.FromSeconds(double.Parse(Value(ref i), CultureInfo.InvariantCulture)); break;
+            case "--review": reviewSite = new Uri(Value(ref i), UriKind.Absolute); break;
+            case "--reviewer": reviewer = Value(ref i); break;
+            case "--review-delay": reviewDelay = TimeSpan.FromSeconds(double.Parse(Value(ref i), CultureInfo.InvariantCulture)); break;
             case "-h" or "--help":
-                Console.WriteLine("usage: ReviewFlow.DemoPublisher [--count N] [--rate R per second, default 2] [--seed S]");
+                Console.WriteLine("usage: ReviewFlow.DemoPublisher [--count N] [--rate R per second, default 2] [--seed S] [--drift-after SECONDS]");
+                Console.WriteLine("         [--review URL [--reviewer USER, default simulated] [--review-delay SECONDS, default 30]]");
                 Console.WriteLine("reads the broker URI from ConnectionStrings__RabbitMq");
                 return 0;
             default: throw new ArgumentException($"unknown argument '{args[i]}' (try --help)");
         }
     }
     if (count is <= 0) throw new ArgumentException("--count must be positive");
+    if (driftAfter is { } d && d < TimeSpan.Zero) throw new ArgumentException("--drift-after must not be negative");
     if (rate is <= 0 or > 10_000 || double.IsNaN(rate)) throw new ArgumentException("--rate must be between 0 and 10000 per second");
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
@@ -57,6 +70,7 @@ Console.CancelKeyPress += (_, e) =>
 var runId = Guid.NewGuid().ToString("N")[..4].ToUpperInvariant();
 var documents = new DemoDocuments(runId, seed is { } s ? new Random(s) : new Random());
 long published = 0, confident = 0, unsure = 0, invalid = 0, unroutable = 0;
+var reviewing = Task.CompletedTask;
 
 try
 {
@@ -71,9 +85,15 @@ try
     Console.WriteLine($"publishing to {Exchange} on {Redact(uri)}: run {runId}, {rate.ToString("0.##", CultureInfo.InvariantCulture)}/s, " +
                       (count is { } n ? $"{n} documents" : "until Ctrl+C"));
 
+    reviewing = reviewSite is null ? Task.CompletedTask : new DemoReviewer(reviewSite, reviewer, reviewDelay, Console.Out).RunAsync(stop.Token);
     var clock = Stopwatch.StartNew();
     for (long i = 0; count is null || i < count; i++)
     {
+        if (driftAfter is { } drift && !documents.Drifted && clock.Elapsed >= drift)
+        {
+            documents.Drifted = true;
+            Console.WriteLine($"--- model {DemoDocuments.DriftedModelVersion} from now on: more confident, higher, and 35 % of labels wrong ---");
+        }
         // Fixed schedule: document i is due at i/rate seconds, so a slow publish does not lower the rate.
         var due = TimeSpan.FromSeconds(i / rate) - clock.Elapsed;
         if (due > TimeSpan.Zero) await Task.Delay(due, stop.Token);
@@ -121,6 +141,8 @@ catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterrup
     return 1;
 }
 
+stop.Cancel();
+try { await reviewing; } catch (OperationCanceledException) { }
 Console.WriteLine($"published {published} (confident {confident}, unsure {unsure}, invalid {invalid})" +
                   (unroutable > 0 ? $"; {unroutable} returned unroutable" : ""));
 return 0;

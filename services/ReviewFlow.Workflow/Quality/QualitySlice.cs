@@ -49,6 +49,8 @@ public static class QualitySlice
         quality.MapGet("/confusion", ConfusionAsync);
         quality.MapGet("/alerts", AlertsAsync);
         quality.MapGet("/versions", VersionsAsync);
+        app.MapGet("/api/v1/quality/reviewers", ReviewersAsync).WithTags("Quality")
+            .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
         app.MapGet("/api/v1/quality/training-data", TrainingDataAsync).WithTags("Quality")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
@@ -56,6 +58,14 @@ public static class QualitySlice
         app.MapGet("/api/v1/admin/routing-policy/suggestion", SuggestionAsync).WithTags("Admin")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return app;
+    }
+
+    /// <summary>How the reviewers of the caller's groups work (supervisors only); default the last 30 days.</summary>
+    static async Task<Results<Ok<IReadOnlyList<GroupReviewerFigures>>, ValidationProblem>> ReviewersAsync(DateTimeOffset? from, DateTimeOffset? to,
+        System.Security.Claims.ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (Period(from, to, TimeSpan.FromDays(30), clock) is not (var start, var end)) return FromAfterTo();
+        return TypedResults.Ok(await ReviewerStats.ReadAsync(store, user.Groups(), start, end, ct));
     }
 
     /// <summary>JSON Lines of the period's human decisions (default the last 30 days), the export recorded first.</summary>

@@ -184,6 +184,27 @@ public sealed class QualitySummaryTests(QualitySystem system) : IClassFixture<Qu
     }
 
     [Fact]
+    public async Task Supervisors_see_how_the_reviewers_of_their_groups_work_and_no_one_else_does()
+    {
+        var bob = await system.ClientAsync("bob");
+        var ids = Enumerable.Range(0, 3).Select(_ => Documents.NewId()).ToList();
+        foreach (var id in ids) await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5, modelVersion: "2026.12-reviewers"));
+        foreach (var id in ids) await DecideAsync(bob, id, new { outcome = "confirm" });
+
+        var sam = await system.ClientAsync("sam");
+        var groups = (await sam.GetFromJsonAsync<JsonElement[]>("/api/v1/quality/reviewers"))!;
+        var ap = groups.Single(g => g.GetProperty("reviewerGroup").GetString() == "ap-reviewers");
+        var figures = ap.GetProperty("reviewers").EnumerateArray().Single(r => r.GetProperty("reviewerId").GetString() == "bob");
+        // Bob decided only these three in this system, each right after claiming it.
+        Assert.Equal((3L, 1.0), (figures.GetProperty("decisions").GetInt64(), figures.GetProperty("confirmRate").GetDouble()));
+        Assert.InRange(figures.GetProperty("medianHandlingSeconds").GetDouble(), 0, 10);
+        Assert.False(figures.GetProperty("rubberStamp").GetBoolean()); // three decisions are too few to say anything
+
+        foreach (var user in new[] { "alice", "audrey", "ada" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await (await system.ClientAsync(user)).GetAsync("/api/v1/quality/reviewers")).StatusCode);
+    }
+
+    [Fact]
     public async Task Reviewers_may_not_read_the_quality_summary_and_only_admins_get_suggestions()
     {
         var alice = await system.ClientAsync("alice");
