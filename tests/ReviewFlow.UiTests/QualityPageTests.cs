@@ -96,6 +96,8 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await page.Locator("#chart-confusion").HoverAsync(new() { Position = new() { X = 96 + (heatmap.Width - 114) * 0.25f, Y = heatmap.Height / 2 - 30 } });
         await Expect(page.Locator("#chart-confusion svg")).ToContainTextAsync("utilities → telecom: 4");
         Assert.Equal(1, await page.Locator("#chart-confusion > div").CountAsync()); // the SVG painter alone; an HTML tooltip would be a second div
+        // A supervisor also sees how the reviewers of their groups work: alice decided every review here.
+        await Expect(page.Locator("#reviewers tbody tr[data-reviewer='alice']").First).ToBeVisibleAsync();
         await BrowserSystem.ScreenshotAsync(page, "quality-1-desktop");
         await Axe.AssertKeyboardWalkAsync(page, 40, "#table-confusion summary");
         await Axe.AssertCleanAsync(page, "the quality page");
