@@ -62,6 +62,16 @@ public sealed class PolicyPageTests(BrowserSystem browser) : BrowserTest(browser
         await page.Locator(".evidence").ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "policy-3-phone-evidence.png") });
         await page.SetViewportSizeAsync(1440, 900);
 
+        // A threshold out of range is refused before anything is sent, the field focused and marked.
+        var threshold = Invoice(page).Locator("input[name='threshold']");
+        await threshold.FillAsync("1.5");
+        await page.ClickAsync("#adopt");
+        await Expect(page.Locator("#adopt-message")).ToContainTextAsync("Not adopted:");
+        await Expect(threshold).ToBeFocusedAsync();
+        await Expect(threshold).ToHaveAttributeAsync("aria-invalid", "true");
+        await threshold.FillAsync("0.9");
+        await Expect(threshold).ToHaveAttributeAsync("aria-invalid", "false");
+
         // No reason, no adoption.
         await page.ClickAsync("#adopt");
         await Expect(page.Locator("#adopt-message")).ToContainTextAsync("say why");

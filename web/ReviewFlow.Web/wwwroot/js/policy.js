@@ -63,7 +63,7 @@ function runWhatIf() { clearTimeout(state.timer); whatIf(state.edited).catch((e)
 
 async function adopt(e) {
   e.preventDefault();
-  const invalid = $("policy-form").querySelector("#fields :invalid");
+  const invalid = $("policy-form").querySelector("#fields input:invalid"); // a fieldset around one matches :invalid too
   if (invalid) { invalid.setAttribute("aria-invalid", "true"); invalid.focus(); sayAdopt("Not adopted: " + invalid.validationMessage, "error"); return; }
   if (!diff(state.original, state.edited).length) { sayAdopt("Nothing to adopt: the edit changes no rule.", "error"); return; }
   const reason = $("reason").value.trim();
