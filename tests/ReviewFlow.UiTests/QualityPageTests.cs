@@ -77,6 +77,8 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await page.WaitForTimeoutAsync(300); // the charts redraw on resize
         await Axe.AssertNoHorizontalScrollAsync(page, "the quality page at 390 px");
         await BrowserSystem.ScreenshotAsync(page, "quality-2-phone");
+        await page.EvaluateAsync("() => document.getElementById('chart-reliability').scrollIntoView({ block: 'center' })");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "quality-2-phone-screen.png") });
         await page.SetViewportSizeAsync(1440, 900);
 
         // Over time (one UTC day, one model version) and the confusion heatmap: utilities stayed 5 times, became telecom 3 times.

@@ -7,18 +7,29 @@ import { $, el, clear, row } from "./dom.js";
 export const colors = ["#2457d6", "#b3261e", "#1b7f3b", "#8a4fbf", "#a86300", "#0f7c86"];
 export const ink = "#1d2330", muted = "#6b7385", line = "#dde1e8", warn = "#a86300", bad = "#b3261e";
 
-const drawn = new Set();
-window.addEventListener("resize", () => { for (const c of drawn) c.resize(); });
+// What each chart was drawn with: a resize draws them again, so the legend's layout follows the width.
+const drawn = new Map();
+let resizing = 0;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => { for (const [id, args] of drawn) draw(id, ...args); }, 150);
+});
 
 // Draws (or redraws) the chart in the element with this id; description: what it shows, in one or two sentences.
 // height (px): for a chart whose rows vary (the heatmap); otherwise the stylesheet's.
 export function draw(id, option, description, height) {
   const box = $(id);
   box.hidden = false;
+  drawn.set(id, [option, description, height]);
   if (height) box.style.height = height + "px";
   box.setAttribute("role", "img");
   const chart = echarts.getInstanceByDom(box) || echarts.init(box, null, { renderer: "svg" });
-  drawn.add(chart);
+  chart.resize();
+  // Narrow (a phone): the legend wraps onto a second line instead of paging, and the plot starts below it.
+  if (option.legend && box.clientWidth < 560) {
+    option = Object.assign({}, option, { legend: Object.assign({}, option.legend, { type: "plain" }),
+      grid: Object.assign({}, option.grid, { top: ((option.grid && option.grid.top) || 36) + 26 }) });
+  }
   // Tooltips as chart text, never HTML: formatters carry labels and model versions from upstream systems.
   if (option.tooltip) option.tooltip = Object.assign({}, option.tooltip, { renderMode: "richText" });
   chart.setOption(Object.assign({
@@ -28,14 +39,14 @@ export function draw(id, option, description, height) {
     aria: { enabled: true, label: { description } },
   }, option), true);
   box.setAttribute("aria-label", description); // ECharts sets it too; the page's words win
-  chart.resize();
 }
 
 // Empties the chart's element and says why (no data yet, an endpoint the server does not offer yet).
 export function noChart(id, text) {
   const box = $(id);
   const chart = echarts.getInstanceByDom(box);
-  if (chart) { drawn.delete(chart); chart.dispose(); }
+  if (chart) chart.dispose();
+  drawn.delete(id);
   box.removeAttribute("role");
   box.removeAttribute("aria-label");
   box.hidden = true;
