@@ -38,8 +38,8 @@ async function load() {
   showChanges();
   say("");
   runWhatIf();
-  showHistory();
-  showAlerts("alerts", state.original);
+  showHistory().catch((e) => say(e.message, "error"));
+  showAlerts("alerts", state.original).catch(() => {}); // the banner is extra: the policy page works without it
   return true;
 }
 
@@ -106,7 +106,7 @@ function onSignedIn(user) {
   if (!showForRoles(user, ["Admin"], "policy", NOT_FOR_YOU)) return;
   if (!$("w-from").value) $("w-from").value = utcDay(29);
   if (!$("w-to").value) $("w-to").value = utcDay(0);
-  load();
+  load().catch((e) => say(e.message, "error"));
 }
 
 function onSignedOut() { leavePage("policy"); }
@@ -114,8 +114,11 @@ function onSignedOut() { leavePage("policy"); }
 $("policy-form").addEventListener("submit", (e) => e.preventDefault()); // Enter in a field is no adoption
 $("adopt").addEventListener("click", adopt);
 $("discard").addEventListener("click", () => { if (state.original) { state.edited = structuredClone(state.original); renderForm($("fields"), state.edited, edited); edited(); sayAdopt("Your changes were discarded."); } });
-$("reload").addEventListener("click", async () => { if (await load()) sayAdopt(`Reloaded: version ${state.version}. Make your change again.`); });
+$("reload").addEventListener("click", () => load()
+  .then((ok) => { if (ok) sayAdopt(`Reloaded: version ${state.version}. Make your change again.`); })
+  .catch((e) => say(e.message, "error")));
 for (const id of ["w-from", "w-to", "w-minutes", "w-changed"]) $(id).addEventListener("change", runWhatIf);
 $("w-run").addEventListener("click", runWhatIf);
-$("s-run").addEventListener("click", () => suggest(state.edited, (type, label, t) => applyThreshold($("fields"), type, label, t)));
+$("s-run").addEventListener("click", () => suggest(state.edited, (type, label, t) => applyThreshold($("fields"), type, label, t))
+  .catch((e) => { $("suggest-message").textContent = e.message; }));
 startSignIn({ tokenKey: "reviewflow.token", onSignedIn, onSignedOut });
