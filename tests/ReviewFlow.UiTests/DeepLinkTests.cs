@@ -58,29 +58,35 @@ public sealed class DeepLinkTests(BrowserSystem browser) : BrowserTest(browser)
     }
 
     [Fact]
-    public async Task A_link_to_an_item_the_viewer_cannot_claim_shows_it_read_only_and_keys_do_nothing()
+    public async Task A_link_to_another_groups_item_finds_nothing_and_one_the_viewer_cannot_claim_is_read_only_with_keys_doing_nothing()
     {
         var contract = Documents.NewId("CON"); // legal-reviewers: not alice's group
         var routed = Documents.NewId("INV");   // confident: routed at once
         await B.PublishAsync(contract, "contract", "nda");
         await B.PublishAsync(routed, "invoice", "utilities", confidence: 0.99);
         await B.WaitUntilQueuedAsync("sam", contract);
+        await (await B.ClientAsync("alice")).ForStatusAsync(routed, "Routed");
 
-        var alice = await B.SignInAsync(await B.OpenAsync($"/?document={contract}"), "alice");
-        await Assertions.Expect(alice.Locator("#doc-id")).ToHaveTextAsync(contract, new() { Timeout = 10_000 });
-        await Assertions.Expect(alice.Locator("#doc-status")).ToHaveTextAsync("AwaitingReview");
-        await Assertions.Expect(alice.Locator("#doc-label")).ToHaveTextAsync("nda");
-        await Assertions.Expect(alice.Locator("#read-only")).ToContainTextAsync("legal-reviewers");
+        // Another group's document is not alice's to see (need to know): the link answers as for an unknown id.
+        var outsider = await B.SignInAsync(await B.OpenAsync($"/?document={contract}"), "alice");
+        await Assertions.Expect(outsider.Locator("#pane-error")).ToContainTextAsync(contract, new() { Timeout = 10_000 });
+        await Assertions.Expect(outsider.Locator("#doc-label")).Not.ToHaveTextAsync("nda");
+
+        // Her group's document, decided already: shown read only, and the keys do nothing.
+        var alice = await B.SignInAsync(await B.OpenAsync($"/?document={routed}"), "alice");
+        await Assertions.Expect(alice.Locator("#doc-id")).ToHaveTextAsync(routed, new() { Timeout = 10_000 });
+        await Assertions.Expect(alice.Locator("#doc-status")).ToHaveTextAsync("Routed");
+        await Assertions.Expect(alice.Locator("#read-only")).ToContainTextAsync("not open for review");
         await Assertions.Expect(alice.Locator("#actions")).ToBeHiddenAsync();
         await Assertions.Expect(alice.Locator("#history tbody tr")).Not.ToHaveCountAsync(0);
         await BrowserSystem.ScreenshotAsync(alice, "deep-link-read-only");
         foreach (var key in new[] { "c", "Enter", "1", "r", "e" }) await alice.Keyboard.PressAsync(key);
         await alice.WaitForTimeoutAsync(1_000);
-        var history = await B.HistoryAsync(alice, contract);
+        var history = await B.HistoryAsync(alice, routed);
         Assert.DoesNotContain("ReviewClaimed", history);
         Assert.DoesNotContain("ReviewDecided", history);
 
-        // A decided document: its outcome and final label, read only, for anyone signed in (here an auditor).
+        // A decided document: its outcome and final label, read only, for an auditor too.
         var audrey = await B.SignInAsync(await B.OpenAsync($"/?document={routed}"), "audrey", live: false);
         await Assertions.Expect(audrey.Locator("#doc-id")).ToHaveTextAsync(routed, new() { Timeout = 10_000 });
         await Assertions.Expect(audrey.Locator("#doc-status")).ToHaveTextAsync("Routed");

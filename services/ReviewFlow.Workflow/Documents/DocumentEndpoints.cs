@@ -1,11 +1,13 @@
+using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Workflow.Documents;
 
 /// <summary>The document read side: its state and its event history.</summary>
-static class DocumentEndpoints
+public static class DocumentEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -15,22 +17,23 @@ static class DocumentEndpoints
     }
 
     static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> GetAsync(
-        string documentId, IQuerySession session, CancellationToken ct)
+        string documentId, ClaimsPrincipal user, IQuerySession session, IRoutingPolicySource policies, CancellationToken ct)
     {
-        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
+        var state = await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct);
         return state is null ? NotFound(documentId) : TypedResults.Ok(DocumentView.From(state));
     }
 
     static async Task<Results<Ok<HistoryEntry[]>, ProblemHttpResult>> HistoryAsync(
-        string documentId, IQuerySession session, CancellationToken ct)
+        string documentId, ClaimsPrincipal user, IQuerySession session, IRoutingPolicySource policies, CancellationToken ct)
     {
+        if (await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct) is null) return NotFound(documentId);
         var events = await session.Events.FetchStreamAsync(documentId, token: ct);
         if (events.Count == 0) return NotFound(documentId);
         return TypedResults.Ok(events.Select(e => new HistoryEntry(
             e.Version, e.Data.GetType().Name, e.Timestamp, (e.Data as IDocumentEvent)?.Actor ?? Actors.System, e.Id, e.Data)).ToArray());
     }
 
-    static ProblemHttpResult NotFound(string documentId) =>
+    public static ProblemHttpResult NotFound(string documentId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such document",
             detail: $"No classification result has been recorded for '{documentId}'.");
 }

@@ -1,6 +1,9 @@
+using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Workflow.Notifying;
 
@@ -24,8 +27,10 @@ public static class NotificationHistory
     }
 
     /// <summary>Every Teams/Outlook notification attempt for the document, oldest first, with its outcome.</summary>
-    static async Task<Ok<NotificationView[]>> NotificationsAsync(string documentId, IQuerySession session, CancellationToken ct)
+    static async Task<Results<Ok<NotificationView[]>, ProblemHttpResult>> NotificationsAsync(string documentId, ClaimsPrincipal user,
+        IQuerySession session, IRoutingPolicySource policies, CancellationToken ct)
     {
+        if (await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct) is null) return DocumentEndpoints.NotFound(documentId);
         var records = await session.Query<NotificationRecord>().Where(r => r.DocumentId == documentId)
             .OrderBy(r => r.At).Take(500).ToListAsync(ct);
         return TypedResults.Ok(records.Select(r => new NotificationView(r.Kind, r.Channel, r.Recipient, r.Attempt, r.Outcome,

@@ -65,7 +65,7 @@ public sealed class BadInputTests(TestSystem system)
         var reason = Encoding.UTF8.GetString((byte[])faulted.BasicProperties.Headers!["MT-Fault-Message"]!);
         Assert.Contains(field + ":", reason);
 
-        var doc = await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
+        var doc = await (await system.ClientAsync("ada")).ForStatusAsync(id, "Invalid");
         var reasons = doc.GetProperty("invalidReasons").EnumerateArray().Select(r => r.GetString()!).ToList();
         Assert.Contains(reasons, r => r.StartsWith(field + ":"));
         Assert.Equal(["ClassificationRejected"], await system.Store.EventTypesAsync(id));
@@ -100,7 +100,7 @@ public sealed class BadInputTests(TestSystem system)
     {
         var id = Documents.NewId();
         await system.Amqp.PublishRawAsync(Mutate(id, "confidence-above-one"));
-        await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
+        await (await system.ClientAsync("ada")).ForStatusAsync(id, "Invalid");
         await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.99));
         await system.Amqp.WaitForDecisionAsync(id);
         Assert.Equal(["ClassificationRejected", "ClassificationReceived", "RoutingDecided", "DocumentRouted"],
@@ -138,7 +138,7 @@ public sealed class BadInputTests(TestSystem system)
         var errors = problem.GetProperty("errors");
         Assert.Equal(["confidence", "documentType", "label"], errors.EnumerateObject().Select(p => p.Name).Order());
         Assert.Contains("known: claim, contract, invoice", errors.GetProperty("documentType")[0].GetString());
-        await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
+        await (await system.ClientAsync("ada")).ForStatusAsync(id, "Invalid");
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class BadInputTests(TestSystem system)
         var faulted = await system.Amqp.GetAsync(ErrorQueue, m => m.Body.Span.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0);
         Assert.Contains("excerpt: not valid UTF-8", FaultMessage(faulted));
         Assert.False(faulted.BasicProperties.Headers!.ContainsKey("MT-Fault-RetryCount"), "retried: bad input is not a transient fault");
-        var doc = await (await system.ClientAsync()).ForStatusAsync(id, "Invalid");
+        var doc = await (await system.ClientAsync("ada")).ForStatusAsync(id, "Invalid");
         Assert.Contains("excerpt: not valid UTF-8", doc.GetProperty("invalidReasons").EnumerateArray().Select(r => r.GetString()));
         await Assert.ThrowsAsync<TimeoutException>(() =>
             system.Amqp.GetAsync(ErrorQueue, m => m.Body.Span.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0, TimeSpan.FromSeconds(1)));

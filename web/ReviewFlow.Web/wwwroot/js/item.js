@@ -38,8 +38,8 @@ export function saidCount() { return said; }
 function readOnlyReason(doc) {
   const u = session.user;
   if (!isReviewer()) return "you have no review role";
-  if (!doc.reviewerGroup || !u.groups.includes(doc.reviewerGroup)) return "in the queue of " + (doc.reviewerGroup || "no group");
   if (!OpenStates.includes(doc.status)) return "not open for review (" + doc.status + ")";
+  if (!doc.reviewerGroup || !u.groups.includes(doc.reviewerGroup)) return "in the queue of " + (doc.reviewerGroup || "no group");
   if (!visibleStates().includes(doc.status)) return doc.status + ": for supervisors";
   if (doc.status !== DocumentStatus.AwaitingReview && doc.status !== DocumentStatus.Claimed
     && (doc.firstReviewerId === u.id || doc.secondReviewerId === u.id))
