@@ -72,6 +72,8 @@ cat <<INFO
 ReviewFlow is running.
   Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x, f filter; links: $url/?document=ID)
   Auditor page  $url/audit.html  (sign in as audrey: search, timelines, reports, export, verification)
+  Quality       $url/quality.html  (sign in as sam, audrey or ada: accuracy without a human, calibration, drift, confusion, alarms)
+  Policy        $url/policy.html   (sign in as ada: edit the routing policy with its what-if, adopt with a reason, history)
   API           $url/api       (health: $url/health/ready)
   Web nodes     ${web_urls[*]}   (each serves the page and the API; live updates reach every node)
   Workers       ${worker_urls[*]}   (health only: /health/live, /health/ready)

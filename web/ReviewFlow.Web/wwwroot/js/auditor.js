@@ -6,6 +6,7 @@ import { $, el, clear, row, time, pct } from "./dom.js";
 import { api, download, problemText as problemDetails } from "./api.js";
 import { startSignIn } from "./signin.js";
 import { DecisionOutcome } from "./status.js";
+import { showPageLinks, hidePageLinks } from "./nav.js";
 
 const state = { next: null, query: null, selectedId: null };
 
@@ -176,7 +177,8 @@ async function verifyAll() {
 
 // ---------- start ----------
 
-function onSignedIn() {
+function onSignedIn(user) {
+  showPageLinks(user);
   const now = new Date();
   if (!$("f-from").value) $("f-from").value = toLocalInput(new Date(now.getTime() - 7 * 24 * 3600 * 1000));
   if (!$("f-to").value) $("f-to").value = toLocalInput(new Date(now.getTime() + 3600 * 1000));
@@ -189,4 +191,4 @@ $("btn-more").addEventListener("click", () => search(true));
 $("btn-export").addEventListener("click", downloadExport);
 $("btn-verify-all").addEventListener("click", verifyAll);
 for (const b of document.querySelectorAll("[data-report]")) b.addEventListener("click", () => report(b.dataset.report));
-startSignIn({ tokenKey: "reviewflow.audit.token", onSignedIn, onSignedOut: () => {} });
+startSignIn({ tokenKey: "reviewflow.audit.token", onSignedIn, onSignedOut: hidePageLinks });

@@ -10,12 +10,14 @@ import { refreshAges } from "./queue.js";
 import { say, rememberLink, openLinked } from "./item.js";
 import { loadMyDay, renewMyClaims } from "./actions.js";
 import { connect, disconnect, watchNetwork } from "./live.js";
+import { showPageLinks, hidePageLinks } from "./nav.js";
 import { bindKeysAndButtons, clicked, blurActive } from "./keyboard.js";
 
 const QUEUE_EMPTY = $("queue-empty").textContent;
 
 function onSignedIn(user) {
   $("shortcuts").hidden = false;
+  showPageLinks(user);
   $("jobs").hidden = !user.roles.includes("Admin");
   const reviewer = isReviewer();
   for (const id of ["my-work", "live", "filters", "reload"]) $(id).hidden = !reviewer;
@@ -41,6 +43,7 @@ function onSignedOut() {
   $("shortcuts").hidden = true;
   $("my-work").hidden = true;
   $("jobs").hidden = true;
+  hidePageLinks();
   $("top-message").textContent = "";
   $("live").hidden = true;
 }

@@ -4,7 +4,7 @@
 // client (no secret): the verifier and the state live in sessionStorage for the one round trip to the authority; the
 // access token then lives in sessionStorage (this tab only) either way. When it expires the page asks again.
 // The page's elements this drives: #sign-in (#dev-sign-in with #users, #sso-sign-in with #sso, #sign-in-error),
-// #workspace, #whoami, #sign-out.
+// #workspace, #whoami, #sign-out. A page may leave #sign-in empty with data-hint="who the page is for": it is built here.
 import { $, el, clear } from "./dom.js";
 import { api, authorize, problemText } from "./api.js";
 
@@ -20,6 +20,7 @@ let config = null; // GET /api/v1/auth/config, asked once
 // still valid) or the sign-in.
 export async function startSignIn(options) {
   page = options;
+  buildSignIn($("sign-in"));
   session.token = sessionStorage.getItem(page.tokenKey);
   authorize(() => session.token, signOut);
   $("sign-out").addEventListener("click", signOut);
@@ -33,6 +34,27 @@ export async function startSignIn(options) {
   }
   enter();
   if (error) $("sign-in-error").textContent = error;
+}
+
+// The sign-in's markup for a page that leaves #sign-in empty (the admin pages), the same as index.html's.
+function buildSignIn(main) {
+  if (main.childElementCount) return;
+  const hint = main.dataset.hint || "";
+  const dev = main.appendChild(el("div"));
+  dev.id = "dev-sign-in";
+  dev.hidden = true;
+  dev.append(el("h2", "Sign in (development users)"), el("p", hint, "hint"));
+  dev.appendChild(el("ul", null, "users")).id = "users";
+  const sso = main.appendChild(el("div"));
+  sso.id = "sso-sign-in";
+  sso.hidden = true;
+  sso.append(el("h2", "Sign in"), el("p", "With your organisation's Microsoft account. " + hint, "hint"));
+  const button = sso.appendChild(el("button", "Sign in with Microsoft", "primary"));
+  button.id = "sso";
+  button.type = "button";
+  const error = main.appendChild(el("p", null, "error"));
+  error.id = "sign-in-error";
+  error.setAttribute("role", "alert");
 }
 
 function signOut() {
