@@ -16,15 +16,15 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
     const string Zone = "Pacific/Auckland";
     const string HostileComment = "<img src=x onerror=alert(1)> vendor mismatch";
 
-    /// <summary>A document alice corrected, through the real pipeline; returns once the audit read model shows it.</summary>
+    /// <summary>A document carol corrected, through the real pipeline; returns once the audit read model shows it.</summary>
     async Task<(string Id, DateTimeOffset DecidedAt)> CorrectedDocumentAsync()
     {
         var id = Documents.NewId();
         await B.System.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
-        var alice = await B.ClientAsync("alice");
-        await Eventually(async () => (await alice.GetAsync($"api/v1/documents/{id}")).IsSuccessStatusCode);
-        await Eventually(async () => (await alice.PostAsync($"api/v1/reviews/{id}/claim", null)).IsSuccessStatusCode);
-        var decided = await alice.PostAsJsonAsync($"api/v1/reviews/{id}/decision",
+        var carol = await B.ClientAsync("carol");
+        await Eventually(async () => (await carol.GetAsync($"api/v1/documents/{id}")).IsSuccessStatusCode);
+        await Eventually(async () => (await carol.PostAsync($"api/v1/reviews/{id}/claim", null)).IsSuccessStatusCode);
+        var decided = await carol.PostAsJsonAsync($"api/v1/reviews/{id}/decision",
             new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor", comment = HostileComment });
         Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
 
@@ -32,7 +32,7 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         JsonElement item = default;
         await Eventually(async () =>
         {
-            var page = await audrey.GetFromJsonAsync<JsonElement>("api/v1/audit/decisions?reviewer=alice&outcome=corrected");
+            var page = await audrey.GetFromJsonAsync<JsonElement>("api/v1/audit/decisions?reviewer=carol&outcome=corrected");
             var found = page.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("id").GetString() == id).ToList();
             if (found.Count == 1) item = found[0];
             return found.Count == 1;
@@ -57,7 +57,7 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         // The period in the viewer's zone: the hour around the decision.
         await page.FillAsync("#f-from", local.AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss"));
         await page.FillAsync("#f-to", local.AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss"));
-        await page.FillAsync("#f-reviewer", "alice");
+        await page.FillAsync("#f-reviewer", "carol");
         await page.SelectOptionAsync("#f-outcome", "corrected");
         await page.ClickAsync("#btn-search");
         var row = page.Locator($"#results tbody tr[data-id='{id}']");
@@ -73,7 +73,7 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         await Assertions.Expect(page.Locator("#t-final")).ToHaveTextAsync("telecom");
         await Assertions.Expect(page.Locator("#t-chain")).ToHaveTextAsync("chain intact");
         var decidedRow = page.Locator("#t-events tbody tr", new() { HasText = "ReviewDecided" });
-        await Assertions.Expect(decidedRow).ToContainTextAsync("alice");
+        await Assertions.Expect(decidedRow).ToContainTextAsync("carol");
         await Assertions.Expect(decidedRow).ToContainTextAsync("Reviewer");
         await Assertions.Expect(decidedRow).ToContainTextAsync(HostileComment); // as text
         Assert.Equal(0, await page.Locator("#t-events img").CountAsync());

@@ -26,6 +26,10 @@ public sealed class BrowserSystem : IAsyncLifetime
             ["Routing:DocumentTypes:claim:Sla"] = "00:00:08",
             ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:07",
             ["Routing:DocumentTypes:invoice:Sla"] = "02:00:00",
+            // A reviewer only the auditor page's test decides as: its search by reviewer finds exactly that test's decision.
+            ["DevUsers:carol:Name"] = "Carol (reviewer)",
+            ["DevUsers:carol:Roles:0"] = "Reviewer",
+            ["DevUsers:carol:Groups:0"] = "ap-reviewers",
         },
     });
     public IBrowser Browser { get; private set; } = null!;
