@@ -45,6 +45,9 @@ public static class Bus
             .Select(d => (BusPart)d.ImplementationInstance!).ToList();
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.5 reports usage telemetry to an outside host at start: a compliance product makes no
+            // outbound call it was not configured for (issue 11).
+            x.DisableUsageTelemetry();
             foreach (var part in parts) part.Register(x);
             x.UsingRabbitMq((context, cfg) =>
             {

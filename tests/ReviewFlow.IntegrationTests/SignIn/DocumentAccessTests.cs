@@ -48,6 +48,17 @@ public sealed class DocumentAccessTests(TestSystem system)
     }
 
     [Fact]
+    public async Task Only_upstream_systems_submit_documents_not_even_an_admin()
+    {
+        foreach (var user in new[] { "ada", "sam", "alice", "audrey" })
+        {
+            var response = await (await system.ClientAsync(user)).PostAsync("/api/v1/documents",
+                new StringContent(Documents.Json(Documents.NewId(), confidence: 0.99), Encoding.UTF8, "application/json"));
+            Assert.True(HttpStatusCode.Forbidden == response.StatusCode, $"{user}: {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
     public async Task Internal_streams_are_not_documents_for_anyone()
     {
         foreach (var stream in new[] { "$routing-policy", "$quality-alerts", "$audit-archival" })

@@ -51,7 +51,7 @@ public static class SignInSetup
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Review, p => p.RequireRole(Roles.Reviewer, Roles.Supervisor))
-            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin))
+            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest))
             .AddPolicy(Policies.Supervise, p => p.RequireRole(Roles.Supervisor));
         return builder;
     }
