@@ -19,11 +19,12 @@ static class Reassign
     {
         if (string.IsNullOrWhiteSpace(body.ReviewerId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = ["is required"] });
-        // An unknown document or another group's task is answered by SendAsync (404 / 403).
+        // An unknown document or another group's task: SendAsync's 404, before anything about the task's group is said.
         var task = await session.LoadAsync<ReviewQueueItem>(documentId, ct);
-        var membership = task is null ? false : directory.MemberOf(body.ReviewerId, task.ReviewerGroup);
+        if (task is null || !user.Groups().Contains(task.ReviewerGroup)) return ReviewingSlice.NoTask(documentId);
+        var membership = directory.MemberOf(body.ReviewerId, task.ReviewerGroup);
         if (membership is null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = [$"{body.ReviewerId} is not in {task!.ReviewerGroup}"] },
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = [$"{body.ReviewerId} is not in {task.ReviewerGroup}"] },
                 title: "Not a member of the task's group");
         var toSupervisor = membership == true;
         return await ReviewingSlice.SendAsync(documentId, user, session, client,

@@ -58,9 +58,11 @@ public sealed class ReviewApiTests(TestSystem system)
     public async Task A_reviewer_cannot_claim_another_groups_task_and_an_auditor_cannot_act_at_all()
     {
         var contract = await UnsureAsync("contract", "nda");
+        // Another group's task is not alice's to know of: the answer for an id that has no task, naming no group.
         var alice = await (await system.ClientAsync("alice")).PostAsync($"/api/v1/reviews/{contract}/claim", null);
-        Assert.Equal(HttpStatusCode.Forbidden, alice.StatusCode);
-        Assert.Contains("legal-reviewers", (await ProblemAsync(alice)).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, alice.StatusCode);
+        var problem = await ProblemAsync(alice);
+        Assert.Equal(("No such document", $"No review task for '{contract}'."), (problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString()));
 
         var audrey = await system.ClientAsync("audrey");
         Assert.Equal(HttpStatusCode.Forbidden, (await audrey.PostAsync($"/api/v1/reviews/{contract}/claim", null)).StatusCode);
