@@ -1,5 +1,6 @@
 using ReviewFlow.Audit;
 using ReviewFlow.Web.Admin;
+using ReviewFlow.Web.Security;
 using ReviewFlow.Web.SignIn;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
@@ -33,6 +34,7 @@ builder.AddBus();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // The pages (wwwroot: index.html, audit.html, js/, lib/signalr): public files, served here, before sign-in and
