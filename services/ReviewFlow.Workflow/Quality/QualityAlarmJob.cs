@@ -22,7 +22,7 @@ public sealed class QualityOptions
 /// version by actor <see cref="Actor"/>: it only ever sends more to review), and tells the group's supervisors and the
 /// admins. Each step is idempotent and re-derived from the stream on the next run, so a crash between them loses nothing.
 /// </summary>
-public sealed class QualityAlarmJob(IDocumentStore store, QualityStore counts, MartenRoutingPolicySource policies,
+public sealed class QualityAlarmJob(IDocumentStore store, QualityStore counts, QualitySummaries summaries, MartenRoutingPolicySource policies,
     IReviewNotifications notifications, TimeProvider clock, IOptions<QualityOptions> options, ILogger<QualityAlarmJob> log)
 {
     public const string JobId = "quality-alarms";
@@ -76,9 +76,7 @@ public sealed class QualityAlarmJob(IDocumentStore store, QualityStore counts, M
         foreach (var version in rows.GroupBy(r => r.ModelVersion!))
         {
             var filter = window with { DocumentType = type, ModelVersion = version.Key };
-            (DateTimeOffset From, DateTimeOffset To)? reference = rules.Alarms is { ReferenceFrom: { } f, ReferenceTo: { } t }
-                ? (f, t)
-                : await counts.FirstDayAsync(filter, ct) is { } first ? (first, first + QualitySummaries.ReferenceDays) : null;
+            var reference = rules.Alarms.PinnedReference() ?? await summaries.ReferenceAsync(filter, ct);
             // Drift needs a reference that ended before the window starts: a new version has none yet.
             var referenceRows = reference is var (from, to) && to <= window.From
                 ? await counts.RowsAsync(filter with { From = from, To = to }, QualitySplit.Label, ct)

@@ -118,8 +118,7 @@ public static class QualitySlice
     /// <summary>The reference window an admin pinned for the filter's document type, if any.</summary>
     static async Task<(DateTimeOffset, DateTimeOffset)?> PinnedAsync(QualityFilter filter, MartenRoutingPolicySource policies, CancellationToken ct) =>
         filter.DocumentType is { } type && await policies.LatestAsync(ct) is { } policy
-            && policy.DocumentTypes.GetValueOrDefault(type)?.Alarms is { ReferenceFrom: { } f, ReferenceTo: { } t }
-            ? (f, t)
+            ? policy.DocumentTypes.GetValueOrDefault(type)?.Alarms.PinnedReference()
             : null;
 
     /// <summary>Per type (and label, with enough evidence) the lowest threshold the period's human decisions support.</summary>

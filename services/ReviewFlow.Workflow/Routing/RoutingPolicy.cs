@@ -90,6 +90,10 @@ public sealed record QualityLimits
     /// <summary>A pinned reference window for drift; by default the first days of the model version.</summary>
     public DateTimeOffset? ReferenceFrom { get; init; }
     public DateTimeOffset? ReferenceTo { get; init; }
+
+    /// <summary>The pinned reference window, when both ends are set.</summary>
+    public (DateTimeOffset From, DateTimeOffset To)? PinnedReference() =>
+        ReferenceFrom is { } from && ReferenceTo is { } to ? (from, to) : null;
 }
 
 public enum Route { Auto, Review }
