@@ -176,25 +176,37 @@ public static class DocumentDecisions
     }
 
     /// <summary>
-    /// An SLA timer fired: the reminder or the breach is recorded once, only for the SLA the timer was set for, and only
-    /// while the task is open (the state machine does not ask a decided document). A reminder after the due time is
-    /// pointless: the breach says more.
+    /// An SLA timer fired: the reminder or the breach is recorded once, only for the SLA the timer was set for, only
+    /// while the task is open (the state machine does not ask a decided document) and only once its time has come by
+    /// the stored times, not the message's: a timer is a wake-up call, and one sent early records nothing. A reminder
+    /// after the due time is pointless: the breach says more.
     /// </summary>
     public static IEnumerable<IDocumentEvent> SlaElapsed(DocumentState s, SlaTimerElapsed m, DateTimeOffset now)
     {
         if (s.SlaDueAt is not { } due || s.ReviewerGroup is null || !SameInstant(due, m.DueAt)) yield break;
-        if (m.Kind == SlaTimers.Reminder && s.SlaRemindedAt is null && s.SlaBreachedAt is null && now < due)
+        if (m.Kind == SlaTimers.Reminder && s.SlaRemindedAt is null && s.SlaBreachedAt is null && now < due
+            && s.SlaRemindAt is { } remindAt && Reached(remindAt, now))
             yield return new SlaReminderDue(s.DocumentId, due, s.CurrentState, s.ReviewerGroup, s.ClaimedBy, Actors.System, now);
-        if (m.Kind == SlaTimers.Breach && s.SlaBreachedAt is null)
+        if (m.Kind == SlaTimers.Breach && s.SlaBreachedAt is null && Reached(due, now))
             yield return new SlaBreached(s.DocumentId, due, s.CurrentState, s.ReviewerGroup, s.ClaimedBy, Actors.System, now);
     }
 
-    /// <summary>A lease timer fired: the claim goes back to the queue unless it was renewed, released or taken since.</summary>
+    /// <summary>
+    /// A lease timer fired: the claim goes back to the queue unless it was renewed, released or taken since, or the
+    /// stored lease has not run out yet.
+    /// </summary>
     public static IEnumerable<IDocumentEvent> LeaseElapsed(DocumentState s, ClaimLeaseElapsed m, DateTimeOffset now)
     {
-        if (s.ClaimedBy != m.ReviewerId || s.LeaseExpiresAt is not { } lease || !SameInstant(lease, m.LeaseExpiresAt)) yield break;
+        if (s.ClaimedBy != m.ReviewerId || s.LeaseExpiresAt is not { } lease || !SameInstant(lease, m.LeaseExpiresAt)
+            || !Reached(lease, now)) yield break;
         yield return new ReviewReleased(s.DocumentId, m.ReviewerId, "lease-expired", s.PolicyVersion, s.ModelVersion!, Actors.System, now);
     }
+
+    /// <summary>
+    /// Whether a stored time has come. The timer jobs never fire early on their own clock (TimerJobs.NotBeforeAsync);
+    /// a second covers another worker's clock being slightly behind. A timer refused here is sent again by the sweep.
+    /// </summary>
+    static bool Reached(DateTimeOffset time, DateTimeOffset now) => now >= time - TimeSpan.FromSeconds(1);
 
     /// <summary>Timestamps travel through Hangfire (Newtonsoft), the bus and Marten (System.Text.Json): compare to the millisecond.</summary>
     static bool SameInstant(DateTimeOffset a, DateTimeOffset b) => Math.Abs((a - b).TotalMilliseconds) < 1;

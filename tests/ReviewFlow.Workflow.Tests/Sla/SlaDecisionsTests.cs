@@ -142,4 +142,34 @@ public sealed class SlaDecisionsTests
         Assert.Empty(DocumentDecisions.LeaseElapsed(s, new ClaimLeaseElapsed("CLM-1", "alice", T0.AddMinutes(5)), T0.AddMinutes(5)));
         Assert.Equal("bob", s.ClaimedBy);
     }
+
+    // A timer message is only a wake-up call: the saga checks the time against what it stored, so a timer published
+    // early (by a bug, a hand-run job or anyone who can reach the saga's queue) records nothing (issue 11).
+    [Fact]
+    public void A_breach_timer_before_the_due_time_records_nothing()
+    {
+        var s = ClaimUnderReview();
+
+        Assert.Empty(DocumentDecisions.SlaElapsed(s, new SlaTimerElapsed("CLM-1", SlaTimers.Breach, Due), Due.AddMinutes(-10)));
+        Assert.Single(DocumentDecisions.SlaElapsed(s, new SlaTimerElapsed("CLM-1", SlaTimers.Breach, Due), Due));
+    }
+
+    [Fact]
+    public void A_reminder_timer_before_the_reminder_time_records_nothing()
+    {
+        var s = ClaimUnderReview(); // reminder at T0 + 3 h
+
+        Assert.Empty(DocumentDecisions.SlaElapsed(s, new SlaTimerElapsed("CLM-1", SlaTimers.Reminder, Due), T0.AddHours(1)));
+        Assert.Single(DocumentDecisions.SlaElapsed(s, new SlaTimerElapsed("CLM-1", SlaTimers.Reminder, Due), T0.AddHours(3)));
+    }
+
+    [Fact]
+    public void A_lease_timer_before_the_lease_runs_out_keeps_the_claim()
+    {
+        var s = ClaimUnderReview();
+        Apply(s, DocumentDecisions.Claim(s, new ClaimReview("CLM-1", "alice"), T0, TimeSpan.FromMinutes(5)).Events);
+
+        Assert.Empty(DocumentDecisions.LeaseElapsed(s, new ClaimLeaseElapsed("CLM-1", "alice", T0.AddMinutes(5)), T0.AddMinutes(1)));
+        Assert.Equal("alice", s.ClaimedBy);
+    }
 }
