@@ -63,7 +63,8 @@ for j in $(seq 1 "$webs"); do
   pids+=($!)
 done
 for _ in $(seq 1 120); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
-dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" \
+# The demo publisher is an upstream system: its broker user may only publish classifications.
+ConnectionStrings__RabbitMq="$REVIEWFLOW_AMQP_UPSTREAM" dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" \
   --drift-after "${DEMO_DRIFT_AFTER:-180}" --review "$url" --reviewer simulated >"$logs/demo.log" 2>&1 &
 pids+=($!)
 
@@ -81,8 +82,9 @@ ReviewFlow is running.
   Sign in       token=\$(curl -s -X POST $url/api/v1/dev/token -H 'content-type: application/json' -d '{"user":"alice"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
   Queue         curl -H "authorization: Bearer \$token" $url/api/v1/queue
   Submit        (as ap-inbox) curl -X POST $url/api/v1/documents -H "authorization: Bearer \$token" -H 'content-type: application/json' -d @docs/examples/classification.json
-  RabbitMQ      $ConnectionStrings__RabbitMq   (publish raw JSON to exchange reviewflow.classifications;
-                decisions on topic exchange reviewflow.decisions)
+  RabbitMQ      upstream:   $REVIEWFLOW_AMQP_UPSTREAM   (publish raw JSON to exchange reviewflow.classifications)
+                downstream: $REVIEWFLOW_AMQP_DOWNSTREAM   (bind a queue named downstream.* to the topic exchange
+                reviewflow.decisions); the services' own user: $ConnectionStrings__RabbitMq (docs/security.md)
   PostgreSQL    $ConnectionStrings__Postgres   (the services' role; the owner migrated: $logs/migrate.log)
   Jobs          $url/hangfire   (Hangfire: SLA, lease and notification timers; Admins only — sign in on the page as
                 ada and choose "Jobs", which first calls POST /api/v1/admin/dashboard-session)

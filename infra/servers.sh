@@ -88,10 +88,42 @@ start_rabbit() {
   log "RabbitMQ did not open port $port; see $dir/log"; tail -n 30 "$dir/stdout.log" >&2; return 1
 }
 
+# The broker's users and their permissions on a virtual host (infra/rabbitmq/parties.sh): the script runs as the
+# rabbitmq user, which holds the node's cookie. Passwords are made once per data folder and kept in $STATE/env.sh.
+secret() { tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24 || true; }
+parties() {
+  local port=$1; shift
+  su rabbitmq -s /bin/bash -c "env HOME='$STATE/rabbit' RABBITMQCTL='/usr/lib/rabbitmq/bin/rabbitmqctl -n rabbit$port@localhost' \
+      SERVICES_PASSWORD='${SERVICES_PASSWORD:-}' UPSTREAM_PASSWORD='${UPSTREAM_PASSWORD:-}' DOWNSTREAM_PASSWORD='${DOWNSTREAM_PASSWORD:-}' \
+      bash -s $*" <"$repo/infra/rabbitmq/parties.sh"
+}
+
+write_env() {
+  local pg_port=$1 amqp_port=$2
+  cat >"$STATE/env.sh" <<ENV
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=reviewflow;Username=postgres;Maximum Pool Size=100"
+export ConnectionStrings__RabbitMq="amqp://reviewflow:$SERVICES_PASSWORD@127.0.0.1:$amqp_port/"
+# The other parties on the broker (docs/security.md): an upstream ML system and a downstream consumer of decisions.
+export REVIEWFLOW_AMQP_UPSTREAM="amqp://upstream:$UPSTREAM_PASSWORD@127.0.0.1:$amqp_port/"
+export REVIEWFLOW_AMQP_DOWNSTREAM="amqp://downstream:$DOWNSTREAM_PASSWORD@127.0.0.1:$amqp_port/"
+export REVIEWFLOW_PG_PORT=$pg_port
+export REVIEWFLOW_AMQP_PORT=$amqp_port
+ENV
+  chmod 600 "$STATE/env.sh"
+}
+
 case "${1:-}" in
   start)
     mkdir -p "$STATE"
     if [ -f "$STATE/env.sh" ] && "$0" status >/dev/null 2>&1; then
+      # shellcheck disable=SC1091
+      . "$STATE/env.sh"
+      if [ -z "${REVIEWFLOW_AMQP_UPSTREAM:-}" ]; then
+        # Started by an older version of this script: add the broker's parties.
+        SERVICES_PASSWORD=$(secret) UPSTREAM_PASSWORD=$(secret) DOWNSTREAM_PASSWORD=$(secret)
+        parties "$REVIEWFLOW_AMQP_PORT" users && parties "$REVIEWFLOW_AMQP_PORT" permissions /
+        write_env "$REVIEWFLOW_PG_PORT" "$REVIEWFLOW_AMQP_PORT"
+      fi
       log "already running"; cat "$STATE/env.sh"; exit 0
     fi
     # One start at a time on this machine: choosing a free port and taking it are two steps, and two starts at once
@@ -108,12 +140,11 @@ case "${1:-}" in
     rabbit_pid=$!
     start_pg "$pg_port"
     wait $rabbit_pid
-    cat >"$STATE/env.sh" <<ENV
-export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=reviewflow;Username=postgres;Maximum Pool Size=100"
-export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$amqp_port/"
-export REVIEWFLOW_PG_PORT=$pg_port
-export REVIEWFLOW_AMQP_PORT=$amqp_port
-ENV
+    SERVICES_PASSWORD=$(secret) UPSTREAM_PASSWORD=$(secret) DOWNSTREAM_PASSWORD=$(secret)
+    # The node answers rabbitmqctl a moment after its port opens.
+    for _ in $(seq 1 60); do parties "$amqp_port" users 2>/dev/null && break; sleep 0.5; done
+    parties "$amqp_port" permissions /
+    write_env "$pg_port" "$amqp_port"
     log "ready"; cat "$STATE/env.sh"
     ;;
   stop)
@@ -131,8 +162,8 @@ ENV
     name=${2:?usage: $0 vhost NAME}
     # shellcheck disable=SC1091
     . "$STATE/env.sh"
-    ctl="HOME='$STATE/rabbit' /usr/lib/rabbitmq/bin/rabbitmqctl -q -n rabbit$REVIEWFLOW_AMQP_PORT@localhost"
-    su rabbitmq -s /bin/bash -c "$ctl add_vhost '$name' && $ctl set_permissions -p '$name' guest '.*' '.*' '.*'"
+    su rabbitmq -s /bin/bash -c "HOME='$STATE/rabbit' /usr/lib/rabbitmq/bin/rabbitmqctl -q -n rabbit$REVIEWFLOW_AMQP_PORT@localhost add_vhost '$name'"
+    parties "$REVIEWFLOW_AMQP_PORT" permissions "$name"
     ;;
   queues)
     # The queues of a virtual host and their type (classic / quorum).

@@ -67,6 +67,18 @@ public static class Servers
         return new UriBuilder(baseUri) { Path = "/" + name }.Uri.ToString();
     }
 
+    /// <summary>
+    /// Another party's address on the virtual host of <paramref name="systemUri"/>: "upstream" (may only publish
+    /// classifications) or "downstream" (may only read decisions), as infra/rabbitmq/parties.sh sets them up.
+    /// </summary>
+    public static string PartyUri(string party, string systemUri)
+    {
+        var variable = "REVIEWFLOW_AMQP_" + party.ToUpperInvariant();
+        var uri = Environment.GetEnvironmentVariable(variable)
+            ?? throw new InvalidOperationException($"{variable} is not set: the broker's parties come from infra/servers.sh start.");
+        return new UriBuilder(uri) { Path = new Uri(systemUri).AbsolutePath }.Uri.ToString();
+    }
+
     /// <summary>The queues of a virtual host on the scripts' broker and their type (classic, quorum).</summary>
     public static async Task<IReadOnlyDictionary<string, string>> QueueTypesAsync(string vhost) =>
         (await ScriptAsync("queues", vhost))

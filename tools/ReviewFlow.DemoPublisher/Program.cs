@@ -6,7 +6,7 @@ using ReviewFlow.DemoPublisher;
 
 // A stand-in upstream classifier: publishes a realistic mix of classification results as raw JSON to the durable
 // fanout exchange reviewflow.classifications with a plain AMQP client, as any system in any language could.
-//   ConnectionStrings__RabbitMq=amqp://guest:guest@127.0.0.1:5672/ \
+//   ConnectionStrings__RabbitMq=amqp://upstream:PASSWORD@127.0.0.1:5672/ \
 //     dotnet run --project tools/ReviewFlow.DemoPublisher -- [--count N] [--rate R] [--seed S]
 //       [--drift-after SECONDS] [--review URL [--reviewer USER] [--review-delay SECONDS]]
 // Runs until Ctrl+C unless --count is given; R documents per second (default 2). --drift-after switches to a new model
@@ -56,7 +56,7 @@ catch (Exception ex) when (ex is ArgumentException or FormatException or Overflo
 var uri = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
 if (string.IsNullOrWhiteSpace(uri))
 {
-    Console.Error.WriteLine("error: ConnectionStrings__RabbitMq is not set (e.g. amqp://guest:guest@127.0.0.1:5672/; infra/servers.sh prints it)");
+    Console.Error.WriteLine("error: ConnectionStrings__RabbitMq is not set (e.g. amqp://upstream:PASSWORD@127.0.0.1:5672/; infra/servers.sh prints it)");
     return 2;
 }
 
@@ -79,8 +79,9 @@ try
     // Publisher confirms, tracked: a publish completes once the broker has taken the message (or throws).
     await using var channel = await connection.CreateChannelAsync(
         new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop.Token);
-    // The only declaration: the worker's exchange, with the worker's arguments (declaring it again is a no-op).
-    await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: stop.Token);
+    // An upstream system's broker user may only publish to the exchange (docs/security.md): check that it is there
+    // (the worker declares it), which needs no permission, rather than declare it.
+    await channel.ExchangeDeclarePassiveAsync(Exchange, stop.Token);
 
     Console.WriteLine($"publishing to {Exchange} on {Redact(uri)}: run {runId}, {rate.ToString("0.##", CultureInfo.InvariantCulture)}/s, " +
                       (count is { } n ? $"{n} documents" : "until Ctrl+C"));

@@ -10,7 +10,7 @@ import { parseAllDocuments } from "yaml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const files = ["", "servers"].flatMap(d => readdirSync(join(root, d)).filter(f => f.endsWith(".yaml")).map(f => join(d, f)));
-const secretKeys = new Set(["postgres-owner", "postgres-app", "rabbitmq", "graph-client-secret"]);
+const secretKeys = new Set(["postgres-owner", "postgres-app", "rabbitmq", "graph-client-secret", "command-key"]);
 let passed = 0, failed = 0;
 const check = (ok, what) => { if (ok) passed++; else { failed++; console.log(`FAIL ${what}`); } };
 

@@ -98,6 +98,13 @@ public sealed record ReviewDisagreed(
     : IDocumentEvent;
 
 /// <summary>
+/// A reviewer command arrived that the web host did not seal (CommandSeal): forged, replayed or altered on the bus.
+/// Nothing else was recorded. Command: claim, release, reassign or decide; ClaimedActor: who it said was acting.
+/// </summary>
+public sealed record UnauthenticatedCommandRefused(
+    string DocumentId, string Command, string ClaimedActor, string Reason, string Actor, DateTimeOffset At) : IDocumentEvent;
+
+/// <summary>
 /// The final decision. The decision relay publishes exactly these events to <c>reviewflow.decisions</c>, after
 /// they are committed, with the event id as message id. RoutingRule: the rule that sent it where it went (a QA sample
 /// decided by a human tells how good auto-routing is); absent on decisions recorded before 2026-12.

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Reviewing;
 using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Sla;
 
@@ -38,8 +39,16 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     public Event<SlaTimerElapsed> SlaElapsed { get; private set; } = null!;
     public Event<ClaimLeaseElapsed> LeaseElapsed { get; private set; } = null!;
 
-    public DocumentStateMachine(IRoutingPolicySource policies, TimeProvider clock, IOptions<ReviewOptions> options)
+    readonly CommandSeal _seal;
+    readonly ILogger<DocumentStateMachine> _log;
+    readonly TimeProvider _clock;
+
+    public DocumentStateMachine(IRoutingPolicySource policies, TimeProvider clock, IOptions<ReviewOptions> options, CommandSeal seal,
+        ILogger<DocumentStateMachine> log)
     {
+        _seal = seal;
+        _log = log;
+        _clock = clock;
         var lease = options.Value.ClaimLease;
         InstanceState(x => x.CurrentState);
 
@@ -71,32 +80,39 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             When(Accepted).Then(ctx => ctx.Saga.Record(DocumentDecisions.ReceiveAgain(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
 
         During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
-            When(Claim)
+            When(Claim, Sealed)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Claim(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
                 .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
-            When(Reassign)
+            When(Reassign, Sealed)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Reassign(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
                 .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         During(Claimed,
-            When(Release)
+            When(Release, Sealed)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Release(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed)
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
-            When(Decide)
+            When(Decide, Sealed)
                 .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Decide(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .IfElse(ctx => ctx.Saga.Outcome is not null,
                     routed => routed.TransitionTo(Routed),
                     stage => stage.If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed))
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
+
+        // Reviewer commands the web host did not seal: refused and recorded for the document, whatever its state.
+        DuringAny(
+            When(Claim, Unsealed).Then(ctx => RefuseUnsealed(ctx, "claim", ctx.Message.ReviewerId)).ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
+            When(Release, Unsealed).Then(ctx => RefuseUnsealed(ctx, "release", ctx.Message.ReviewerId)).ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
+            When(Reassign, Unsealed).Then(ctx => RefuseUnsealed(ctx, "reassign", ctx.Message.SupervisorId)).ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
+            When(Decide, Unsealed).Then(ctx => RefuseUnsealed(ctx, "decide", ctx.Message.ReviewerId)).ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         // Timers: the SLA's reminder and breach while the task is open; a lapsed lease puts the task back in the queue.
         During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
@@ -113,13 +129,29 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
 
         // Commands that the document's state does not allow: refused, nothing recorded.
         During(AwaitingReview, AwaitingSecondReview, Escalated,
-            When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed by anyone")),
-            When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed: claim it first")));
+            When(Release, Sealed).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed by anyone")),
+            When(Decide, Sealed).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, "not claimed: claim it first")));
         During(Invalid, Routed,
-            When(Claim).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
-            When(Reassign).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
-            When(Release).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
-            When(Decide).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))));
+            When(Claim, Sealed).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
+            When(Reassign, Sealed).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
+            When(Release, Sealed).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))),
+            When(Decide, Sealed).ThenAsync(ctx => RefuseAsync(ctx, ctx.Message.DocumentId, StateReason(ctx.Saga))));
+    }
+
+    bool Sealed<T>(BehaviorContext<DocumentState, T> ctx) where T : class => SealProblem(ctx) is null;
+
+    bool Unsealed<T>(BehaviorContext<DocumentState, T> ctx) where T : class => SealProblem(ctx) is not null;
+
+    string? SealProblem<T>(BehaviorContext<DocumentState, T> ctx) where T : class =>
+        _seal.Check(ctx.Message, ctx.Headers.Get<string>(CommandSeal.Header));
+
+    void RefuseUnsealed<T>(BehaviorContext<DocumentState, T> ctx, string command, string claimedActor) where T : class
+    {
+        var reason = SealProblem(ctx)!;
+        _log.LogWarning("Refused a {Command} of {DocumentId} said to be by {ClaimedActor}: {Reason}",
+            command, ctx.Saga.DocumentId, claimedActor, reason);
+        ctx.Saga.Record([new UnauthenticatedCommandRefused(ctx.Saga.DocumentId, command, claimedActor, reason, Actors.System, _clock.GetUtcNow())]);
+        ctx.Saga.Reply = new ReviewCommandRefused(ctx.Saga.DocumentId, ctx.Saga.CurrentState, "not accepted: " + reason);
     }
 
     /// <summary>The open state a document returns to when nobody holds it, by four-eyes stage.</summary>

@@ -37,6 +37,7 @@ public static class DocumentsSlice
     public static IHostApplicationBuilder AddDocumentSaga(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<ReviewOptions>(builder.Configuration.GetSection("Review"));
+        Reviewing.CommandSeal.Register(builder);
         return builder.AddBusPart(new BusPart(
             x => x.AddSagaStateMachine<DocumentStateMachine, DocumentState>()
                 .Repository(r => r.RegisterSagaRepository<DocumentState, IDocumentSession,

@@ -15,16 +15,16 @@ namespace ReviewFlow.Workflow.Reviewing;
 static class BulkConfirm
 {
     public static async Task<IResult> HandleAsync(BulkConfirmRequest body, ClaimsPrincipal user, IQuerySession session,
-        IRequestClient<ClaimReview> claims, IRequestClient<DecideReview> decisions, CancellationToken ct)
+        IRequestClient<ClaimReview> claims, IRequestClient<DecideReview> decisions, CommandSeal seal, CancellationToken ct)
     {
         if (body.DocumentIds is not { Count: > 0 and <= 200 } ids)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["documentIds"] = ["1 to 200 document ids"] });
         var results = new List<BulkConfirmResult>();
         foreach (var id in ids.Distinct())
         {
-            var claimed = await ReviewingSlice.SendAsync(id, user, session, claims, new ClaimReview(id, user.UserId(), AsSupervisor: true), ct);
+            var claimed = await ReviewingSlice.SendAsync(id, user, session, claims, seal, new ClaimReview(id, user.UserId(), AsSupervisor: true), ct);
             var outcome = claimed is Ok<ReviewCommandAccepted>
-                ? await ReviewingSlice.SendAsync(id, user, session, decisions,
+                ? await ReviewingSlice.SendAsync(id, user, session, decisions, seal,
                     new DecideReview(id, user.UserId(), DecideReview.Confirm, Comment: body.Comment), ct)
                 : claimed;
             results.Add(outcome switch

@@ -13,7 +13,7 @@ namespace ReviewFlow.Workflow.Reviewing;
 static class Claim
 {
     public static Task<IResult> HandleAsync(string documentId, ClaimsPrincipal user, IQuerySession session,
-        IRequestClient<ClaimReview> client, CancellationToken ct) =>
-        ReviewingSlice.SendAsync(documentId, user, session, client,
+        IRequestClient<ClaimReview> client, CommandSeal seal, CancellationToken ct) =>
+        ReviewingSlice.SendAsync(documentId, user, session, client, seal,
             new ClaimReview(documentId, user.UserId(), user.IsInRole(Roles.Supervisor)), ct);
 }

@@ -15,13 +15,13 @@ namespace ReviewFlow.Workflow.Reviewing;
 static class Decide
 {
     public static Task<IResult> HandleAsync(string documentId, DecisionRequest body, ClaimsPrincipal user, IQuerySession session,
-        IRequestClient<DecideReview> client, CancellationToken ct)
+        IRequestClient<DecideReview> client, CommandSeal seal, CancellationToken ct)
     {
         var problems = DocumentDecisions.DecisionProblems(body.Outcome, body.Label, body.ReasonCode);
         if (problems.Count > 0)
             return Task.FromResult<IResult>(TypedResults.ValidationProblem(problems.ToDictionary(p => p.Key, p => new[] { p.Value }),
                 title: "The decision is incomplete"));
-        return ReviewingSlice.SendAsync(documentId, user, session, client,
+        return ReviewingSlice.SendAsync(documentId, user, session, client, seal,
             new DecideReview(documentId, user.UserId(), body.Outcome!, body.Label, body.ReasonCode, body.Comment), ct);
     }
 }

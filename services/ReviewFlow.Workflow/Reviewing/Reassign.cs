@@ -15,7 +15,7 @@ namespace ReviewFlow.Workflow.Reviewing;
 static class Reassign
 {
     public static async Task<IResult> HandleAsync(string documentId, ReassignRequest body, ClaimsPrincipal user, IQuerySession session,
-        GroupDirectory directory, IRequestClient<ReassignReview> client, CancellationToken ct)
+        GroupDirectory directory, IRequestClient<ReassignReview> client, CommandSeal seal, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.ReviewerId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = ["is required"] });
@@ -27,7 +27,7 @@ static class Reassign
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reviewerId"] = [$"{body.ReviewerId} is not in {task.ReviewerGroup}"] },
                 title: "Not a member of the task's group");
         var toSupervisor = membership == true;
-        return await ReviewingSlice.SendAsync(documentId, user, session, client,
+        return await ReviewingSlice.SendAsync(documentId, user, session, client, seal,
             new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor), ct, task);
     }
 }

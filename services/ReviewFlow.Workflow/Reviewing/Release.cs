@@ -13,7 +13,7 @@ namespace ReviewFlow.Workflow.Reviewing;
 static class Release
 {
     public static Task<IResult> HandleAsync(string documentId, ClaimsPrincipal user, IQuerySession session,
-        IRequestClient<ReleaseReview> client, CancellationToken ct) =>
-        ReviewingSlice.SendAsync(documentId, user, session, client,
+        IRequestClient<ReleaseReview> client, CommandSeal seal, CancellationToken ct) =>
+        ReviewingSlice.SendAsync(documentId, user, session, client, seal,
             new ReleaseReview(documentId, user.UserId(), AsSupervisor: user.IsInRole(Roles.Supervisor)), ct);
 }

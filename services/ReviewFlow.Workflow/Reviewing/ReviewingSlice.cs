@@ -20,6 +20,7 @@ public static class ReviewingSlice
     public static IHostApplicationBuilder AddReviewing(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<GroupDirectory>();
+        CommandSeal.Register(builder);
         return builder;
     }
 
@@ -43,13 +44,14 @@ public static class ReviewingSlice
         TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No review task for '{documentId}'.");
 
     internal static async Task<IResult> SendAsync<T>(string documentId, ClaimsPrincipal user, IQuerySession session,
-        IRequestClient<T> client, T command, CancellationToken ct, ReviewQueueItem? loaded = null) where T : class
+        IRequestClient<T> client, CommandSeal seal, T command, CancellationToken ct, ReviewQueueItem? loaded = null) where T : class
     {
         var task = loaded ?? await session.LoadAsync<ReviewQueueItem>(documentId, ct);
         // Another group's task is answered as an unknown one: need to know (docs/contracts.md, "Read side").
         if (task is null || !user.Groups().Contains(task.ReviewerGroup)) return NoTask(documentId);
 
-        var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command, ct);
+        // Sealed: the saga accepts identity-carrying commands only from here (CommandSeal).
+        var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command, x => x.UseExecute(seal.Apply), ct);
         if (response.Is(out Response<ReviewCommandAccepted>? accepted)) return TypedResults.Ok(accepted!.Message);
         response.Is(out Response<ReviewCommandRefused>? refused);
         var problem = TypedResults.Problem(statusCode: 409, title: "Refused", detail: refused!.Message.Reason);

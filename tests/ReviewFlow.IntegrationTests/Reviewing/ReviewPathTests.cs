@@ -1,5 +1,7 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Reviewing;
 
 namespace ReviewFlow.IntegrationTests.Reviewing;
 
@@ -15,8 +17,10 @@ public sealed class ReviewPathTests(TestSystem system)
         return id;
     }
 
+    /// <summary>Sealed with the services' key, as the web host sends them (CommandSeal).</summary>
     async Task<Response<ReviewCommandAccepted, ReviewCommandRefused>> SendAsync<T>(T command) where T : class =>
-        await system.Bus.CreateRequestClient<T>().GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command);
+        await system.Bus.CreateRequestClient<T>().GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command,
+            x => x.UseExecute(system.Worker.Services.GetRequiredService<CommandSeal>().Apply));
 
     [Fact]
     public async Task Claim_and_correct_routes_the_corrected_label_downstream()

@@ -5,6 +5,7 @@ using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Sla;
 using ReviewFlow.Workflow.Intake;
+using ReviewFlow.Workflow.Reviewing;
 using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Tests.TestSupport;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
@@ -463,5 +464,71 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
         Assert.True(await Harness.Consumed.Any<SlaTimerElapsed>(x => x.Context.Message.DocumentId == "NO-SUCH-DOC-2"));
         Assert.False(await Harness.Published.Any<Fault<SlaTimerElapsed>>());
         Assert.Null(SagaOrNull("NO-SUCH-DOC-2"));
+    }
+
+    // Reviewer commands carry identity: the saga takes them only sealed by the web host (CommandSeal, issue 11).
+    async Task<ReviewCommandRefused> SendWithSeal<T>(T command, string seal) where T : class
+    {
+        var client = Harness.GetRequestClient<T>();
+        var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command,
+            x => x.UseExecute(ctx => ctx.Headers.Set(CommandSeal.Header, seal)));
+        return Assert.IsType<ReviewCommandRefused>(response.Message);
+    }
+
+    CommandSeal Seal => new(_saga.Key, Clock);
+
+    [Fact]
+    public async Task A_decision_without_the_web_hosts_seal_is_refused_and_recorded()
+    {
+        await Claimed("INV-50", "alice");
+
+        var refused = await SendWithSeal(new DecideReview("INV-50", "alice", "confirm"), "");
+
+        Assert.Equal("not accepted: the command is not sealed by the web host", refused.Reason);
+        var saga = Saga("INV-50");
+        Assert.Equal("Claimed", saga.CurrentState);
+        Assert.Null(saga.Outcome);
+        var recorded = Assert.Single(saga.PendingEvents.OfType<UnauthenticatedCommandRefused>());
+        Assert.Equal(("decide", "alice"), (recorded.Command, recorded.ClaimedActor));
+    }
+
+    [Fact]
+    public async Task A_seal_taken_from_another_command_does_not_make_a_forged_one_pass()
+    {
+        await Claimed("INV-51", "alice");
+        var alicesClaim = Seal.Seal(new ClaimReview("INV-51", "alice"), Clock.GetUtcNow());
+
+        // Two invented ids would satisfy four-eyes if the saga believed the bus.
+        var refused = await SendWithSeal(new ReassignReview("INV-51", "mallory", "eve"), alicesClaim);
+
+        Assert.Equal("not accepted: the command's seal does not match it", refused.Reason);
+        Assert.Equal("alice", Saga("INV-51").ClaimedBy);
+    }
+
+    [Fact]
+    public async Task A_sealed_command_replayed_after_two_minutes_is_refused()
+    {
+        await AwaitingReview("INV-52");
+        var sealedClaim = Seal.Seal(new ClaimReview("INV-52", "alice"), Clock.GetUtcNow());
+        Clock.Advance(TimeSpan.FromMinutes(3));
+
+        var refused = await SendWithSeal(new ClaimReview("INV-52", "alice"), sealedClaim);
+
+        Assert.StartsWith("not accepted: the command was sealed 180 s ago", refused.Reason);
+        Assert.Null(Saga("INV-52").ClaimedBy);
+    }
+
+    [Fact]
+    public async Task A_command_sealed_under_another_key_is_refused()
+    {
+        await Claimed("INV-53", "alice");
+        var otherKey = new CommandKey();
+        otherKey.Use(new byte[32]);
+        var forged = new CommandSeal(otherKey, Clock).Seal(new DecideReview("INV-53", "alice", "confirm"), Clock.GetUtcNow());
+
+        var refused = await SendWithSeal(new DecideReview("INV-53", "alice", "confirm"), forged);
+
+        Assert.Equal("not accepted: the command's seal does not match it", refused.Reason);
+        Assert.Equal("Claimed", Saga("INV-53").CurrentState);
     }
 }

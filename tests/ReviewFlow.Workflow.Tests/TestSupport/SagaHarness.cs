@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Reviewing;
 using ReviewFlow.Workflow.Routing;
 using static ReviewFlow.Workflow.Tests.TestSupport.TestData;
 
@@ -13,6 +14,9 @@ public sealed class SagaHarness : IAsyncDisposable
     ServiceProvider _provider = null!;
 
     public FakeClock Clock { get; } = new(T0);
+
+    /// <summary>The services' sealing key (the web host's and the worker's): the harness seals as the web host does.</summary>
+    public CommandKey Key { get; } = NewKey();
     public ITestHarness Harness { get; private set; } = null!;
     public ISagaStateMachineTestHarness<DocumentStateMachine, DocumentState> Sagas { get; private set; } = null!;
 
@@ -23,15 +27,30 @@ public sealed class SagaHarness : IAsyncDisposable
             .AddSingleton<IRoutingPolicySource>(new FixedPolicySource(TestPolicy()))
             .AddSingleton<TimeProvider>(Clock)
             .Configure<ReviewOptions>(o => o.ClaimLease = claimLease)
+            .AddSingleton(Key)
+            .AddSingleton<CommandSeal>()
             .AddMassTransitTestHarness(x =>
             {
                 if (testTimeout is { } timeout) x.SetTestTimeouts(testTimeout: timeout);
                 x.AddSagaStateMachine<DocumentStateMachine, DocumentState>();
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseSendFilter(typeof(SealingFilter<>), context);
+                    cfg.UsePublishFilter(typeof(SealingFilter<>), context);
+                    cfg.ConfigureEndpoints(context);
+                });
             })
             .BuildServiceProvider(true);
         Harness = _provider.GetRequiredService<ITestHarness>();
         await Harness.Start();
         Sagas = Harness.GetSagaStateMachineHarness<DocumentStateMachine, DocumentState>();
+    }
+
+    static CommandKey NewKey()
+    {
+        var key = new CommandKey();
+        key.Use(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        return key;
     }
 
     public async ValueTask DisposeAsync()
