@@ -162,7 +162,6 @@ case "${1:-}" in
     name=${2:?usage: $0 vhost NAME}
     # shellcheck disable=SC1091
     . "$STATE/env.sh"
-    su rabbitmq -s /bin/bash -c "HOME='$STATE/rabbit' /usr/lib/rabbitmq/bin/rabbitmqctl -q -n rabbit$REVIEWFLOW_AMQP_PORT@localhost add_vhost '$name'"
     parties "$REVIEWFLOW_AMQP_PORT" permissions "$name"
     ;;
   queues)

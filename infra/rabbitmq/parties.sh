@@ -6,7 +6,7 @@
 #   downstream  consumers of decisions: may only declare, bind and read queues named downstream.* (or server-named
 #               amq.gen-*) and bind them to reviewflow.decisions; nothing to publish anywhere else
 # Usage: parties.sh users                  create the users or set their passwords
-#        parties.sh permissions VHOST      set their permissions on VHOST
+#        parties.sh permissions VHOST      create VHOST if needed and set their permissions on it
 # Environment: RABBITMQCTL (how to run rabbitmqctl; default rabbitmqctl), SERVICES_PASSWORD, UPSTREAM_PASSWORD,
 # DOWNSTREAM_PASSWORD (users only). Used by infra/servers.sh and by the rabbitmq service of docker-compose.yml.
 set -euo pipefail
@@ -21,13 +21,17 @@ case "${1:-}" in
     done
     ;;
   permissions)
+    # One import (the vhost too, if it is new): each rabbitmqctl call starts an Erlang VM, ~2 s on a busy machine.
     vhost=${2:?usage: $0 permissions VHOST}
-    ctl set_permissions -p "$vhost" reviewflow '.*' '.*' '.*'
-    # The typed channel: a MassTransit publisher declares the message type's exchange before it publishes.
-    ctl set_permissions -p "$vhost" upstream '^ReviewFlow\.Contracts:DocumentClassified$' \
-      '^(reviewflow\.classifications|ReviewFlow\.Contracts:DocumentClassified)$' '^$'
-    ctl set_permissions -p "$vhost" downstream '^(downstream\..*|amq\.gen-.*)$' '^(downstream\..*|amq\.gen-.*)$' \
-      '^(reviewflow\.decisions|downstream\..*|amq\.gen-.*)$'
+    ctl import_definitions --format json <<JSON
+{"vhosts": [{"name": "$vhost"}], "permissions": [
+  {"user": "reviewflow", "vhost": "$vhost", "configure": ".*", "write": ".*", "read": ".*"},
+  {"user": "upstream", "vhost": "$vhost", "configure": "^ReviewFlow\\\\.Contracts:DocumentClassified$",
+   "write": "^(reviewflow\\\\.classifications|ReviewFlow\\\\.Contracts:DocumentClassified)$", "read": "^$"},
+  {"user": "downstream", "vhost": "$vhost", "configure": "^(downstream\\\\..*|amq\\\\.gen-.*)$",
+   "write": "^(downstream\\\\..*|amq\\\\.gen-.*)$", "read": "^(reviewflow\\\\.decisions|downstream\\\\..*|amq\\\\.gen-.*)$"}
+]}
+JSON
     ;;
   *) echo "usage: $0 users | permissions VHOST" >&2; exit 2 ;;
 esac
