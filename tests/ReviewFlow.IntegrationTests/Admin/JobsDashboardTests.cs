@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace ReviewFlow.IntegrationTests.Admin;
 
@@ -60,5 +63,46 @@ public sealed class JobsDashboardTests(TestSystem system)
         Assert.False(forged.IsSuccessStatusCode, $"answered {(int)forged.StatusCode}");
         var page = await (await ada.GetAsync("/hangfire/recurring")).Content.ReadAsStringAsync();
         Assert.Contains("sla-sweep", page);
+    }
+
+    static async Task<IReadOnlyList<JsonElement>> DashboardActionsAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<JsonElement[]>("/api/v1/admin/dashboard-actions"))!;
+
+    [Fact]
+    public async Task An_admins_dashboard_action_is_recorded_with_who_what_and_which_jobs_and_auditors_can_read_it()
+    {
+        var ada = await system.ClientAsync("ada");
+        Assert.Equal(HttpStatusCode.NoContent, (await ada.PostAsync("/api/v1/admin/dashboard-session", null)).StatusCode);
+        var page = await (await ada.GetAsync("/hangfire/recurring")).Content.ReadAsStringAsync();
+        var header = Regex.Match(page, "<meta name=\"csrf-header\" content=\"([^\"]+)\"").Groups[1].Value;
+        var token = Regex.Match(page, "<meta name=\"csrf-token\" content=\"([^\"]+)\"").Groups[1].Value;
+
+        var trigger = new HttpRequestMessage(HttpMethod.Post, "/hangfire/recurring/trigger")
+        {
+            Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("jobs[]", "sla-sweep")]),
+        };
+        trigger.Headers.Add(header, token);
+        var answer = await ada.SendAsync(trigger);
+
+        Assert.True(answer.IsSuccessStatusCode, $"answered {(int)answer.StatusCode}");
+        var actions = await DashboardActionsAsync(await system.ClientAsync("audrey"));
+        Assert.Contains(actions, a => a.GetProperty("actor").GetString() == "ada" && a.GetProperty("action").GetString() == "/recurring/trigger"
+            && a.GetProperty("jobs").EnumerateArray().Single().GetString() == "sla-sweep" && a.GetProperty("status").GetInt32() < 300);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await system.ClientAsync("alice")).GetAsync("/api/v1/admin/dashboard-actions")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_refused_dashboard_action_is_recorded_too()
+    {
+        var ada = await system.ClientAsync("ada");
+        Assert.Equal(HttpStatusCode.NoContent, (await ada.PostAsync("/api/v1/admin/dashboard-session", null)).StatusCode);
+
+        var forged = await ada.PostAsync("/hangfire/jobs/enqueued/delete",
+            new FormUrlEncodedContent([new KeyValuePair<string, string>("jobs[]", "no-such-job-42")]));
+
+        Assert.False(forged.IsSuccessStatusCode);
+        var actions = await DashboardActionsAsync(ada);
+        Assert.Contains(actions, a => a.GetProperty("action").GetString() == "/jobs/enqueued/delete"
+            && a.GetProperty("jobs").EnumerateArray().Single().GetString() == "no-such-job-42" && a.GetProperty("status").GetInt32() == (int)forged.StatusCode);
     }
 }

@@ -12,7 +12,7 @@ namespace ReviewFlow.Web.Admin;
 /// an Admin's page first calls POST /api/v1/admin/dashboard-session with its token; that sets a short-lived cookie
 /// (HttpOnly, SameSite=Strict, path /hangfire only) which is the dashboard's only way in. The dashboard's own
 /// buttons (retry, delete, trigger) are POSTs: they also need ASP.NET Core's antiforgery token, which the dashboard
-/// puts in its pages — so a cross-site form cannot use the cookie (CSRF).
+/// puts in its pages — so a cross-site form cannot use the cookie (CSRF). Each POST is recorded (<see cref="DashboardAudit"/>).
 /// </summary>
 public static class JobsDashboard
 {
@@ -59,6 +59,9 @@ public static class JobsDashboard
             Authorization = [],
             DashboardTitle = "ReviewFlow jobs",
             AppPath = "/",
-        }).RequireAuthorization(Policy);
+        }).RequireAuthorization(Policy).Add(DashboardAudit.Record);
+        app.MapGet("/api/v1/admin/dashboard-actions", DashboardAudit.ListAsync)
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Auditor))
+            .WithTags("Admin");
     }
 }
