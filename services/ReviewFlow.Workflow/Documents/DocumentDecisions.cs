@@ -176,6 +176,24 @@ public static class DocumentDecisions
     }
 
     /// <summary>
+    /// A decision measured against the document type's catalogue (<see cref="DocumentTypePolicy.Labels"/>) and reason
+    /// codes: a correction to a label outside a non-empty catalogue, or a code outside a non-empty list, is refused with
+    /// what is allowed. Codes recorded before a list existed stay readable in history; only new decisions are checked.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> CatalogueProblems(string documentType, DocumentTypePolicy? type, string outcome,
+        string? label, string? reasonCode)
+    {
+        var problems = new Dictionary<string, string>();
+        if (type is null) return problems;
+        if (outcome == DecideReview.Correct && type.Labels.Count > 0 && !type.Labels.Contains(label))
+            problems["label"] = $"'{label}' is not a label of {documentType} documents; choose one of: {string.Join(", ", type.Labels)}";
+        if (outcome != DecideReview.Confirm && type.ReasonCodes.Count > 0 && !type.ReasonCodes.Any(r => r.Code == reasonCode))
+            problems["reasonCode"] = $"'{reasonCode}' is not a reason code for {documentType} documents; choose one of: "
+                + string.Join(", ", type.ReasonCodes.Select(r => r.Code));
+        return problems;
+    }
+
+    /// <summary>
     /// An SLA timer fired: the reminder or the breach is recorded once, only for the SLA the timer was set for, only
     /// while the task is open (the state machine does not ask a decided document) and only once its time has come by
     /// the stored times, not the message's: a timer is a wake-up call, and one sent early records nothing. A reminder

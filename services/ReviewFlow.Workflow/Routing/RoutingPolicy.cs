@@ -59,6 +59,10 @@ public sealed record DocumentTypePolicy
     public string? KillSwitchReason { get; init; }
     /// <summary>The quality limits a recurring job checks for this type (<see cref="QualityLimits"/>).</summary>
     public QualityLimits Alarms { get; init; } = new();
+    /// <summary>The labels a reviewer may correct to (the picker offers them after the model's alternatives); empty: any valid label.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+    /// <summary>The reason codes reviewers choose from to correct, reject or escalate; empty: any code they type.</summary>
+    public IReadOnlyList<ReasonCodeOption> ReasonCodes { get; init; } = [];
 
     /// <summary>The due and reminder times of a review task opened at requestedAt, or nulls without an SLA.</summary>
     public (DateTimeOffset? DueAt, DateTimeOffset? RemindAt) SlaFor(string? priority, DateTimeOffset requestedAt)
@@ -68,6 +72,13 @@ public sealed record DocumentTypePolicy
         var before = ReminderBefore is { } r && r > TimeSpan.Zero && r < s ? r : s / 4;
         return (requestedAt + s, requestedAt + s - before);
     }
+}
+
+/// <summary>A reason code of a document type's list, with what it means (shown to reviewers as they choose).</summary>
+public sealed record ReasonCodeOption
+{
+    public string Code { get; init; } = "";
+    public string Description { get; init; } = "";
 }
 
 /// <summary>

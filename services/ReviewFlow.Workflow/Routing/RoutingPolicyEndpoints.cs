@@ -48,6 +48,11 @@ public static class RoutingPolicyEndpoints
                         || (a.ReferenceFrom is null) != (a.ReferenceTo is null) || a.ReferenceFrom >= a.ReferenceTo))
                     errors[$"policy.documentTypes.{type}.alarms"] =
                         ["maxPsi at least 0; minAutoAccuracy and maxOverrideRate between 0 and 1; minSamples at least 1; a pinned reference needs both ends, from before to"];
+                if ((t.Labels ?? []).Any(l => !Intake.ClassificationParser.IsValidLabel(l)) || (t.Labels ?? []).Distinct().Count() != (t.Labels ?? []).Count)
+                    errors[$"policy.documentTypes.{type}.labels"] = ["each label once, 1-64 characters: letters, digits, '_' and '-'"];
+                if ((t.ReasonCodes ?? []).Any(r => string.IsNullOrWhiteSpace(r.Code) || r.Code.Length > 100)
+                        || (t.ReasonCodes ?? []).Select(r => r.Code).Distinct().Count() != (t.ReasonCodes ?? []).Count)
+                    errors[$"policy.documentTypes.{type}.reasonCodes"] = ["each code once, 1-100 characters"];
             }
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The policy change is incomplete");
@@ -70,10 +75,13 @@ public static class RoutingPolicyEndpoints
         }
     }
 
-    /// <summary>A type sent with "alarms": null keeps the default limits (as when it is left out).</summary>
+    /// <summary>A type sent with "alarms": null keeps the default limits (as when it is left out); null lists are empty.</summary>
     static RoutingPolicy WithDefaults(RoutingPolicy policy) => policy with
     {
-        DocumentTypes = policy.DocumentTypes.ToDictionary(t => t.Key, t => t.Value.Alarms is null ? t.Value with { Alarms = new() } : t.Value),
+        DocumentTypes = policy.DocumentTypes.ToDictionary(t => t.Key, t => t.Value with
+        {
+            Alarms = t.Value.Alarms ?? new(), Labels = t.Value.Labels ?? [], ReasonCodes = t.Value.ReasonCodes ?? [],
+        }),
     };
 
     /// <summary>If-Match ("3", W/"3" or 3), else the version the policy was read at; null when neither names one.</summary>

@@ -26,6 +26,12 @@ public sealed class BrowserSystem : IAsyncLifetime
             ["Routing:DocumentTypes:claim:Sla"] = "00:00:08",
             ["Routing:DocumentTypes:claim:ReminderBefore"] = "00:00:07",
             ["Routing:DocumentTypes:invoice:Sla"] = "02:00:00",
+            // The invoice label catalogue: the picker offers it after the model's alternatives (telecom, rent by default).
+            ["Routing:DocumentTypes:invoice:Labels:0"] = "utilities",
+            ["Routing:DocumentTypes:invoice:Labels:1"] = "telecom",
+            ["Routing:DocumentTypes:invoice:Labels:2"] = "rent",
+            ["Routing:DocumentTypes:invoice:Labels:3"] = "travel",
+            ["Routing:DocumentTypes:invoice:Labels:4"] = "office-supplies",
             // A reviewer only the auditor page's test decides as: its search by reviewer finds exactly that test's decision.
             ["DevUsers:carol:Name"] = "Carol (reviewer)",
             ["DevUsers:carol:Roles:0"] = "Reviewer",

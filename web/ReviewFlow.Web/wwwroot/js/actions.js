@@ -41,7 +41,7 @@ export async function renewMyClaims() {
 }
 
 export async function claim() {
-  const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 corrects, r rejects, e escalates, x releases.");
+  const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 or l corrects, r rejects, e escalates, x releases.");
   if (r) { noteHolder(state.selectedId, session.user.id); await loadDetail(state.selectedId, true); }
 }
 
@@ -86,7 +86,13 @@ export function correct(index) {
   if (!state.detail || state.detail.readOnly) return;
   const alts = (state.detail && state.detail.classification.alternatives) || [];
   if (index >= alts.length) { say("No alternative " + (index + 1) + ".", "warn"); return; }
-  const label = alts[index].label;
+  correctTo(alts[index].label);
+}
+
+// Any label: an alternative, or one of the type's catalogue chosen in the picker (the server checks the catalogue).
+export function correctTo(label) {
+  if (!state.detail || state.detail.readOnly) return;
+  if (label === state.detail.classification.label) { say("\u201C" + label + "\u201D is the predicted label: press Enter to confirm it.", "warn"); return; }
   const reason = needReason({ kind: DecisionCommand.Correct, label });
   if (reason) decide({ outcome: DecisionCommand.Correct, label, reasonCode: reason });
 }

@@ -7,6 +7,7 @@ import { session } from "./signin.js";
 import { state, isReviewer, isMine, visibleStates } from "./state.js";
 import { DocumentStatus, OpenStates } from "./status.js";
 import { setSla } from "./sla.js";
+import { showChoices } from "./choices.js";
 
 // A deep link (/?document=ID, what Teams cards and mails point to) waits here through the sign-in.
 const LINK_KEY = "reviewflow.open";
@@ -119,6 +120,7 @@ function renderDetail(keepMessage) {
 
   $("excerpt").textContent = c.excerpt || "(no excerpt)";
   renderAlternatives(c.alternatives || []);
+  showChoices(c);
   renderMetadata(Object.entries(c.metadata || {}));
   renderHistory(history);
 
@@ -135,6 +137,7 @@ function renderDetail(keepMessage) {
   $("read-only").hidden = !readOnly;
   $("read-only").textContent = readOnly ? "Read only: " + readOnly + "." : "";
   for (const b of $("alternatives").querySelectorAll("button")) b.disabled = !!readOnly;
+  $("btn-correct").disabled = !!readOnly;
   $("btn-claim").disabled = mine;
   $("btn-release").disabled = !mine;
   if (!keepMessage) say(mine ? "Claimed by you." : "Press c to claim.");

@@ -1,7 +1,9 @@
 // What each key and each button of the reviewer page does. Everything works with the keyboard and with the mouse.
 import { $ } from "./dom.js";
+import { state } from "./state.js";
 import { loadQueue, loadMore, applyFilter, move } from "./queue.js";
-import { claim, release, confirm, correct, reject, escalate, runPending, cancelPending } from "./actions.js";
+import { claim, release, confirm, correct, correctTo, reject, escalate, runPending, cancelPending } from "./actions.js";
+import { openLabelPicker, closeLabelPicker } from "./choices.js";
 
 function onKey(e) {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -9,8 +11,9 @@ function onKey(e) {
   const t = e.target;
   const inField = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA");
   if (inField) {
-    if (e.key === "Escape") { t.blur(); cancelPending(); }
+    if (e.key === "Escape") { t.blur(); cancelPending(); if (t.id === "label-pick") closeLabelPicker(); }
     else if (e.key === "Enter" && t.id === "reason") { e.preventDefault(); runPending(); }
+    else if (e.key === "Enter" && t.id === "label-pick") { e.preventDefault(); pickLabel(); }
     return;
   }
   // Buttons and links keep their own Enter/space.
@@ -24,12 +27,22 @@ function onKey(e) {
     case "e": escalate(); break;
     case "Enter": confirm(); break;
     case "/": $("reason").focus(); break;
+    case "l": if (state.detail && !state.detail.readOnly) openLabelPicker(); break;
     case "f": $("filter-type").focus(); $("filter-type").select(); break;
     default:
       if (/^[1-9]$/.test(e.key)) correct(Number(e.key) - 1);
       else return;
   }
   e.preventDefault();
+}
+
+// Enter in the label picker: correct to what it holds (the reason field asks next when it is empty).
+function pickLabel() {
+  const label = $("label-pick").value.trim();
+  if (!label) return;
+  $("label-pick").blur();
+  closeLabelPicker();
+  correctTo(label);
 }
 
 export function blurActive() {
@@ -47,6 +60,7 @@ export function bindKeysAndButtons() {
   $("btn-reject").addEventListener("click", clicked(reject));
   $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
+  $("btn-correct").addEventListener("click", (e) => { e.currentTarget.blur(); openLabelPicker(); });
   $("load-more").addEventListener("click", clicked(loadMore));
   $("alternatives").addEventListener("click", (e) => {
     const b = e.target.closest("button.alt");

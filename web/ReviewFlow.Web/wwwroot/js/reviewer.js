@@ -9,6 +9,7 @@ import { tickAllSla } from "./sla.js";
 import { refreshAges } from "./queue.js";
 import { say, rememberLink, openLinked } from "./item.js";
 import { loadMyDay, renewMyClaims } from "./actions.js";
+import { loadChoices } from "./choices.js";
 import { connect, disconnect, watchNetwork } from "./live.js";
 import { showPageLinks, hidePageLinks } from "./nav.js";
 import { bindKeysAndButtons, clicked, blurActive } from "./keyboard.js";
@@ -30,6 +31,7 @@ function onSignedIn(user) {
   }
   blurActive();
   loadMyDay();
+  loadChoices();
   state.live = true;
   connect();
 }
