@@ -124,6 +124,8 @@ public sealed class ChainVerifier(AuditDatabase db)
                 Fail(version, seq, $"content changed: version {version} (seq {seq}) no longer matches its hash");
             if (r.Via == "direct")
                 Fail(version, seq, $"not appended through Marten: version {version} (seq {seq}) was inserted directly by role {r.Role} (transaction {r.TxId})");
+            else if (checkpoints.RecordedDirect(seq) is { } number)
+                Fail(version, seq, $"provenance rewritten: signed checkpoint #{number} recorded version {version} (seq {seq}) as a direct insert; the chain now says '{r.Via}'");
             _prev = r.Hash;
             _expectedVersion = version + 1;
         }

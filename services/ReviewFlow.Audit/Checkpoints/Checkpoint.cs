@@ -6,12 +6,13 @@ namespace ReviewFlow.Audit.Checkpoints;
 
 /// <summary>
 /// What one checkpoint signs: the heads of the streams that gained events in (FromSeqId, LastSeqId], the number of
-/// chained events with a sequence number up to LastSeqId, and the SHA-256 of the previous checkpoint's payload, so
-/// that the checkpoints form a chain of their own and a missing one shows (docs/adr/0013).
+/// chained events with a sequence number up to LastSeqId, the events of the range chained as direct inserts (so that
+/// relabelling one later shows: how an event arrived is not part of its hash), and the SHA-256 of the previous
+/// checkpoint's payload, so that the checkpoints form a chain of their own and a missing one shows (docs/adr/0013).
 /// </summary>
 public sealed record CheckpointBody(
     string Schema, long Number, DateTimeOffset TakenAt, long FromSeqId, long LastSeqId, long EventCount, string? Previous,
-    IReadOnlyList<CheckpointHead> Heads);
+    IReadOnlyList<CheckpointHead> Heads, IReadOnlyList<long>? DirectSeqIds = null);
 
 /// <summary>A stream's last chained event at the checkpoint: its version and chain hash (hex).</summary>
 public sealed record CheckpointHead(string StreamId, long Version, string Hash);

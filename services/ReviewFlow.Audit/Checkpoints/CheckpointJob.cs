@@ -48,8 +48,11 @@ public sealed class CheckpointJob(AuditDatabase db, CheckpointSink sink, IOption
             if (last is { } upTo)
             {
                 var (heads, count) = await HeadsAsync(connection, tx, from, upTo, ct);
+                var direct = await ScalarAsync<long[]>(connection, tx,
+                    $"SELECT coalesce(array_agg(seq_id ORDER BY seq_id), '{{}}') FROM {s}.rf_event_chain WHERE seq_id > $1 AND seq_id <= $2 AND via = 'direct'",
+                    ct, from, upTo);
                 var body = new CheckpointBody(s, (before?.Number ?? 0) + 1, await ScalarAsync<DateTime>(connection, tx, "SELECT clock_timestamp()", ct),
-                    from, upTo, (before?.EventCount ?? 0) + count, previous?.Digest(), heads);
+                    from, upTo, (before?.EventCount ?? 0) + count, previous?.Digest(), heads, direct);
                 taken = SignedCheckpoint.Sign(body, _signer);
                 await using var insert = new NpgsqlCommand(
                     $"INSERT INTO {s}.rf_audit_checkpoint (number, last_seq_id, taken_at, envelope) VALUES ($1, $2, $3, $4::jsonb)", connection, tx);

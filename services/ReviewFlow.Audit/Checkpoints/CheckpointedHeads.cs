@@ -17,6 +17,7 @@ public sealed class CheckpointedHeads
 
     readonly Dictionary<string, (CheckpointHead Head, long Number)> _heads = new(StringComparer.Ordinal);
     readonly List<ChainFinding> _findings = [];
+    readonly Dictionary<long, long> _direct = [];
 
     public CheckpointStatus Status { get; }
     public CheckpointBody? Latest { get; }
@@ -26,7 +27,10 @@ public sealed class CheckpointedHeads
     CheckpointedHeads(string source, IReadOnlyList<CheckpointBody> bodies, IReadOnlyList<string> keyIds)
     {
         foreach (var body in bodies)
+        {
             foreach (var head in body.Heads) _heads[head.StreamId] = (head, body.Number);
+            foreach (var seq in body.DirectSeqIds ?? []) _direct[seq] = body.Number;
+        }
         Latest = bodies.Count > 0 ? bodies[^1] : null;
         Status = new CheckpointStatus(source, bodies.Count, Latest?.Number, Latest?.LastSeqId, Latest?.TakenAt, keyIds);
     }
@@ -57,6 +61,9 @@ public sealed class CheckpointedHeads
 
     /// <summary>The stream id findings about the checkpoints themselves are reported under.</summary>
     public const string Stream = "$checkpoints";
+
+    /// <summary>The checkpoint that recorded event <paramref name="seq"/> as a direct insert, if one did.</summary>
+    public long? RecordedDirect(long seq) => _direct.TryGetValue(seq, out var number) ? number : null;
 
     /// <summary>The stream's head in the latest checkpoint that has it, and that checkpoint's number.</summary>
     public (CheckpointHead Head, long Number)? For(string streamId) => _heads.TryGetValue(streamId, out var h) ? h : null;

@@ -133,7 +133,7 @@ public sealed class TamperTests : IClassFixture<TamperTests.OwnSystem>
 
     static List<string> Problems(JsonElement mismatches) => mismatches.EnumerateArray().Select(m => m.GetProperty("problem").GetString()!).ToList();
 
-    static async Task<JsonElement> RunAsync(HttpClient http, string? checkpointFile)
+    public static async Task<JsonElement> RunAsync(HttpClient http, string? checkpointFile)
     {
         var start = await http.PostAsync("/api/v1/audit/verifications",
             checkpointFile is null ? null : new StringContent(checkpointFile, System.Text.Encoding.UTF8, "application/json"));
@@ -178,6 +178,15 @@ public sealed class ForgedAppendTests(AppRoleSystem system) : IClassFixture<AppR
             .Where(m => m.GetProperty("problem").GetString()!.StartsWith("not appended through Marten", StringComparison.Ordinal)).ToList();
         Assert.Equal([4L, 5L], direct.Select(m => m.GetProperty("version").GetInt64()));
         Assert.Contains(AppRoleSystem.Role, direct[0].GetProperty("problem").GetString());
+
+        // Once checkpointed, a superuser relabelling the forged rows as Marten's is caught by the auditor's file.
+        await system.CheckpointAsync();
+        var file = await auditor.GetStringAsync("/api/v1/audit/checkpoints");
+        await system.AsSuperuserAsync("UPDATE {schema}.rf_event_chain SET via = 'marten', appended_by = 'postgres' WHERE stream_id = $1 AND via = 'direct'", id);
+        var run = await TamperTests.RunAsync(auditor, file);
+        var relabelled = run.GetProperty("mismatches").EnumerateArray()
+            .Where(m => m.GetProperty("streamId").GetString() == id && m.GetProperty("problem").GetString()!.StartsWith("provenance rewritten", StringComparison.Ordinal));
+        Assert.Equal([4L, 5L], relabelled.Select(m => m.GetProperty("version").GetInt64()));
     }
 }
 
