@@ -33,10 +33,13 @@ public sealed class DecisionRecordCheck(IDocumentStore store, AuditDatabase db)
         long processed;
         await using (var connection = await db.DataSource.OpenConnectionAsync(ct))
         {
-            await using var progress = new NpgsqlCommand($"SELECT last_seq_id FROM {s}.mt_event_progression WHERE name = 'DecisionRecord:All'", connection);
+            // One snapshot for the shard's progress and the records: the daemon commits both together, and a commit
+            // between two reads would make a current record look ahead of its events.
+            await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await using var progress = new NpgsqlCommand($"SELECT last_seq_id FROM {s}.mt_event_progression WHERE name = 'DecisionRecord:All'", connection, tx);
             processed = await progress.ExecuteScalarAsync(ct) is long p ? p : 0;
             var columns = string.Join(", ", Columns.Select(c => $"'{c.Property}', {c.Column}"));
-            await using var rows = new NpgsqlCommand($"SELECT id, data::text, jsonb_build_object({columns})::text FROM {s}.{Table} WHERE id = ANY($1)", connection)
+            await using var rows = new NpgsqlCommand($"SELECT id, data::text, jsonb_build_object({columns})::text FROM {s}.{Table} WHERE id = ANY($1)", connection, tx)
                 { Parameters = { new() { Value = streamIds.ToArray() } } };
             await using var reader = await rows.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
