@@ -39,6 +39,14 @@ trap stop EXIT INT TERM
 (cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development Audit__AppRole=reviewflow_app \
   dotnet ReviewFlow.Worker.dll --migrate) >"$logs/migrate.log" 2>&1 || { cat "$logs/migrate.log"; exit 1; }
 export ConnectionStrings__Postgres="${ConnectionStrings__Postgres/Username=postgres/Username=reviewflow_app}"
+# The audit checkpoints' signing key (docs/adr/0013): made once in the state folder, never committed, kept across runs
+# so that earlier checkpoints still verify. The worker signs with it; the web hosts get only its public key. The sink
+# stands in for object storage with a retention lock.
+audit=$repo/.local/audit
+mkdir -p "$audit/checkpoints"
+[ -s "$audit/checkpoint-key.pem" ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$audit/checkpoint-key.pem" 2>/dev/null)
+checkpoint_public=$(openssl pkey -in "$audit/checkpoint-key.pem" -pubout)
+export Audit__CheckpointSink="$audit/checkpoints"
 export Database__Migrate=false
 worker_urls=() web_urls=()
 next=5180
@@ -48,6 +56,7 @@ for i in $(seq 1 "$workers"); do
   # the first start only) and check the quality alarms every 30 s.
   (cd services/ReviewFlow.Worker/bin/Release/net10.0 && DOTNET_ENVIRONMENT=Development Urls="http://127.0.0.1:$wport" \
     Routing__QaSampleRate="${DEMO_QA_RATE:-0.2}" Quality__AlarmCron="*/30 * * * * *" \
+    Audit__CheckpointKey="$(cat "$audit/checkpoint-key.pem")" Audit__CheckpointCron="* * * * *" \
     exec dotnet ReviewFlow.Worker.dll) >"$logs/worker$i.log" 2>&1 &
   pids+=($!)
 done
@@ -57,7 +66,7 @@ next=$port
 for j in $(seq 1 "$webs"); do
   nport=$(next_free "$next"); next=$((nport + 1)); web_urls+=("http://127.0.0.1:$nport")
   (cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$nport" \
-    DevSignIn__SigningKey="$dev_key" DevUsers__simulated__Name="Simulated reviewer (demo)" DevUsers__simulated__Roles__0=Reviewer \
+    DevSignIn__SigningKey="$dev_key" Audit__CheckpointPublicKeys__0="$checkpoint_public" DevUsers__simulated__Name="Simulated reviewer (demo)" DevUsers__simulated__Roles__0=Reviewer \
     DevUsers__simulated__Groups__0=ap-reviewers DevUsers__simulated__Groups__1=legal-reviewers DevUsers__simulated__Groups__2=claims-reviewers \
     exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
   pids+=($!)
@@ -73,6 +82,8 @@ cat <<INFO
 ReviewFlow is running.
   Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x, f filter; links: $url/?document=ID)
   Auditor page  $url/audit.html  (sign in as audrey: search, timelines, reports, export, verification)
+  Checkpoints   $url/api/v1/audit/checkpoints (Auditor, Admin: signed each minute; copies in $audit/checkpoints,
+                key in $audit/checkpoint-key.pem)
   Quality       $url/quality.html  (sign in as sam, audrey or ada: accuracy without a human, calibration, drift, confusion, alarms)
   Policy        $url/policy.html   (sign in as ada: edit the routing policy with its what-if, adopt with a reason, history)
   API           $url/api       (health: $url/health/ready)

@@ -15,6 +15,19 @@ public sealed class AuditOptions
     /// how long an append can stay open, which the decision reconciler relies on; exports stream in short statements.
     /// </summary>
     public TimeSpan AppRoleStatementTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// The ECDSA P-256 private key (PKCS#8, PEM or base64 DER) the worker signs checkpoints with; never stored in the
+    /// database. Unset: no checkpoints (a warning at start). docs/adr/0013.
+    /// </summary>
+    public string? CheckpointKey { get; set; }
+    /// <summary>Public keys (PEM or base64 SubjectPublicKeyInfo) verification also trusts: earlier keys after a rotation, or the web host's only ones.</summary>
+    public List<string> CheckpointPublicKeys { get; set; } = [];
+    /// <summary>The append-only directory each checkpoint is also written to (production: object storage with a retention lock).</summary>
+    public string? CheckpointSink { get; set; }
+    /// <summary>When checkpoints are taken (cron, UTC).</summary>
+    public string CheckpointCron { get; set; } = "*/10 * * * *";
+    /// <summary>Events chained more recently than this wait for the next checkpoint (an earlier sequence number may still commit).</summary>
+    public TimeSpan CheckpointLag { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>The schema Marten uses and a data source on the same database, for the chain, exports and reports in SQL.</summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReviewFlow.Audit.Chain;
+using ReviewFlow.Audit.Checkpoints;
 using ReviewFlow.Audit.Decisions;
 using ReviewFlow.Audit.Export;
 using ReviewFlow.Audit.Reports;
@@ -26,6 +27,7 @@ static class AuditEndpoints
         audit.MapGet("/decisions", SearchAsync);
         audit.MapGet("/documents/{documentId}/timeline", TimelineAsync);
         audit.MapGet("/verify", VerifyAsync);
+        CheckpointEndpoint.Map(app);
         audit.MapGet("/export", ExportAsync);
         audit.MapGet("/exports/{exportId:guid}/manifest", ManifestAsync);
         audit.MapGet("/reports/overrides", (DateTimeOffset? from, DateTimeOffset? to, AuditReports reports, CancellationToken ct) =>
@@ -70,28 +72,49 @@ static class AuditEndpoints
             ? TypedResults.Ok(timeline)
             : TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No events recorded for '{documentId}'.");
 
-    /// <summary>"intact", or the first event whose hash does not match (stream, version, seq, what is wrong).</summary>
-    static async Task<IResult> VerifyAsync(string? documentId, ChainVerifier verifier, CancellationToken ct)
+    /// <summary>
+    /// "intact", or every finding: the chain, the document's head against the sink's signed checkpoints, and its
+    /// DecisionRecord against its events.
+    /// </summary>
+    static async Task<IResult> VerifyAsync(string? documentId, ChainVerifier verifier, TrustedCheckpoints trusted, DecisionRecordCheck records,
+        CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(documentId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["documentId"] = ["is required (POST /api/v1/audit/verifications checks the whole store)"] });
-        var result = await verifier.VerifyStreamAsync(documentId, ct);
-        if (result.EventsChecked == 0)
+        var checkpoints = await trusted.LoadAsync(null, ct);
+        var result = await verifier.VerifyStreamAsync(documentId, checkpoints, ct);
+        if (result.EventsChecked == 0 && result.CheckpointedVersion is null)
             return TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No events or chain entries for '{documentId}'.");
+        var mismatches = result.Mismatches.Concat(await records.CheckAsync([documentId], ct)).ToList();
         return TypedResults.Ok(new
         {
             documentId,
-            status = result.Intact ? "intact" : "mismatch",
+            status = mismatches.Count == 0 ? "intact" : "mismatch",
             eventsChecked = result.EventsChecked,
             headHash = result.HeadHash,
-            firstMismatch = result.FirstMismatch,
+            firstMismatch = mismatches.FirstOrDefault(),
+            mismatches,
+            checkpoint = new { checkpoints.Status.Source, checkpoints.Status.LatestNumber, checkpoints.Status.LatestTakenAt, version = result.CheckpointedVersion },
         });
     }
 
+    /// <summary>The body is optional: a checkpoint file the auditor kept (GET /api/v1/audit/checkpoints) to check against instead of the sink.</summary>
     static async Task<IResult> StartVerificationAsync(ClaimsPrincipal user, VerificationQueue queue, IDocumentStore store, TimeProvider clock,
-        CancellationToken ct)
+        HttpRequest request, CancellationToken ct)
     {
-        var run = await queue.EnqueueAsync(store, user.UserId(), clock, ct);
+        CheckpointFile? file = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                file = await request.ReadFromJsonAsync<CheckpointFile>(AuditJson.Options, ct);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["checkpoints"] = [ex.Message] });
+            }
+        }
+        var run = await queue.EnqueueAsync(store, user.UserId(), file?.Checkpoints, clock, ct);
         return TypedResults.Accepted($"/api/v1/audit/verifications/{run.Id}", run);
     }
 

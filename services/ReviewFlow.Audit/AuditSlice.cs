@@ -1,6 +1,7 @@
 using JasperFx.Events.Projections;
 using Marten;
 using ReviewFlow.Audit.Chain;
+using ReviewFlow.Audit.Checkpoints;
 using ReviewFlow.Audit.Decisions;
 using ReviewFlow.Audit.Export;
 using ReviewFlow.Audit.Reports;
@@ -44,6 +45,18 @@ public static class AuditSlice
         if (EventStore.MigratesAtStart(builder.Configuration))
             services.AddHostedService(sp => sp.GetRequiredService<AuditSchemaInstaller>());
         services.AddSingleton<ChainVerifier>();
+        services.AddSingleton<CheckpointTrust>();
+        services.AddSingleton<CheckpointSink>();
+        services.AddSingleton<TrustedCheckpoints>();
+        services.AddSingleton<DecisionRecordCheck>();
+        return builder;
+    }
+
+    /// <summary>The worker: signs the chain heads periodically and sends them out of the database (Audit:Checkpoint…, docs/adr/0013).</summary>
+    public static IHostApplicationBuilder AddAuditCheckpoints(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddTransient<CheckpointJob>();
+        builder.Services.AddHostedService<CheckpointBootstrap>();
         return builder;
     }
 

@@ -27,7 +27,7 @@ public static class WorkerSlices
         builder.AddSlaTimers();
         builder.AddNotificationHistory().AddNotifying();
         builder.AddQuality().AddQualityCounting();
-        builder.AddAuditTrail();
+        builder.AddAuditTrail().AddAuditCheckpoints();
         builder.AddHealth();
         return builder.AddBus();
     }

@@ -48,6 +48,10 @@ public class TestSystem : IAsyncLifetime
     /// <summary>Short, so that a test can watch a lease lapse; long enough for every other test's claim to hold.</summary>
     public static readonly TimeSpan ShortClaimLease = TimeSpan.FromSeconds(8);
 
+    /// <summary>An ECDSA P-256 private key (PKCS#8, base64) made for this test run: Audit:CheckpointKey of every system.</summary>
+    public static readonly string CheckpointKey =
+        Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKey());
+
     public string Schema { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
     public string PostgresConnection { get; private set; } = "";
     public string RabbitMqUri { get; private set; } = "";
@@ -70,6 +74,8 @@ public class TestSystem : IAsyncLifetime
             // Late decisions (committed after the relay passed their gap) published within a second or two.
             settings["Relay:ReconcileInterval"] = "00:00:01";
             if (_options.ClaimLease is { } lease) settings["Review:ClaimLease"] = lease.ToString();
+            // The audit checkpoints' signing key: made per test run, never committed (docs/adr/0013).
+            settings["Audit:CheckpointKey"] = CheckpointKey;
             foreach (var (key, value) in _options.Settings.Concat(ExtraSettings())) settings[key] = value;
             return settings;
         }

@@ -5,6 +5,10 @@ namespace ReviewFlow.Audit.Chain;
 /// appended event and by verification, so no .NET code ever re-serialises an event's JSON (docs/adr/0007).
 /// hash = sha256(prev_hash || utf8("{len(stream)}:{stream}|{version}|{seq}|{event id}|{timestamp µs}|{len(type)}:{type}|") || utf8(data::text))
 /// where prev_hash is the stream's previous chain hash, or 32 zero bytes for its first event.
+/// Beside the hash each row records how the event arrived (docs/adr/0013): the login role, the transaction, the clock
+/// time, and <c>via</c> — "marten" when the outermost caller was Marten's append function, "new-stream" for Marten's
+/// single-INSERT start of a stream, "direct" for any other INSERT, "install" when the installer chained an event stored
+/// before the trigger existed.
 /// </summary>
 public static class EventChainSql
 {
@@ -20,6 +24,11 @@ public static class EventChainSql
             prev_hash  bytea NOT NULL,
             hash       bytea NOT NULL
         );
+        ALTER TABLE {schema}.rf_event_chain
+            ADD COLUMN IF NOT EXISTS appended_by text,
+            ADD COLUMN IF NOT EXISTS txid bigint,
+            ADD COLUMN IF NOT EXISTS chained_at timestamptz DEFAULT clock_timestamp(),
+            ADD COLUMN IF NOT EXISTS via text;
         CREATE INDEX IF NOT EXISTS rf_event_chain_stream ON {schema}.rf_event_chain (stream_id, version);
         CREATE INDEX IF NOT EXISTS rf_event_chain_at ON {schema}.rf_event_chain (at, seq_id);
 
@@ -38,8 +47,9 @@ public static class EventChainSql
 
         -- Chains one stored event: called by the trigger for each appended event, and once for events stored before the
         -- trigger existed. SECURITY DEFINER: the services' role may only read the chain; this function (owned by the
-        -- schema owner) writes it.
-        CREATE OR REPLACE FUNCTION {schema}.rf_chain_row(event_seq bigint) RETURNS void
+        -- schema owner) writes it. session_user is the login role (current_user is the definer here).
+        DROP FUNCTION IF EXISTS {schema}.rf_chain_row(bigint);
+        CREATE OR REPLACE FUNCTION {schema}.rf_chain_row(event_seq bigint, arrived_via text) RETURNS void
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema} AS $fn$
         DECLARE
             ev {schema}.mt_events%ROWTYPE;
@@ -49,16 +59,37 @@ public static class EventChainSql
             SELECT c.hash INTO prev FROM {schema}.rf_event_chain c
              WHERE c.stream_id = ev.stream_id ORDER BY c.version DESC LIMIT 1;
             prev := coalesce(prev, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
-            INSERT INTO {schema}.rf_event_chain (seq_id, stream_id, version, at, prev_hash, hash)
+            INSERT INTO {schema}.rf_event_chain (seq_id, stream_id, version, at, prev_hash, hash, appended_by, txid, via)
             VALUES (ev.seq_id, ev.stream_id, ev.version, ev.timestamp, prev,
-                    {schema}.rf_event_hash(prev, ev.stream_id, ev.version, ev.seq_id, ev.id, ev.type, ev.data, ev.timestamp));
+                    {schema}.rf_event_hash(prev, ev.stream_id, ev.version, ev.seq_id, ev.id, ev.type, ev.data, ev.timestamp),
+                    session_user, txid_current(), arrived_via);
         END
         $fn$;
+        REVOKE ALL ON FUNCTION {schema}.rf_chain_row(bigint, text) FROM PUBLIC;
 
+        -- "marten" when the outermost frame of the call stack is Marten's append function in this schema, called at top
+        -- level as Marten calls it (appends to a stream). "new-stream" for Marten's other path (StartStream): a top-level
+        -- INSERT into a stream with no event from an earlier transaction, whose row this transaction wrote, stamped with
+        -- this transaction's time (not back-dated).
+        -- Anything else is "direct": an INSERT into an existing stream, a DO block, a function of one's own (pg_temp
+        -- prints as pg_temp_N.…). Text inside a statement cannot forge the last line: a statement's lines are followed
+        -- by its caller's frame. Unqualified when the schema was on the search_path as Marten compiled it.
         CREATE OR REPLACE FUNCTION {schema}.rf_chain_event() RETURNS trigger
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema} AS $fn$
+        DECLARE
+            stack text;
+            via text := 'direct';
         BEGIN
-            PERFORM {schema}.rf_chain_row(NEW.seq_id);
+            GET DIAGNOSTICS stack = PG_CONTEXT;
+            IF regexp_replace(stack, '^.*\n', '') ~ ('^PL/pgSQL function ({schema}\.)?mt_quick_append_events\([^)]*\) line [0-9]+ at SQL statement$') THEN
+                via := 'marten';
+            ELSIF position(E'\n' in stack) = 0 AND NEW.timestamp >= now() - interval '1 minute'
+                  AND NOT EXISTS (SELECT 1 FROM {schema}.rf_event_chain c WHERE c.stream_id = NEW.stream_id AND c.txid IS DISTINCT FROM txid_current())
+                  AND EXISTS (SELECT 1 FROM {schema}.mt_streams s
+                               WHERE s.id = NEW.stream_id AND s.xmin::text::bigint = txid_current() % 4294967296) THEN
+                via := 'new-stream';
+            END IF;
+            PERFORM {schema}.rf_chain_row(NEW.seq_id, via);
             RETURN NULL;
         END
         $fn$;
@@ -74,7 +105,7 @@ public static class EventChainSql
                 FOR e IN SELECT * FROM {schema}.mt_events ev
                           WHERE NOT EXISTS (SELECT 1 FROM {schema}.rf_event_chain c WHERE c.seq_id = ev.seq_id)
                           ORDER BY ev.seq_id LOOP
-                    PERFORM {schema}.rf_chain_row(e.seq_id);
+                    PERFORM {schema}.rf_chain_row(e.seq_id, 'install');
                 END LOOP;
                 CREATE TRIGGER rf_chain_event AFTER INSERT ON {schema}.mt_events
                     FOR EACH ROW EXECUTE FUNCTION {schema}.rf_chain_event();
@@ -88,6 +119,15 @@ public static class EventChainSql
             created_at  timestamptz NOT NULL DEFAULT now(),
             created_by  text NOT NULL,
             manifest    jsonb NOT NULL
+        );
+
+        -- Signed checkpoints of the chain heads (docs/adr/0013): a copy for the download endpoint; verification never
+        -- trusts it (the auditor's file or the configured sink is what counts).
+        CREATE TABLE IF NOT EXISTS {schema}.rf_audit_checkpoint (
+            number       bigint PRIMARY KEY,
+            last_seq_id  bigint NOT NULL,
+            taken_at     timestamptz NOT NULL,
+            envelope     jsonb NOT NULL
         );
         """;
 
@@ -124,6 +164,8 @@ public static class EventChainSql
         REVOKE DELETE, TRUNCATE ON {schema}.mt_streams FROM "{role}";
         REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {schema}.rf_event_chain FROM "{role}";
         REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.rf_audit_export FROM "{role}";
+        REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.rf_audit_checkpoint FROM "{role}";
+        REVOKE EXECUTE ON FUNCTION {schema}.rf_chain_row(bigint, text) FROM "{role}";
         -- Tables Marten creates later (new document types) get the same DML grants.
         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{role}";
         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO "{role}";

@@ -1,5 +1,6 @@
 using Marten;
 using ReviewFlow.Audit.Chain;
+using ReviewFlow.Audit.Checkpoints;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Routing;
 
@@ -20,7 +21,7 @@ public sealed record TimelineSummary(
 
 public sealed record DocumentTimeline(TimelineSummary Summary, StreamVerification Chain, IReadOnlyList<TimelineEntry> Events);
 
-public sealed class DocumentTimelines(IDocumentStore store, ChainVerifier verifier, AuditDatabase db)
+public sealed class DocumentTimelines(IDocumentStore store, ChainVerifier verifier, TrustedCheckpoints checkpoints, AuditDatabase db)
 {
     public async Task<DocumentTimeline?> LoadAsync(string documentId, CancellationToken ct)
     {
@@ -48,7 +49,7 @@ public sealed class DocumentTimelines(IDocumentStore store, ChainVerifier verifi
         var summary = new TimelineSummary(documentId, received?.Classification.DocumentType, received?.Classification.Label,
             received?.Classification.Confidence, received?.ModelVersion, routed?.FinalLabel, routed?.Outcome, routed?.DecidedBy,
             routed?.DecidedAt, routed?.PolicyVersion ?? routing?.PolicyVersion, received?.SubmittedBy);
-        return new DocumentTimeline(summary, await verifier.VerifyStreamAsync(documentId, ct), entries);
+        return new DocumentTimeline(summary, await verifier.VerifyStreamAsync(documentId, await checkpoints.LoadAsync(null, ct), ct), entries);
     }
 
     /// <summary>Why, and under which policy and model, in one place per event type.</summary>

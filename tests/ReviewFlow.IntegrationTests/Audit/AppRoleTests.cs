@@ -40,6 +40,7 @@ public sealed class AppRoleSystem() : TestSystem(new SystemOptions())
     {
         ["ConnectionStrings:Postgres"] = AppConnection,
         ["Database:Migrate"] = "false",
+        ["Audit:CheckpointLag"] = "00:00:00", // ForgedAppendTests checkpoints what it just wrote
     };
 }
 
