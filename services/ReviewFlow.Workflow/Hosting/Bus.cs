@@ -55,6 +55,9 @@ public static class Bus
                 cfg.Message<DocumentDecision>(m => m.SetEntityName(DecisionsExchange));
                 cfg.Publish<DocumentDecision>(p => p.ExchangeType = "topic");
                 cfg.Send<DocumentDecision>(s => s.UseRoutingKeyFormatter(ctx => $"{ctx.Message.DocumentType}.{ctx.Message.FinalLabel}"));
+                // Declared at start, not with the first decision: a downstream system, whose broker user may not
+                // declare it (docs/security.md), can bind its queue before anything was decided.
+                cfg.DeployPublishTopology = true;
                 foreach (var part in parts) part.Endpoints?.Invoke(context, cfg, settings);
                 // Consumers registered without endpoints of their own (excluded otherwise) get MassTransit's.
                 cfg.ConfigureEndpoints(context);
