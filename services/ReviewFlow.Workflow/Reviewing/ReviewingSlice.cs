@@ -31,6 +31,7 @@ public static class ReviewingSlice
         reviews.MapPost("/release", Release.HandleAsync);
         reviews.MapPost("/decision", Decide.HandleAsync);
         reviews.MapPost("/reassign", Reassign.HandleAsync).RequireAuthorization(Policies.Supervise);
+        app.MapPost("/api/v1/reviews/next", ClaimNext.HandleAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
         app.MapPost("/api/v1/reviews/bulk-confirm", BulkConfirm.HandleAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews");
         app.MapGet("/api/v1/document-types", DocumentTypes.ListAsync)
             .RequireAuthorization(p => p.RequireRole(Roles.Reviewer, Roles.Supervisor, Roles.Admin, Roles.Auditor)).WithTags("Reviews");

@@ -32,6 +32,12 @@ public sealed class BrowserSystem : IAsyncLifetime
             ["Routing:DocumentTypes:invoice:Labels:2"] = "rent",
             ["Routing:DocumentTypes:invoice:Labels:3"] = "travel",
             ["Routing:DocumentTypes:invoice:Labels:4"] = "office-supplies",
+            // A document type and a reviewer of its own, so that "next task" (n) can only take that test's documents.
+            ["Routing:DocumentTypes:memo:Threshold"] = "0.90",
+            ["Routing:DocumentTypes:memo:ReviewerGroup"] = "memo-reviewers",
+            ["DevUsers:nina:Name"] = "Nina (reviewer)",
+            ["DevUsers:nina:Roles:0"] = "Reviewer",
+            ["DevUsers:nina:Groups:0"] = "memo-reviewers",
             // A reviewer only the auditor page's test decides as: its search by reviewer finds exactly that test's decision.
             ["DevUsers:carol:Name"] = "Carol (reviewer)",
             ["DevUsers:carol:Roles:0"] = "Reviewer",

@@ -45,6 +45,25 @@ export async function claim() {
   if (r) { noteHolder(state.selectedId, session.user.id); await loadDetail(state.selectedId, true); }
 }
 
+// n: the server claims what I should do next in my groups (breached first, then due time, then oldest) and the
+// pane shows it, ready for a decision.
+export async function claimNext() {
+  if (state.busy) return;
+  state.busy = true;
+  try {
+    const r = await api("/api/v1/reviews/next", { method: "POST", json: {} });
+    if (!r.ok) { say(problemText(r), r.status === 404 ? "warn" : "error"); return; }
+    noteHolder(r.body.documentId, session.user.id);
+    select(r.body.documentId);
+    await loadDetail(r.body.documentId, true);
+    say("Claimed " + r.body.documentId + (r.body.breached ? ", past its SLA" : "") + ": next in your groups. Enter confirms, 1–9 or l corrects.", "ok");
+  } catch (e) {
+    say(e.message, "error");
+  } finally {
+    state.busy = false;
+  }
+}
+
 export async function release() {
   const r = await command("release", {}, "Released.");
   if (r) await loadDetail(state.selectedId, true);

@@ -2,7 +2,7 @@
 import { $ } from "./dom.js";
 import { state } from "./state.js";
 import { loadQueue, loadMore, applyFilter, move } from "./queue.js";
-import { claim, release, confirm, correct, correctTo, reject, escalate, runPending, cancelPending } from "./actions.js";
+import { claim, claimNext, release, confirm, correct, correctTo, reject, escalate, runPending, cancelPending } from "./actions.js";
 import { openLabelPicker, closeLabelPicker } from "./choices.js";
 
 function onKey(e) {
@@ -22,6 +22,7 @@ function onKey(e) {
     case "j": move(1); break;
     case "k": move(-1); break;
     case "c": claim(); break;
+    case "n": claimNext(); break;
     case "x": release(); break;
     case "r": reject(); break;
     case "e": escalate(); break;
@@ -55,6 +56,7 @@ export const clicked = (fn) => (e) => { e.currentTarget.blur(); fn(); };
 export function bindKeysAndButtons() {
   document.addEventListener("keydown", onKey);
   $("reload").addEventListener("click", loadQueue);
+  $("next-task").addEventListener("click", clicked(claimNext));
   $("btn-claim").addEventListener("click", clicked(claim));
   $("btn-confirm").addEventListener("click", clicked(confirm));
   $("btn-reject").addEventListener("click", clicked(reject));

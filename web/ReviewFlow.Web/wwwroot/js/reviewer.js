@@ -21,7 +21,7 @@ function onSignedIn(user) {
   showPageLinks(user);
   $("jobs").hidden = !user.roles.includes("Admin");
   const reviewer = isReviewer();
-  for (const id of ["my-work", "live", "filters", "reload"]) $(id).hidden = !reviewer;
+  for (const id of ["my-work", "live", "filters", "reload", "next-task"]) $(id).hidden = !reviewer;
   $("queue-empty").textContent = reviewer ? QUEUE_EMPTY : "This user has no review role: the queue is for reviewers and supervisors.";
   if (!reviewer) {
     say("");

@@ -1,0 +1,36 @@
+using Microsoft.Playwright;
+using ReviewFlow.Testing;
+using ReviewFlow.UiTests.Infrastructure;
+
+namespace ReviewFlow.UiTests;
+
+/// <summary>n claims the next task of my groups and shows it, ready for a decision; with nothing left it says so.</summary>
+public sealed class NextTaskTests(BrowserSystem browser) : BrowserTest(browser)
+{
+    [Fact]
+    public async Task N_claims_the_oldest_waiting_task_and_shows_it_then_says_when_nothing_is_left()
+    {
+        var first = Documents.NewId("MEM");
+        var second = Documents.NewId("MEM");
+        await B.PublishAsync(first, "memo", "minutes");
+        await B.PublishAsync(second, "memo", "minutes");
+        await B.WaitUntilQueuedAsync("nina", second);
+        var nina = await B.SignedInPageAsync("nina");
+
+        await nina.Keyboard.PressAsync("n");
+        await Assertions.Expect(nina.Locator("#doc-id")).ToHaveTextAsync(first, new() { Timeout = 10_000 });
+        await Assertions.Expect(nina.Locator("#doc-status")).ToHaveTextAsync("Claimed");
+        await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync($"Claimed {first}");
+        await nina.Keyboard.PressAsync("Enter"); // confirmed
+        await B.System.Amqp.WaitForDecisionAsync(first, TimeSpan.FromSeconds(60));
+
+        await nina.Keyboard.PressAsync("n");
+        await Assertions.Expect(nina.Locator("#doc-id")).ToHaveTextAsync(second, new() { Timeout = 10_000 });
+        await Assertions.Expect(nina.Locator("#doc-status")).ToHaveTextAsync("Claimed");
+        await nina.Keyboard.PressAsync("Enter");
+        await B.System.Amqp.WaitForDecisionAsync(second, TimeSpan.FromSeconds(60));
+
+        await nina.Keyboard.PressAsync("n");
+        await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync("No unclaimed task is waiting in your groups");
+    }
+}
