@@ -52,7 +52,7 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
         {
             Console.Error.WriteLine($"[bench] migrating database {Database}; then {options.Workers} worker(s) and {options.WebNodes} web nodes, vhost rf-{Database}");
             hosts.AddRange(await Deployment.MigrateAndStartWorkersAsync(environment, options.Workers, cancellationToken));
-            var web = new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Development" };
+            var web = new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["DevSignIn__Enabled"] = "true" };
             // The shipped development users are a handful; one more per client, in configuration (no code change).
             for (var c = 0; c < options.Clients; c++)
             {

@@ -122,7 +122,7 @@ function decodeToken(token) {
     const p = JSON.parse(json);
     const arr = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
     if (p.exp && p.exp * 1000 < Date.now()) return null;
-    return { id: p.sub, name: p.name || p.sub, roles: arr(p.roles), groups: arr(p.groups) };
+    return { id: p.oid || p.sub, name: p.name || p.oid || p.sub, roles: arr(p.roles), groups: arr(p.groups) };
   } catch { return null; }
 }
 

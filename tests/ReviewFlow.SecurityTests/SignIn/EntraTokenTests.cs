@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using ReviewFlow.Workflow.Documents;
+
+namespace ReviewFlow.SecurityTests.SignIn;
+
+/// <summary>
+/// Production sign-in against a local stand-in for Entra ID: a token signed for our audience still needs the API's
+/// delegated scope (scp) or an app role (roles), and the actor the host records is the user's object id (oid), not
+/// Entra's per-application "sub".
+/// </summary>
+[Collection(SystemCollection.Name)]
+public sealed class EntraTokenTests(TestSystem system) : IAsyncLifetime
+{
+    const string Audience = "api://reviewflow";
+    StandInAuthority _authority = null!;
+    WebApplicationFactory<ReviewFlow.Web.WebHost> _site = null!;
+
+    public async Task InitializeAsync()
+    {
+        _authority = await StandInAuthority.StartAsync(Audience);
+        _site = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            foreach (var (key, value) in system.Settings) web.UseSetting(key, value);
+            web.UseSetting("Auth:Authority", _authority.Issuer);
+            web.UseSetting("Auth:Audience", Audience);
+            web.UseSetting("Auth:Scope", Audience + "/review");
+            web.UseSetting("Auth:RequireHttpsMetadata", "false"); // the stand-in is plain HTTP
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _site.DisposeAsync();
+        await _authority.DisposeAsync();
+    }
+
+    HttpClient With(params Claim[] claims)
+    {
+        var http = _site.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _authority.Issue(claims));
+        return http;
+    }
+
+    // Any signed-in caller may ask; an unknown id is 404 past sign-in, 401 before it.
+    async Task<HttpStatusCode> ReadUnknownDocumentAsync(HttpClient http) =>
+        (await http.GetAsync($"/api/v1/documents/{Documents.NewId()}")).StatusCode;
+
+    [Fact]
+    public async Task A_token_with_neither_scope_nor_role_is_refused()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, await ReadUnknownDocumentAsync(With(new("oid", "erin"), new("groups", "ap-reviewers"))));
+    }
+
+    [Fact]
+    public async Task A_token_with_another_APIs_scope_is_refused()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, await ReadUnknownDocumentAsync(With(new("oid", "erin"), new("scp", "User.Read mail.send"))));
+    }
+
+    [Fact]
+    public async Task A_users_token_with_the_APIs_scope_passes()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, await ReadUnknownDocumentAsync(With(new("oid", "erin"), new("scp", "openid review"))));
+    }
+
+    [Fact]
+    public async Task An_applications_token_with_an_app_role_passes()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, await ReadUnknownDocumentAsync(With(new("oid", "upstream-app"), new("roles", "Ingest"))));
+    }
+
+    [Fact]
+    public async Task The_actor_of_a_claim_is_the_users_object_id_not_the_per_app_subject()
+    {
+        var id = Documents.NewId();
+        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var erin = With(new("oid", "5e1c0c5e-erin-oid"), new("sub", "pairwise-Xq93"), new("name", "Erin"),
+            new("scp", "review"), new("roles", "Reviewer"), new("groups", "ap-reviewers"));
+        await erin.ForStatusAsync(id, "AwaitingReview");
+        Assert.Equal(HttpStatusCode.OK, (await erin.PostAsync($"/api/v1/reviews/{id}/claim", null)).StatusCode);
+
+        var claimed = await Waiting.ForAsync(async () => (await system.Store.EventsAsync(id)).Select(e => e.Data).OfType<ReviewClaimed>().FirstOrDefault(),
+            c => c is not null, TimeSpan.FromSeconds(15), "the claim recorded");
+        Assert.Equal(("5e1c0c5e-erin-oid", "5e1c0c5e-erin-oid"), (claimed!.ReviewerId, claimed.Actor));
+        // The same id is the holder the page compares with its own (signin.js reads oid first).
+        var doc = await Waiting.ForAsync(async () => await erin.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/documents/{id}"),
+            d => d.GetProperty("claimedBy").ValueKind == System.Text.Json.JsonValueKind.String, TimeSpan.FromSeconds(15), "the holder shown");
+        Assert.Equal("5e1c0c5e-erin-oid", doc.GetProperty("claimedBy").GetString());
+    }
+}
