@@ -99,7 +99,7 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
         Assert.Equal("S256", authorize["code_challenge_method"]);
         Assert.Equal("reviewflow-page", authorize["client_id"]);
         Assert.Equal(site.ToString(), authorize["redirect_uri"]);
-        Assert.Equal(Audience + "/review", authorize["scope"]);
+        Assert.Equal(Audience + "/review offline_access", authorize["scope"]); // offline_access: a refresh token to renew with
         Assert.Matches("^[A-Za-z0-9_-]{43}$", authorize["code_challenge"]);
         var exchange = Assert.Single(authority.TokenRequests);
         Assert.Matches("^[A-Za-z0-9_-]{43}$", exchange["code_verifier"]); // 32 random bytes; the authority checked it
