@@ -72,6 +72,8 @@ public class TestSystem : IAsyncLifetime
             // Development sign-in's second switch (the first: the web host's Development environment); TestServer and
             // Kestrel on 127.0.0.1 listen on loopback only, as it requires.
             settings["DevSignIn:Enabled"] = "true";
+            // Tests poll a document every 50 ms as one user; the rate limit's own tests set small budgets.
+            settings["RateLimits:PermitLimit"] = "1000000";
             if (_options.ClaimLease is { } lease) settings["Review:ClaimLease"] = lease.ToString();
             foreach (var (key, value) in _options.Settings.Concat(ExtraSettings())) settings[key] = value;
             return settings;
