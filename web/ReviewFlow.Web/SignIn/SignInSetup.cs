@@ -99,14 +99,14 @@ public static class SignInSetup
         app.MapGet("/api/v1/dev/users", (DevelopmentIssuer issuer) => issuer.Users.Select(u => new { user = u.Key, u.Value.Name, u.Value.Roles, u.Value.Groups }))
             .AllowAnonymous();
         app.MapPost("/api/v1/dev/token", (DevTokenRequest request, DevelopmentIssuer issuer) =>
-                issuer.Users.ContainsKey(request.User)
-                    ? Results.Ok(new { accessToken = issuer.Issue(request.User), tokenType = "Bearer" })
+                request.User is { } user && issuer.Users.ContainsKey(user) // no "user" in the body: 400, not a 500
+                    ? Results.Ok(new { accessToken = issuer.Issue(user), tokenType = "Bearer" })
                     : Results.Problem(statusCode: 400, title: "Unknown user", detail: $"Known: {string.Join(", ", issuer.Users.Keys)}"))
             .AllowAnonymous();
     }
 }
 
-public sealed record DevTokenRequest(string User);
+public sealed record DevTokenRequest(string? User);
 
 /// <summary>Mode "development" (seeded users) or "entra" (authority, clientId, scope for the PKCE flow).</summary>
 public sealed record SignInConfig(string Mode, string? Authority, string? ClientId, string? Scope);
