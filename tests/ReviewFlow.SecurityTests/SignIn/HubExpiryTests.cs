@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace ReviewFlow.SecurityTests.SignIn;
@@ -19,7 +18,7 @@ public sealed class HubExpiryTests(ShortTokenSystem system) : IClassFixture<Shor
     {
         var token = await DevTokens.GetAsync(system.Web.CreateClient(), "alice");
         var clock = Stopwatch.StartNew();
-        await using var hub = Connect(token);
+        await using var hub = Hubs.Review(system, token);
         var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         hub.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
         await hub.StartAsync();
@@ -28,17 +27,8 @@ public sealed class HubExpiryTests(ShortTokenSystem system) : IClassFixture<Shor
         Assert.True(ended == closed.Task, "the connection outlived its token by 16 s");
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(12));
 
-        await using var again = Connect(await DevTokens.GetAsync(system.Web.CreateClient(), "alice"));
+        await using var again = Hubs.Review(system, await DevTokens.GetAsync(system.Web.CreateClient(), "alice"));
         await again.StartAsync();
         Assert.Equal(HubConnectionState.Connected, again.State);
     }
-
-    HubConnection Connect(string token) => new HubConnectionBuilder()
-        .WithUrl(new Uri(system.Web.Server.BaseAddress, "hubs/review"), o =>
-        {
-            o.HttpMessageHandlerFactory = _ => system.Web.Server.CreateHandler();
-            o.Transports = HttpTransportType.LongPolling; // the in-process test server has no WebSockets
-            o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-        })
-        .Build();
 }
