@@ -30,6 +30,8 @@ public sealed class StandInAuthority : IAsyncDisposable
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> AuthorizeRequests { get; } = new();
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> TokenRequests { get; } = new();
     public ConcurrentQueue<string> IssuedTokens { get; } = new();
+    /// <summary>How long the tokens of the sign-in flow last (a test of expiry sets seconds).</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Who signs in: sub, name, roles, groups.</summary>
     public (string Sub, string Name, string[] Roles, string[] Groups) User { get; set; } = ("erin", "Erin (reviewer)", ["Reviewer"], []);
 
@@ -104,7 +106,7 @@ public sealed class StandInAuthority : IAsyncDisposable
         if (apiScopes.Count > 0) claims.Add(new Claim("scp", string.Join(' ', apiScopes)));
         claims.AddRange(User.Roles.Select(r => new Claim("roles", r)));
         claims.AddRange(User.Groups.Select(g => new Claim("groups", g)));
-        return Issue(claims);
+        return Issue(claims, TokenLifetime);
     }
 
     /// <summary>An access token for the audience with exactly <paramref name="claims"/>, signed by this authority.</summary>

@@ -42,6 +42,27 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
     }
 
     [Fact]
+    public async Task When_the_authoritys_token_expires_and_cannot_be_renewed_the_page_signs_out_and_says_so()
+    {
+        await using var authority = await StandInAuthority.StartAsync(Audience);
+        authority.User = ("erin", "Erin (reviewer)", ["Reviewer"], ["claims-reviewers"]);
+        authority.TokenLifetime = TimeSpan.FromSeconds(8); // and no refresh token: the stand-in gives none
+        await using var production = ProductionSite(authority, out var site);
+
+        var page = await B.OpenAsync("/", baseAddress: site);
+        await page.Locator("#sso").ClickAsync();
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
+
+        // The hub closes the connection at the token's end; the page cannot renew it and says so instead of reconnecting.
+        await Assertions.Expect(page.Locator("#sign-in-error")).ToContainTextAsync("could not be renewed", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("#sso")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#workspace")).ToBeHiddenAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('reviewflow.token')"));
+        await BrowserSystem.ScreenshotAsync(page, "sign-in-expired");
+        B.AssertCleanPages(e => e.Contains("signalr", StringComparison.OrdinalIgnoreCase) || e.Contains("401"));
+    }
+
+    [Fact]
     public async Task In_Development_the_config_says_development_and_the_page_lists_the_seeded_users()
     {
         using var http = new HttpClient { BaseAddress = B.System.BaseAddress };

@@ -85,7 +85,7 @@ function keepRenewal(renewal) {
 }
 
 // The bearer token for the next request or hub connection: this one while it has more than a minute left, else a
-// renewed one. Null (and the page signed out, saying so) when it cannot be renewed.
+// renewed one. Null (and the page signed out, saying so) when it has expired and cannot be renewed.
 export async function freshToken() {
   if (!session.token) return null;
   if (expiresAt(session.token) - Date.now() > RENEW_BEFORE_MS) return session.token;
@@ -93,6 +93,7 @@ export async function freshToken() {
     keep(await renew());
     return session.token;
   } catch (e) {
+    if (expiresAt(session.token) > Date.now()) return session.token; // good a little longer: the next call tries again
     signOutBecause("Your sign-in has expired and could not be renewed (" + e.message + "). Sign in again.");
     return null;
   }
