@@ -66,7 +66,8 @@ next=$port
 for j in $(seq 1 "$webs"); do
   nport=$(next_free "$next"); next=$((nport + 1)); web_urls+=("http://127.0.0.1:$nport")
   (cd web/ReviewFlow.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$nport" \
-    DevSignIn__SigningKey="$dev_key" Audit__CheckpointPublicKeys__0="$checkpoint_public" DevUsers__simulated__Name="Simulated reviewer (demo)" DevUsers__simulated__Roles__0=Reviewer \
+    DevSignIn__Enabled=true DevSignIn__SigningKey="$dev_key" Audit__CheckpointPublicKeys__0="$checkpoint_public" \
+    DevUsers__simulated__Name="Simulated reviewer (demo)" DevUsers__simulated__Roles__0=Reviewer \
     DevUsers__simulated__Groups__0=ap-reviewers DevUsers__simulated__Groups__1=legal-reviewers DevUsers__simulated__Groups__2=claims-reviewers \
     exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
   pids+=($!)

@@ -73,6 +73,11 @@ public class TestSystem : IAsyncLifetime
             settings["Timers:QueuePollInterval"] = "00:00:00.500";
             // Late decisions (committed after the relay passed their gap) published within a second or two.
             settings["Relay:ReconcileInterval"] = "00:00:01";
+            // Development sign-in's second switch (the first: the web host's Development environment); TestServer and
+            // Kestrel on 127.0.0.1 listen on loopback only, as it requires.
+            settings["DevSignIn:Enabled"] = "true";
+            // Tests poll a document every 50 ms as one user; the rate limit's own tests set small budgets.
+            settings["RateLimits:PermitLimit"] = "1000000";
             if (_options.ClaimLease is { } lease) settings["Review:ClaimLease"] = lease.ToString();
             // The audit checkpoints' signing key: made per test run, never committed (docs/adr/0013).
             settings["Audit:CheckpointKey"] = CheckpointKey;
@@ -90,7 +95,7 @@ public class TestSystem : IAsyncLifetime
 
         Web = new WebApplicationFactory<ReviewFlow.Web.WebHost>().WithWebHostBuilder(web =>
         {
-            web.UseEnvironment("Development"); // seeded users and the development token issuer
+            web.UseEnvironment("Development"); // seeded users and the development token issuer (with DevSignIn:Enabled)
             foreach (var (key, value) in Settings) web.UseSetting(key, value);
         });
         if (_options.Kestrel)

@@ -42,6 +42,27 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
     }
 
     [Fact]
+    public async Task When_the_authoritys_token_expires_and_cannot_be_renewed_the_page_signs_out_and_says_so()
+    {
+        await using var authority = await StandInAuthority.StartAsync(Audience);
+        authority.User = ("erin", "Erin (reviewer)", ["Reviewer"], ["claims-reviewers"]);
+        authority.TokenLifetime = TimeSpan.FromSeconds(8); // and no refresh token: the stand-in gives none
+        await using var production = ProductionSite(authority, out var site);
+
+        var page = await B.OpenAsync("/", baseAddress: site);
+        await page.Locator("#sso").ClickAsync();
+        await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 15_000 });
+
+        // The hub closes the connection at the token's end; the page cannot renew it and says so instead of reconnecting.
+        await Assertions.Expect(page.Locator("#sign-in-error")).ToContainTextAsync("could not be renewed", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("#sso")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#workspace")).ToBeHiddenAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('reviewflow.token')"));
+        await BrowserSystem.ScreenshotAsync(page, "sign-in-expired");
+        B.AssertCleanPages(e => e.Contains("signalr", StringComparison.OrdinalIgnoreCase) || e.Contains("401"));
+    }
+
+    [Fact]
     public async Task In_Development_the_config_says_development_and_the_page_lists_the_seeded_users()
     {
         using var http = new HttpClient { BaseAddress = B.System.BaseAddress };
@@ -99,7 +120,7 @@ public sealed class SignInTests(BrowserSystem browser) : BrowserTest(browser)
         Assert.Equal("S256", authorize["code_challenge_method"]);
         Assert.Equal("reviewflow-page", authorize["client_id"]);
         Assert.Equal(site.ToString(), authorize["redirect_uri"]);
-        Assert.Equal(Audience + "/review", authorize["scope"]);
+        Assert.Equal(Audience + "/review offline_access", authorize["scope"]); // offline_access: a refresh token to renew with
         Assert.Matches("^[A-Za-z0-9_-]{43}$", authorize["code_challenge"]);
         var exchange = Assert.Single(authority.TokenRequests);
         Assert.Matches("^[A-Za-z0-9_-]{43}$", exchange["code_verifier"]); // 32 random bytes; the authority checked it

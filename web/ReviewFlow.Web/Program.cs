@@ -28,6 +28,7 @@ builder.AddJobStorage();
 builder.AddQuality();
 builder.AddAuditTrail().AddAuditQueries();
 builder.AddSignIn();
+builder.AddRateLimits();
 builder.AddJobsDashboard();
 builder.AddHealth();
 builder.AddBus();
@@ -43,6 +44,7 @@ app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseRateLimiter(); // after sign-in: the budget is the user's; before authorization: refused callers count too
 app.UseAuthorization();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapHealth();

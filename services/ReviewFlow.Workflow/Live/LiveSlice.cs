@@ -20,7 +20,9 @@ public static class LiveSlice
 
     public static IEndpointRouteBuilder MapLiveUpdates(this IEndpointRouteBuilder app)
     {
-        app.MapHub<ReviewHub>(ReviewHub.Path);
+        // A connection lives no longer than the token it was opened with: the page then connects again with a fresh
+        // token, or signs out when none can be had (live.js).
+        app.MapHub<ReviewHub>(ReviewHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

@@ -5,8 +5,13 @@ namespace ReviewFlow.Workflow.SignIn;
 /// <summary>Who is calling, as the endpoints and the hub read it from the validated token.</summary>
 public static class SignedInUser
 {
+    /// <summary>
+    /// The actor recorded in events and compared for four-eyes, claims and notifications: Entra's object id ("oid"), the
+    /// same in every app and token; "sub" only for an authority that issues no oid.
+    /// </summary>
     public static string UserId(this ClaimsPrincipal user) =>
-        user.FindFirstValue(ClaimNames.Subject) ?? throw new InvalidOperationException("a signed-in user without 'sub'");
+        user.FindFirstValue(ClaimNames.ObjectId) ?? user.FindFirstValue(ClaimNames.Subject)
+        ?? throw new InvalidOperationException("a signed-in user without 'oid' or 'sub'");
 
     public static IReadOnlySet<string> Groups(this ClaimsPrincipal user) =>
         user.FindAll(ClaimNames.Group).Select(c => c.Value).ToHashSet();

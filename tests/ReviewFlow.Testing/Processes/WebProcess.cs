@@ -2,7 +2,7 @@ namespace ReviewFlow.Testing.Processes;
 
 /// <summary>
 /// The real web host executable (page, API, SignalR hub) in its own process, so a test can kill a web node with
-/// SIGKILL while pages are connected to it. Development environment: the seeded users and the development sign-in.
+/// SIGKILL while pages are connected to it. Development environment and DevSignIn:Enabled: the seeded users and the development sign-in.
 /// </summary>
 public sealed class WebProcess(string name, IReadOnlyDictionary<string, string> environment) : HostProcess(name, environment, [])
 {
@@ -23,7 +23,9 @@ public sealed class WebProcess(string name, IReadOnlyDictionary<string, string> 
         var env = EnvironmentFor(postgres, rabbitMq, schema, TestPolicy.Settings.Concat(settings ?? []));
         env["ASPNETCORE_ENVIRONMENT"] = "Development";
         env["Database__Migrate"] = "false";
+        env["DevSignIn__Enabled"] = "true"; // with Development: both switches of the development sign-in
         env["DevSignIn__SigningKey"] = DevSigningKey;
+        env["RateLimits__PermitLimit"] = "1000000"; // the tests and the benchmark poll as one user far faster than a person
         return new WebProcess(name, env);
     }
 

@@ -8,8 +8,9 @@ namespace ReviewFlow.Web.SignIn;
 
 /// <summary>
 /// JWT bearer everywhere. Production: Entra ID (Auth:Authority, Auth:Audience from configuration; no secret needed to
-/// validate tokens). Development only: a local issuer with a key made at start and seeded users (DevUsers). Every
-/// endpoint requires a signed-in caller unless it says otherwise.
+/// validate tokens), and a token must carry the API's scope or an app role (<see cref="ApiPermission"/>). Development
+/// sign-in only with both switches (<see cref="DevelopmentSignIn"/>): a local issuer and seeded users (DevUsers).
+/// Every endpoint requires a signed-in caller unless it says otherwise.
 /// </summary>
 public static class SignInSetup
 {
@@ -17,23 +18,24 @@ public static class SignInSetup
     {
         var services = builder.Services;
         var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
-        if (builder.Environment.IsDevelopment())
+        if (DevelopmentSignIn.IsEnabled(builder.Environment, builder.Configuration))
         {
             var issuer = new DevelopmentIssuer(DevUser.FromConfiguration(builder.Configuration),
-                builder.Configuration["DevSignIn:SigningKey"]);
+                builder.Configuration["DevSignIn:SigningKey"], builder.Configuration.GetValue<TimeSpan?>("DevSignIn:TokenLifetime"));
             services.AddSingleton(issuer);
             authentication.AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters = issuer.ValidationParameters;
-                o.Events = HubTokenFromQuery;
+                o.Events = Events(null);
             });
         }
         else
         {
             var auth = builder.Configuration.GetSection("Auth");
             var authority = auth["Authority"] ?? throw new InvalidOperationException(
-                "Auth:Authority is not set: outside Development, sign-in needs an OpenID Connect authority (Entra ID).");
+                "Auth:Authority is not set: sign-in needs an OpenID Connect authority (Entra ID), or, on a developer's " +
+                $"machine only, ASPNETCORE_ENVIRONMENT=Development and {DevelopmentSignIn.Switch}=true.");
             authentication.AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
@@ -43,7 +45,7 @@ public static class SignInSetup
                 o.RequireHttpsMetadata = auth.GetValue("RequireHttpsMetadata", true);
                 o.TokenValidationParameters.RoleClaimType = ClaimNames.Role;
                 o.TokenValidationParameters.NameClaimType = ClaimNames.Name;
-                o.Events = HubTokenFromQuery;
+                o.Events = Events(new ApiPermission(auth["Scope"]));
             });
         }
 
@@ -56,8 +58,11 @@ public static class SignInSetup
         return builder;
     }
 
-    /// <summary>Browsers cannot set headers on WebSockets: the hub alone also takes the token from ?access_token=.</summary>
-    static JwtBearerEvents HubTokenFromQuery => new()
+    /// <summary>
+    /// Browsers cannot set headers on WebSockets: the hub alone also takes the token from ?access_token=. A token the
+    /// authority signed for this audience but that grants no permission of this API (<paramref name="permission"/>) fails.
+    /// </summary>
+    static JwtBearerEvents Events(ApiPermission? permission) => new()
     {
         OnMessageReceived = ctx =>
         {
@@ -65,37 +70,43 @@ public static class SignInSetup
                 ctx.Token = token;
             return Task.CompletedTask;
         },
+        OnTokenValidated = ctx =>
+        {
+            if (permission is not null && !permission.IsGrantedTo(ctx.Principal!)) ctx.Fail(ApiPermission.Missing);
+            return Task.CompletedTask;
+        },
     };
 
     /// <summary>
-    /// GET /api/v1/auth/config (anonymous): how the page signs in. Development: the seeded users. Otherwise the
+    /// GET /api/v1/auth/config (anonymous): how the page signs in. Development sign-in: the seeded users. Otherwise the
     /// OpenID Connect authority (Entra ID), the page's own app registration (Auth:ClientId, a public SPA client: no
     /// secret) and the API scope it asks for (Auth:Scope); the page runs the authorization-code flow with PKCE.
     /// </summary>
     public static void MapSignInConfig(this WebApplication app)
     {
         var auth = app.Configuration.GetSection("Auth");
-        app.MapGet("/api/v1/auth/config", () => app.Environment.IsDevelopment()
+        var development = app.Services.GetService<DevelopmentIssuer>() is not null;
+        app.MapGet("/api/v1/auth/config", () => development
                 ? new SignInConfig("development", null, null, null)
                 : new SignInConfig("entra", auth["Authority"], auth["ClientId"], auth["Scope"]))
             .AllowAnonymous().WithTags("Sign-in");
     }
 
-    /// <summary>POST /api/v1/dev/token {"user":"alice"}: only mapped in Development.</summary>
+    /// <summary>POST /api/v1/dev/token {"user":"alice"}: only mapped with development sign-in (both switches).</summary>
     public static void MapDevelopmentSignIn(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment()) return;
+        if (app.Services.GetService<DevelopmentIssuer>() is null) return;
         app.MapGet("/api/v1/dev/users", (DevelopmentIssuer issuer) => issuer.Users.Select(u => new { user = u.Key, u.Value.Name, u.Value.Roles, u.Value.Groups }))
             .AllowAnonymous();
         app.MapPost("/api/v1/dev/token", (DevTokenRequest request, DevelopmentIssuer issuer) =>
-                issuer.Users.ContainsKey(request.User)
-                    ? Results.Ok(new { accessToken = issuer.Issue(request.User), tokenType = "Bearer" })
+                request.User is { } user && issuer.Users.ContainsKey(user) // no "user" in the body: 400, not a 500
+                    ? Results.Ok(new { accessToken = issuer.Issue(user), tokenType = "Bearer" })
                     : Results.Problem(statusCode: 400, title: "Unknown user", detail: $"Known: {string.Join(", ", issuer.Users.Keys)}"))
             .AllowAnonymous();
     }
 }
 
-public sealed record DevTokenRequest(string User);
+public sealed record DevTokenRequest(string? User);
 
 /// <summary>Mode "development" (seeded users) or "entra" (authority, clientId, scope for the PKCE flow).</summary>
 public sealed record SignInConfig(string Mode, string? Authority, string? ClientId, string? Scope);

@@ -2,16 +2,19 @@
 
 const auth = { token: () => null, expired: () => {} };
 
-// token() is the bearer token now; expired() runs when the API answers 401 (the page signs out).
+// token() gives the bearer token (a promise: it may renew it first); expired() runs when the API answers 401 (the
+// page signs out).
 export function authorize(token, expired) {
   auth.token = token;
   auth.expired = expired;
 }
 
+// options.anonymous: no token (the development token request, made while renewing one).
 export async function api(path, options) {
   const opts = Object.assign({ headers: {} }, options || {});
   opts.headers = Object.assign({ Accept: "application/json" }, opts.headers);
-  const t = auth.token();
+  const t = opts.anonymous ? null : await auth.token();
+  delete opts.anonymous;
   if (t) opts.headers.Authorization = "Bearer " + t;
   if (opts.json !== undefined) {
     opts.headers["Content-Type"] = "application/json";
@@ -26,8 +29,8 @@ export async function api(path, options) {
 }
 
 // A file from the API (an export): the raw response, with the token.
-export function download(path) {
-  return fetch(path, { headers: { Authorization: "Bearer " + auth.token() } });
+export async function download(path) {
+  return fetch(path, { headers: { Authorization: "Bearer " + await auth.token() } });
 }
 
 // A problem details answer as one line: what went wrong, each bad field, and who holds a task that is taken.

@@ -1,8 +1,9 @@
 // Live updates: the SignalR connection to /hubs/review (taskChanged). window.signalR comes from the classic script
 // lib/signalr/signalr.min.js, loaded before the page's modules. Messages sent while the page was away are not
-// replayed, so every (re)connect loads the queue again.
+// replayed, so every (re)connect loads the queue again. The hub closes a connection when its token expires; the page
+// connects again at once with a renewed token (freshToken), or is signed out when none can be had.
 import { $ } from "./dom.js";
-import { session } from "./signin.js";
+import { freshToken } from "./signin.js";
 import { state } from "./state.js";
 import { loadQueue, onTaskChanged } from "./queue.js";
 import { openLinked } from "./item.js";
@@ -17,7 +18,7 @@ export async function connect() {
   const signalR = window.signalR;
   if (!signalR) { setLive("unavailable"); return; }
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/review", { accessTokenFactory: () => session.token })
+    .withUrl("/hubs/review", { accessTokenFactory: freshToken })
     .withAutomaticReconnect()
     .configureLogging(signalR.LogLevel.Warning)
     .build();
@@ -28,7 +29,7 @@ export async function connect() {
   connection.onclose(() => {
     if (state.connection !== connection) return;
     setLive("offline");
-    setTimeout(() => { if (state.connection === connection) startConnection(connection); }, 5000);
+    startConnection(connection); // at once: a close is usually the token's end; a failed start retries in 5 s
   });
   await startConnection(connection);
 }

@@ -2,13 +2,16 @@
 // to pick from (POST /api/v1/dev/token); { mode: "entra", authority, clientId, scope } runs the OpenID Connect
 // authorization-code flow with PKCE (RFC 7636) against the authority (Entra ID), no library. The page is a public
 // client (no secret): the verifier and the state live in sessionStorage for the one round trip to the authority; the
-// access token then lives in sessionStorage (this tab only) either way. When it expires the page asks again.
+// access token (and the authority's refresh token) then live in sessionStorage (this tab only) either way. Shortly
+// before the token expires freshToken() renews it (development: a new development token; Entra: the refresh token);
+// when that fails the page signs out and says why, instead of retrying with a dead token.
 // The page's elements this drives: #sign-in (#dev-sign-in with #users, #sso-sign-in with #sso, #sign-in-error),
 // #workspace, #whoami, #sign-out. A page may leave #sign-in empty with data-hint="who the page is for": it is built here.
 import { $, el, clear } from "./dom.js";
 import { api, authorize, problemText } from "./api.js";
 
 const FLOW_KEY = "reviewflow.pkce";
+const RENEW_BEFORE_MS = 60_000; // renew a token this close to its end: a request or a hub connection outlives a few seconds
 
 // Who is signed in on this page: the token and the user it names ({ id, name, roles, groups }), or nulls.
 export const session = { token: null, user: null };
@@ -22,13 +25,13 @@ export async function startSignIn(options) {
   page = options;
   buildSignIn($("sign-in"));
   session.token = sessionStorage.getItem(page.tokenKey);
-  authorize(() => session.token, signOut);
+  authorize(freshToken, () => signOutBecause("Your sign-in has expired. Sign in again."));
   $("sign-out").addEventListener("click", signOut);
   $("sso").addEventListener("click", (e) => { e.currentTarget.blur(); signInWithAuthority(); });
   let error = null;
   try {
-    const token = await finish();
-    if (token) keep(token);
+    const answer = await finish();
+    if (answer) { keep(answer.token); keepRenewal(answer.renewal); }
   } catch (e) {
     error = "Sign-in failed: " + e.message;
   }
@@ -59,15 +62,65 @@ function buildSignIn(main) {
 
 function signOut() {
   sessionStorage.removeItem(page.tokenKey);
+  sessionStorage.removeItem(page.tokenKey + ".renewal");
   session.token = null;
   session.user = null;
   $("sign-in-error").textContent = "";
   leave();
 }
 
+function signOutBecause(message) {
+  if (session.token) signOut();
+  $("sign-in-error").textContent = message;
+}
+
 function keep(token) {
   session.token = token;
   sessionStorage.setItem(page.tokenKey, token);
+}
+
+// Entra only: how to renew ({ tokenEndpoint, clientId, scope, refreshToken }), when the authority gave a refresh token.
+function keepRenewal(renewal) {
+  if (renewal) sessionStorage.setItem(page.tokenKey + ".renewal", JSON.stringify(renewal));
+}
+
+// The bearer token for the next request or hub connection: this one while it has more than a minute left, else a
+// renewed one. Null (and the page signed out, saying so) when it has expired and cannot be renewed.
+export async function freshToken() {
+  if (!session.token) return null;
+  if (expiresAt(session.token) - Date.now() > RENEW_BEFORE_MS) return session.token;
+  try {
+    keep(await renew());
+    return session.token;
+  } catch (e) {
+    if (expiresAt(session.token) > Date.now()) return session.token; // good a little longer: the next call tries again
+    signOutBecause("Your sign-in has expired and could not be renewed (" + e.message + "). Sign in again.");
+    return null;
+  }
+}
+
+async function renew() {
+  const c = await authConfig();
+  if (c && c.mode === "development") {
+    const r = await api("/api/v1/dev/token", { method: "POST", json: { user: session.user.id }, anonymous: true });
+    if (!r.ok) throw new Error(problemText(r));
+    return r.body.accessToken;
+  }
+  const renewal = JSON.parse(sessionStorage.getItem(page.tokenKey + ".renewal") || "null");
+  if (!renewal) throw new Error("the authority gave no refresh token");
+  const r = await fetch(renewal.tokenEndpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "refresh_token", client_id: renewal.clientId, refresh_token: renewal.refreshToken, scope: renewal.scope }),
+  });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok || !body.access_token) throw new Error(body.error_description || body.error || "the token endpoint answered HTTP " + r.status);
+  keepRenewal(Object.assign(renewal, { refreshToken: body.refresh_token || renewal.refreshToken })); // refresh tokens rotate
+  return body.access_token;
+}
+
+function expiresAt(token) {
+  try { return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).exp * 1000; } catch { return 0; }
 }
 
 function enter() {
@@ -122,7 +175,7 @@ function decodeToken(token) {
     const p = JSON.parse(json);
     const arr = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
     if (p.exp && p.exp * 1000 < Date.now()) return null;
-    return { id: p.sub, name: p.name || p.sub, roles: arr(p.roles), groups: arr(p.groups) };
+    return { id: p.oid || p.sub, name: p.name || p.oid || p.sub, roles: arr(p.roles), groups: arr(p.groups) };
   } catch { return null; }
 }
 
@@ -198,14 +251,14 @@ async function begin(c) {
   // The page's own path, without its query (which waits here): an operator registers each page as an SPA reply URL, https://<host>/ and https://<host>/audit.html.
   const redirectUri = location.origin + location.pathname.replace(/\/index\.html$/, "/");
   sessionStorage.setItem(FLOW_KEY, JSON.stringify({
-    verifier, state, redirectUri, returnQuery: location.search, clientId: c.clientId, tokenEndpoint: m.token_endpoint,
+    verifier, state, redirectUri, returnQuery: location.search, clientId: c.clientId, tokenEndpoint: m.token_endpoint, scope: c.scope,
   }));
   const q = new URLSearchParams({
     client_id: c.clientId,
     response_type: "code",
     response_mode: "query",
     redirect_uri: redirectUri,
-    scope: c.scope,
+    scope: c.scope + " offline_access", // offline_access: a refresh token, so that the page can renew its access token
     state,
     code_challenge: await challengeOf(verifier),
     code_challenge_method: "S256",
@@ -213,7 +266,7 @@ async function begin(c) {
   location.assign(m.authorization_endpoint + (m.authorization_endpoint.includes("?") ? "&" : "?") + q);
 }
 
-// The access token when this page load is the authority's answer to a sign-in begun here; null when it is no answer.
+// { token, renewal } when this page load is the authority's answer to a sign-in begun here; null when it is no answer.
 async function finish() {
   const q = new URLSearchParams(location.search);
   if (!q.has("state") || !(q.has("code") || q.has("error"))) return null;
@@ -236,5 +289,8 @@ async function finish() {
   });
   const body = await r.json().catch(() => ({}));
   if (!r.ok || !body.access_token) throw new Error(body.error_description || body.error || "the token endpoint answered HTTP " + r.status);
-  return body.access_token;
+  const renewal = body.refresh_token
+    ? { tokenEndpoint: flow.tokenEndpoint, clientId: flow.clientId, scope: flow.scope + " offline_access", refreshToken: body.refresh_token }
+    : null;
+  return { token: body.access_token, renewal };
 }
