@@ -48,6 +48,9 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["POST /api/v1/reviews/{documentId}/decision"] = Reviewer | Supervisor,
         ["POST /api/v1/reviews/{documentId}/reassign"] = Supervisor,
         ["POST /api/v1/reviews/bulk-confirm"] = Supervisor,
+        ["POST /api/v1/reviews/next"] = Reviewer | Supervisor,
+        // What a decision chooses from: reviewers and supervisors see their groups' types, admins and auditors all.
+        ["GET /api/v1/document-types"] = Reviewer | Supervisor | Admin | Auditor,
         ["* /hubs/review/negotiate"] = Reviewer | Supervisor,
         ["* /hubs/review"] = Reviewer | Supervisor,
 
@@ -66,6 +69,7 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["GET /api/v1/admin/routing-policy/suggestion"] = Admin,
         ["POST /api/v1/admin/archival"] = Admin,
         ["POST /api/v1/admin/dashboard-session"] = Admin,
+        ["GET /api/v1/admin/dashboard-actions"] = Admin | Auditor,
         // Only with the dashboard-session cookie (JobsDashboardTests): a bearer token alone, even an Admin's, is refused.
         ["* /hangfire/{**path}"] = None,
 
@@ -79,6 +83,8 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["GET /api/v1/audit/reports/segregation"] = Auditor,
         ["GET /api/v1/audit/reports/policy-history"] = Auditor,
         ["POST /api/v1/audit/verifications/"] = Auditor | Admin,
+        // The signed checkpoints and their public keys: what an auditor verifies the chain against, outside the database.
+        ["GET /api/v1/audit/checkpoints"] = Auditor | Admin,
         ["GET /api/v1/audit/verifications/{id:guid}"] = Auditor | Admin,
     };
 
