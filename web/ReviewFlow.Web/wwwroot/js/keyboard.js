@@ -2,6 +2,7 @@
 import { $ } from "./dom.js";
 import { loadQueue, loadMore, applyFilter, move } from "./queue.js";
 import { claim, release, confirm, correct, reject, escalate, runPending, cancelPending } from "./actions.js";
+import { nextPage, previousPage } from "./viewer.js";
 
 function onKey(e) {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -25,6 +26,8 @@ function onKey(e) {
     case "Enter": confirm(); break;
     case "/": $("reason").focus(); break;
     case "f": $("filter-type").focus(); $("filter-type").select(); break;
+    case "[": previousPage(); break;
+    case "]": nextPage(); break;
     default:
       if (/^[1-9]$/.test(e.key)) correct(Number(e.key) - 1);
       else return;
@@ -48,6 +51,8 @@ export function bindKeysAndButtons() {
   $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
   $("load-more").addEventListener("click", clicked(loadMore));
+  $("viewer-prev").addEventListener("click", clicked(previousPage));
+  $("viewer-next").addEventListener("click", clicked(nextPage));
   $("alternatives").addEventListener("click", (e) => {
     const b = e.target.closest("button.alt");
     if (b) correct(Number(b.dataset.index));
