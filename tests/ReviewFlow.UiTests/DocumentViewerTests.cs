@@ -5,7 +5,7 @@ using ReviewFlow.UiTests.Infrastructure;
 namespace ReviewFlow.UiTests;
 
 /// <summary>
-/// The document beside the decision: the demo's three-page PDF and its PNG, fetched by the server through the content
+/// The document beside the decision: the demo's three-page PDF, its PNG and its text, fetched by the server through the content
 /// proxy and shown on the reviewer page; pages turned with [ and ]; a link the proxy refuses leaves the excerpt with the
 /// reason. axe-core finds nothing, at 1440 and at 390 px.
 /// </summary>
@@ -14,17 +14,19 @@ public sealed class DocumentViewerTests(BrowserSystem browser) : BrowserTest(bro
     string Demo(string file) => $"{B.System.BaseAddress}demo-content/{file}";
 
     [Fact]
-    public async Task A_reviewer_reads_the_pdf_page_by_page_from_the_keyboard_and_sees_the_image()
+    public async Task A_reviewer_reads_the_pdf_page_by_page_from_the_keyboard_and_sees_the_image_and_the_text()
     {
         var label = "viewer-" + Guid.NewGuid().ToString("N")[..6];
         var pdf = Documents.NewId();
         var image = Documents.NewId();
         await B.PublishAsync(pdf, "invoice", label, excerpt: "Electricity for November 2026", contentUri: Demo("invoice.pdf"));
         await B.PublishAsync(image, "invoice", label, excerpt: "Scanned receipt", contentUri: Demo("claim-photo.png"));
-        await B.WaitUntilQueuedAsync("alice", image);
+        var text = Documents.NewId();
+        await B.PublishAsync(text, "invoice", label, excerpt: "Cover letter", contentUri: Demo("contract.txt"));
+        await B.WaitUntilQueuedAsync("alice", text);
         var page = await B.SignedInPageAsync("alice");
         await BrowserSystem.FilterByLabelAsync(page, label);
-        await Assertions.Expect(page.Locator("#queue-rows tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#queue-rows tr")).ToHaveCountAsync(3);
 
         await page.Locator($"#queue-rows tr[data-id='{pdf}']").ClickAsync();
         var canvas = page.Locator("#viewer-body canvas.viewer-page");
@@ -58,6 +60,12 @@ public sealed class DocumentViewerTests(BrowserSystem browser) : BrowserTest(bro
         await Assertions.Expect(page.Locator("#viewer-pager")).ToBeHiddenAsync();
         await BrowserSystem.ScreenshotAsync(page, "viewer-3-image");
         await Axe.AssertCleanAsync(page, "the reviewer page showing an image");
+
+        await page.Locator($"#queue-rows tr[data-id='{text}']").ClickAsync();
+        await Assertions.Expect(page.Locator("#viewer-body pre.viewer-text")).ToContainTextAsync("Mutual non-disclosure agreement",
+            new() { Timeout = 15_000 });
+        await page.Locator($"#queue-rows tr[data-id='{image}']").ClickAsync(); // back to the image for the phone
+        await Assertions.Expect(img).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
         // A phone: the viewer below the decision, as wide as the screen.
         await page.SetViewportSizeAsync(390, 844);
