@@ -62,6 +62,10 @@ for i in $(seq 1 "$workers"); do
 done
 # One development signing key for all web nodes: a page's token then works on whichever node the proxy picks.
 dev_key=$(head -c 32 /dev/urandom | base64)
+# The viewer's demo content: the first web node serves sample documents at /demo-content/ (Development) and every node
+# may fetch them for the demo publisher's source systems (docs/operations.md, "Document content").
+content=()
+for source in ap-inbox legal-dms claims-portal; do content+=("--Content:Sources:$source:AllowedOrigins:0=$url"); done
 next=$port
 for j in $(seq 1 "$webs"); do
   nport=$(next_free "$next"); next=$((nport + 1)); web_urls+=("http://127.0.0.1:$nport")
@@ -69,19 +73,21 @@ for j in $(seq 1 "$webs"); do
     DevSignIn__Enabled=true DevSignIn__SigningKey="$dev_key" Audit__CheckpointPublicKeys__0="$checkpoint_public" \
     DevUsers__simulated__Name="Simulated reviewer (demo)" DevUsers__simulated__Roles__0=Reviewer \
     DevUsers__simulated__Groups__0=ap-reviewers DevUsers__simulated__Groups__1=legal-reviewers DevUsers__simulated__Groups__2=claims-reviewers \
-    exec dotnet ReviewFlow.Web.dll) >"$logs/web$j.log" 2>&1 &
+    exec dotnet ReviewFlow.Web.dll "${content[@]}") >"$logs/web$j.log" 2>&1 &
   pids+=($!)
 done
 for _ in $(seq 1 120); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 # The demo publisher is an upstream system: its broker user may only publish classifications.
 ConnectionStrings__RabbitMq="$REVIEWFLOW_AMQP_UPSTREAM" dotnet tools/ReviewFlow.DemoPublisher/bin/Release/net10.0/ReviewFlow.DemoPublisher.dll --rate "${DEMO_RATE:-2}" \
-  --drift-after "${DEMO_DRIFT_AFTER:-180}" --review "$url" --reviewer simulated >"$logs/demo.log" 2>&1 &
+  --drift-after "${DEMO_DRIFT_AFTER:-180}" --review "$url" --reviewer simulated --content "$url/" >"$logs/demo.log" 2>&1 &
 pids+=($!)
 
 cat <<INFO
 
 ReviewFlow is running.
-  Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x, f filter; links: $url/?document=ID)
+  Reviewer page $url/          (sign in as alice or bob; j/k, c, Enter, 1-9, r, e, x, f filter, [ ] pages; links: $url/?document=ID)
+  Documents     most demo documents link to $url/demo-content/ (a 3-page PDF, a photo, a letter): the page shows
+                them beside the decision through GET /api/v1/documents/{id}/content; the rest show only their excerpt
   Auditor page  $url/audit.html  (sign in as audrey: search, timelines, reports, export, verification)
   Checkpoints   $url/api/v1/audit/checkpoints (Auditor, Admin: signed each minute; copies in $audit/checkpoints,
                 key in $audit/checkpoint-key.pem)

@@ -9,9 +9,10 @@ public static class Documents
     public static string NewId(string prefix = "INV") => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
     /// <param name="alternatives">The runners-up; by default one, telecom, with the rest of the confidence.</param>
+    /// <param name="contentUri">Where the document's content is; by default a link on a host nothing serves.</param>
     public static string Json(string documentId, string documentType = "invoice", string label = "utilities",
         double confidence = 0.97, string modelVersion = "2026.11.1", string? excerpt = null,
-        IEnumerable<(string Label, double Confidence)>? alternatives = null, string sourceSystem = "ap-inbox") =>
+        IEnumerable<(string Label, double Confidence)>? alternatives = null, string sourceSystem = "ap-inbox", string? contentUri = null) =>
         JsonSerializer.Serialize(new
         {
             documentId,
@@ -21,7 +22,7 @@ public static class Documents
             confidence,
             alternatives = (alternatives ?? [("telecom", Math.Round(1 - confidence, 2))]).Select(a => new { label = a.Label, confidence = a.Confidence }),
             model = new { name = "doc-classifier", version = modelVersion },
-            contentUri = $"https://dms.example.test/{documentId}",
+            contentUri = contentUri ?? $"https://dms.example.test/{documentId}",
             excerpt = excerpt ?? "Invoice for electricity, November 2026",
             metadata = new { amount = "1200.00" },
             correlationId = "corr-" + documentId,

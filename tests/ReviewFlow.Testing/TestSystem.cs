@@ -24,6 +24,9 @@ public sealed record SystemOptions
     /// <summary>The web host on Kestrel at a free 127.0.0.1 port (<see cref="TestSystem.BaseAddress"/>), for a browser or a process.</summary>
     public bool Kestrel { get; init; }
 
+    /// <summary>The Kestrel port, when a setting must name the host's own address (e.g. an allowed content origin); null: a free one.</summary>
+    public int? Port { get; init; }
+
     /// <summary>Short, so that a test can watch a lease lapse; null: the product's (a page test takes longer than 8 s).</summary>
     public TimeSpan? ClaimLease { get; init; } = TestSystem.ShortClaimLease;
 }
@@ -100,7 +103,7 @@ public class TestSystem : IAsyncLifetime
         });
         if (_options.Kestrel)
         {
-            var port = HostProcess.FreePort();
+            var port = _options.Port ?? HostProcess.FreePort();
             Web.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
             Web.StartServer();
             BaseAddress = new Uri($"http://127.0.0.1:{port}/");

@@ -16,9 +16,11 @@ public sealed record DemoDocument(string DocumentId, string DocumentType, string
 /// no label) so that the intake's error queue has something to show. About 4 % carry a wrong label; every document
 /// names its true label in <c>metadata.expectedLabel</c>, which only the simulated reviewer reads (<see cref="DemoReviewer"/>).
 /// Once <see cref="Drifted"/>, a new model version sends more confident results, higher, and 35 % of them wrong: the
-/// quality loop's alarm and fallback to see in infra/run-local.sh.
+/// quality loop's alarm and fallback to see in infra/run-local.sh. With a <paramref name="contentSite"/> (the web host in
+/// Development) four in five link to its sample documents — invoices a PDF, claims a photo, contracts a letter — and the
+/// rest have no content, only the excerpt; without one, links go to a host nothing serves.
 /// </summary>
-public sealed class DemoDocuments(string runId, Random random)
+public sealed class DemoDocuments(string runId, Random random, Uri? contentSite = null)
 {
     public const string ModelName = "doc-classifier";
     public const string ModelVersion = "2026.11.1";
@@ -27,7 +29,7 @@ public sealed class DemoDocuments(string runId, Random random)
     /// <summary>The new model version: confidences shifted up, labels more often wrong.</summary>
     public bool Drifted { get; set; }
 
-    sealed record TypeProfile(string Type, string Prefix, string SourceSystem, double Threshold, LabelProfile[] Labels);
+    sealed record TypeProfile(string Type, string Prefix, string SourceSystem, double Threshold, LabelProfile[] Labels, string Sample);
 
     sealed record LabelProfile(string Label, string[] Vendors, (int Min, int Max) Amount, string[] Excerpts);
 
@@ -45,7 +47,7 @@ public sealed class DemoDocuments(string runId, Random random)
                 ["Printer toner (4), A4 paper 20 boxes, order {n}", "Desk chairs (6) and monitor arms, delivery {month}"]),
             new("travel", ["Blue Yonder Airlines", "Margie's Travel", "Alpine Rail"], (90, 6_000),
                 ["Return flight FRA-LIS for 2 travellers, booking {n}", "Hotel, 3 nights, sales conference {month}, folio {n}"]),
-        ]),
+        ], "invoice.pdf"),
         new("contract", "CTR", "legal-dms", 0.95,
         [
             new("nda", ["Woodgrove Bank", "Proseware Inc", "Wingtip Toys"], (0, 0),
@@ -56,7 +58,7 @@ public sealed class DemoDocuments(string runId, Random random)
                 ["Office lease, 2nd floor, 640 m2, 5 year term from {month}", "Vehicle fleet lease, 12 cars, 36 months, ref {n}"]),
             new("employment", ["ReviewFlow GmbH", "ReviewFlow Ltd", "ReviewFlow BV"], (45_000, 140_000),
                 ["Employment contract, senior engineer, start {month}, gross {amount} {currency}", "Fixed-term employment, 12 months, ref {n}"]),
-        ]),
+        ], "contract.txt"),
         new("claim", "CLM", "claims-portal", 0.85,
         [
             new("motor", ["City Auto Repair", "Northside Garage", "Speedy Glass"], (300, 18_000),
@@ -67,7 +69,7 @@ public sealed class DemoDocuments(string runId, Random random)
                 ["Outpatient treatment {month}, invoice {n}", "Dental crown, tooth 26, patient ref {n}"]),
             new("liability", ["Harbor Legal", "Fairview Adjusters", "Oakridge Surveyors"], (1_000, 120_000),
                 ["Third-party injury on premises, {month}, claim ref {n}", "Damage to neighbour's fence by contractor, ref {n}"]),
-        ]),
+        ], "claim-photo.png"),
     ];
 
     static readonly string[] Currencies = ["EUR", "EUR", "EUR", "USD", "GBP", "CHF"];
@@ -128,7 +130,8 @@ public sealed class DemoDocuments(string runId, Random random)
         json["confidence"] = confidence;
         json["alternatives"] = Alternatives(type, sent, confidence, wrong ? label : null);
         json["model"] = new JsonObject { ["name"] = ModelName, ["version"] = Drifted ? DriftedModelVersion : ModelVersion };
-        json["contentUri"] = $"https://dms.example.com/{type.Type}s/{documentId}.pdf";
+        if (contentSite is null) json["contentUri"] = $"https://dms.example.com/{type.Type}s/{documentId}.pdf";
+        else if (random.NextDouble() < 0.8) json["contentUri"] = new Uri(contentSite, "demo-content/" + type.Sample).ToString();
         json["excerpt"] = excerpt;
         var metadata = new JsonObject { ["vendor"] = label.Vendors[random.Next(label.Vendors.Length)], ["expectedLabel"] = label.Label };
         if (amount > 0)

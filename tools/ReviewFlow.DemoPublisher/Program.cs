@@ -8,10 +8,11 @@ using ReviewFlow.DemoPublisher;
 // fanout exchange reviewflow.classifications with a plain AMQP client, as any system in any language could.
 //   ConnectionStrings__RabbitMq=amqp://upstream:PASSWORD@127.0.0.1:5672/ \
 //     dotnet run --project tools/ReviewFlow.DemoPublisher -- [--count N] [--rate R] [--seed S]
-//       [--drift-after SECONDS] [--review URL [--reviewer USER] [--review-delay SECONDS]]
+//       [--drift-after SECONDS] [--review URL [--reviewer USER] [--review-delay SECONDS]] [--content URL]
 // Runs until Ctrl+C unless --count is given; R documents per second (default 2). --drift-after switches to a new model
 // version that is confidently wrong more often; --review runs a simulated reviewer against the web host at URL
 // (development sign-in) that decides open tasks by their true label: together they show the quality alarm and fallback.
+// --content links most documents to the web host's sample documents (URL/demo-content/, Development), for the viewer.
 
 const string Exchange = "reviewflow.classifications";
 
@@ -20,6 +21,7 @@ var rate = 2.0;
 int? seed = null;
 TimeSpan? driftAfter = null;
 Uri? reviewSite = null;
+Uri? contentSite = null;
 var reviewer = "simulated";
 var reviewDelay = TimeSpan.FromSeconds(30);
 try
@@ -34,10 +36,11 @@ try
             case "--drift-after": driftAfter = TimeSpan.FromSeconds(double.Parse(Value(ref i), CultureInfo.InvariantCulture)); break;
             case "--review": reviewSite = new Uri(Value(ref i), UriKind.Absolute); break;
             case "--reviewer": reviewer = Value(ref i); break;
+            case "--content": contentSite = new Uri(Value(ref i), UriKind.Absolute); break;
             case "--review-delay": reviewDelay = TimeSpan.FromSeconds(double.Parse(Value(ref i), CultureInfo.InvariantCulture)); break;
             case "-h" or "--help":
                 Console.WriteLine("usage: ReviewFlow.DemoPublisher [--count N] [--rate R per second, default 2] [--seed S] [--drift-after SECONDS]");
-                Console.WriteLine("         [--review URL [--reviewer USER, default simulated] [--review-delay SECONDS, default 30]]");
+                Console.WriteLine("         [--review URL [--reviewer USER, default simulated] [--review-delay SECONDS, default 30]] [--content URL]");
                 Console.WriteLine("reads the broker URI from ConnectionStrings__RabbitMq");
                 return 0;
             default: throw new ArgumentException($"unknown argument '{args[i]}' (try --help)");
@@ -68,7 +71,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var runId = Guid.NewGuid().ToString("N")[..4].ToUpperInvariant();
-var documents = new DemoDocuments(runId, seed is { } s ? new Random(s) : new Random());
+var documents = new DemoDocuments(runId, seed is { } s ? new Random(s) : new Random(), contentSite);
 long published = 0, confident = 0, unsure = 0, invalid = 0, unroutable = 0;
 var reviewing = Task.CompletedTask;
 

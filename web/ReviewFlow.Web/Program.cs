@@ -1,7 +1,9 @@
 using ReviewFlow.Audit;
 using ReviewFlow.Web.Admin;
+using ReviewFlow.Web.Demo;
 using ReviewFlow.Web.Security;
 using ReviewFlow.Web.SignIn;
+using ReviewFlow.Workflow.Content;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Intake;
@@ -20,6 +22,7 @@ builder.AddEventStore();
 builder.AddRoutingPolicy();
 builder.AddIntake();
 builder.AddDocuments();
+builder.AddDocumentContent();
 builder.AddReviewQueue();
 builder.AddReviewing();
 builder.AddLiveUpdates();
@@ -43,6 +46,7 @@ app.UseStatusCodePages();
 // "/" is the reviewer page; /api lists the API.
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseDemoContent();
 app.UseAuthentication();
 app.UseRateLimiter(); // after sign-in: the budget is the user's; before authorization: refused callers count too
 app.UseAuthorization();
@@ -55,11 +59,13 @@ app.MapGet("/api", () => Results.Ok(new
     submit = "POST /api/v1/documents",
     document = "GET /api/v1/documents/{documentId}",
     history = "GET /api/v1/documents/{documentId}/history",
+    content = "GET /api/v1/documents/{documentId}/content",
     queue = "GET /api/v1/queue",
     jobs = "/hangfire (Admins: POST /api/v1/admin/dashboard-session first)",
 })).AllowAnonymous();
 app.MapIntake();
 app.MapDocuments();
+app.MapDocumentContent();
 app.MapNotificationHistory();
 app.MapReviewQueue();
 app.MapReviewing();

@@ -21,6 +21,8 @@ public sealed class SecurityHeadersTests(TestSystem system)
         var csp = response.Headers.GetValues("Content-Security-Policy").Single();
         Assert.Contains("script-src 'self';", csp);
         Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("img-src 'self' data: blob:;", csp); // the document viewer's images
+        Assert.Contains("worker-src 'self';", csp); // and its PDF.js worker, from this host only
         Assert.DoesNotContain("unsafe-eval", csp);
         Assert.DoesNotContain("script-src 'self' 'unsafe-inline'", csp);
     }

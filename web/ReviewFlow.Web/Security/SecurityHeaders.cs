@@ -3,7 +3,8 @@ namespace ReviewFlow.Web.Security;
 /// <summary>
 /// Response headers browsers enforce: no MIME sniffing, no referrer, never framed, and a Content-Security-Policy that lets
 /// the pages run only their own scripts (no inline script exists to allow) and talk only to this host and the sign-in
-/// authority (the PKCE exchange). Styles allow inline: the charts set element styles. HSTS outside Development, behind
+/// authority (the PKCE exchange). Styles allow inline: the charts set element styles. The document viewer's images are
+/// blob: URLs and its PDF.js worker a file of this host (worker-src). HSTS outside Development, behind
 /// HTTPS. The Hangfire dashboard (/hangfire) brings its own inline scripts: it gets every header but the CSP.
 /// </summary>
 public static class SecurityHeaders
@@ -30,7 +31,7 @@ public static class SecurityHeaders
         if (Uri.TryCreate(authority, UriKind.Absolute, out var uri)) connect += " " + uri.GetLeftPart(UriPartial.Authority);
         return string.Join("; ",
             "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-            $"connect-src {connect}", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+            "worker-src 'self'", $"connect-src {connect}", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
             "frame-ancestors 'none'");
     }
 }

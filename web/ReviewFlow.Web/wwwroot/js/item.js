@@ -1,6 +1,7 @@
 // The review pane (right): the selected document, its model output, alternatives, metadata and history, whether the
 // signed-in user may act on it, and the pane's message line. The document link accepts only http(s) URLs and is
-// never fetched; every server value goes in as text (dom.js).
+// never fetched by the page (the server fetches the content for the viewer, viewer.js); every server value goes in as
+// text (dom.js).
 import { $, el, clear, pct, time, safeHttpUrl } from "./dom.js";
 import { api, problemText } from "./api.js";
 import { session } from "./signin.js";
@@ -8,6 +9,7 @@ import { state, isReviewer, isMine, visibleStates } from "./state.js";
 import { DocumentStatus, OpenStates } from "./status.js";
 import { setSla } from "./sla.js";
 import { showChoices } from "./choices.js";
+import { showContent } from "./viewer.js";
 
 // A deep link (/?document=ID, what Teams cards and mails point to) waits here through the sign-in.
 const LINK_KEY = "reviewflow.open";
@@ -117,6 +119,7 @@ function renderDetail(keepMessage) {
   link.hidden = !href;
   $("content-none").hidden = !!href;
   if (href) { link.href = href; link.textContent = c.contentUri; } else { link.removeAttribute("href"); link.textContent = ""; }
+  showContent(doc.documentId, href);
 
   $("excerpt").textContent = c.excerpt || "(no excerpt)";
   renderAlternatives(c.alternatives || []);

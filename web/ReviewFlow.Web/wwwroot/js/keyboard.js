@@ -4,6 +4,7 @@ import { state } from "./state.js";
 import { loadQueue, loadMore, applyFilter, move } from "./queue.js";
 import { claim, claimNext, release, confirm, correct, correctTo, reject, escalate, runPending, cancelPending } from "./actions.js";
 import { openLabelPicker, closeLabelPicker } from "./choices.js";
+import { nextPage, previousPage } from "./viewer.js";
 
 function onKey(e) {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -30,6 +31,8 @@ function onKey(e) {
     case "/": $("reason").focus(); break;
     case "l": if (state.detail && !state.detail.readOnly) openLabelPicker(); break;
     case "f": $("filter-type").focus(); $("filter-type").select(); break;
+    case "[": previousPage(); break;
+    case "]": nextPage(); break;
     default:
       if (/^[1-9]$/.test(e.key)) correct(Number(e.key) - 1);
       else return;
@@ -64,6 +67,8 @@ export function bindKeysAndButtons() {
   $("btn-release").addEventListener("click", clicked(release));
   $("btn-correct").addEventListener("click", (e) => { e.currentTarget.blur(); openLabelPicker(); });
   $("load-more").addEventListener("click", clicked(loadMore));
+  $("viewer-prev").addEventListener("click", clicked(previousPage));
+  $("viewer-next").addEventListener("click", clicked(nextPage));
   $("alternatives").addEventListener("click", (e) => {
     const b = e.target.closest("button.alt");
     if (b) correct(Number(b.dataset.index));
