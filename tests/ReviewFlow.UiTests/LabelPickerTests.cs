@@ -59,6 +59,7 @@ public sealed class LabelPickerTests(BrowserSystem browser) : BrowserTest(browse
         await Assertions.Expect(bob.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
 
         await bob.Keyboard.PressAsync("l");
+        await Assertions.Expect(bob.Locator("#label-pick")).ToBeFocusedAsync();
         await bob.Keyboard.TypeAsync("groceries");
         await bob.Keyboard.PressAsync("Enter");
         await bob.Keyboard.TypeAsync("wrong-vendor");

@@ -13,6 +13,7 @@ public sealed class NextTaskTests(BrowserSystem browser) : BrowserTest(browser)
         var first = Documents.NewId("MEM");
         var second = Documents.NewId("MEM");
         await B.PublishAsync(first, "memo", "minutes");
+        await B.WaitUntilQueuedAsync("nina", first); // the older task (the saga handles documents concurrently)
         await B.PublishAsync(second, "memo", "minutes");
         await B.WaitUntilQueuedAsync("nina", second);
         var nina = await B.SignedInPageAsync("nina");

@@ -40,6 +40,8 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["GET /api/v1/documents/{documentId}"] = SignedIn,
         ["GET /api/v1/documents/{documentId}/history"] = SignedIn,
         ["GET /api/v1/documents/{documentId}/notifications"] = SignedIn,
+        // The document's content (the viewer's proxy): the same need-to-know as the document itself.
+        ["GET /api/v1/documents/{documentId}/content"] = SignedIn,
 
         ["GET /api/v1/queue"] = Reviewer | Supervisor,
         ["GET /api/v1/me/today"] = Reviewer | Supervisor,

@@ -48,9 +48,14 @@ export function showChoices(classification) {
     reasons.appendChild(o);
   }
   $("reason").placeholder = reasons.children.length ? "choose or type: " + reasons.children[0].value + ", …" : "e.g. wrong-vendor";
+  // The same document shown again (after a claim, a live update): an open picker stays open with what is typed.
+  if (shownFor === classification.documentId) return;
+  shownFor = classification.documentId;
   $("label-pick").value = "";
   $("label-pick-row").hidden = true;
 }
+
+let shownFor = null;
 
 export function openLabelPicker() {
   $("label-pick-row").hidden = false;
