@@ -23,13 +23,15 @@ public sealed class NextTaskTests(BrowserSystem browser) : BrowserTest(browser)
         await Assertions.Expect(nina.Locator("#doc-status")).ToHaveTextAsync("Claimed");
         await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync($"Claimed {first}");
         await nina.Keyboard.PressAsync("Enter"); // confirmed
-        await B.System.Amqp.WaitForDecisionAsync(first, TimeSpan.FromSeconds(60));
+        await Assertions.Expect(nina.Locator($"#queue-rows tr[data-id='{first}']")).ToHaveCountAsync(0, new() { Timeout = 10_000 }); // the page took it in
+        await (await B.ClientAsync("nina")).ForStatusAsync(first, "Routed");
 
         await nina.Keyboard.PressAsync("n");
         await Assertions.Expect(nina.Locator("#doc-id")).ToHaveTextAsync(second, new() { Timeout = 10_000 });
         await Assertions.Expect(nina.Locator("#doc-status")).ToHaveTextAsync("Claimed");
         await nina.Keyboard.PressAsync("Enter");
-        await B.System.Amqp.WaitForDecisionAsync(second, TimeSpan.FromSeconds(60));
+        await Assertions.Expect(nina.Locator($"#queue-rows tr[data-id='{second}']")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await (await B.ClientAsync("nina")).ForStatusAsync(second, "Routed");
 
         await nina.Keyboard.PressAsync("n");
         await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync("No unclaimed task is waiting in your groups");

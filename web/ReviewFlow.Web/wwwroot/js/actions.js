@@ -50,18 +50,19 @@ export async function claim() {
 export async function claimNext() {
   if (state.busy) return;
   state.busy = true;
+  let r;
   try {
-    const r = await api("/api/v1/reviews/next", { method: "POST", json: {} });
-    if (!r.ok) { say(problemText(r), r.status === 404 ? "warn" : "error"); return; }
-    noteHolder(r.body.documentId, session.user.id);
-    select(r.body.documentId);
-    await loadDetail(r.body.documentId, true);
-    say("Claimed " + r.body.documentId + (r.body.breached ? ", past its SLA" : "") + ": next in your groups. Enter confirms, 1–9 or l corrects.", "ok");
+    r = await api("/api/v1/reviews/next", { method: "POST", json: {} });
   } catch (e) {
     say(e.message, "error");
+    return;
   } finally {
-    state.busy = false;
+    state.busy = false; // the claim is done: the next key (Enter) acts on what the pane shows
   }
+  if (!r.ok) { say(problemText(r), r.status === 404 ? "warn" : "error"); return; }
+  noteHolder(r.body.documentId, session.user.id);
+  select(r.body.documentId, true);
+  say("Claimed " + r.body.documentId + (r.body.breached ? ", past its SLA" : "") + ": next in your groups. Enter confirms, 1–9 or l corrects.", "ok");
 }
 
 export async function release() {

@@ -50,7 +50,8 @@ function readOnlyReason(doc) {
   return null;
 }
 
-export function select(id) {
+// keepMessage: the caller says what happened (e.g. "Claimed … next in your groups"); the pane's load keeps it.
+export function select(id, keepMessage) {
   state.selectedId = id;
   state.pending = null;
   for (const tr of document.querySelectorAll("#queue-rows tr")) tr.classList.toggle("selected", tr.dataset.id === id);
@@ -60,15 +61,18 @@ export function select(id) {
   $("comment").value = "";
   say("");
   if (!id) { $("pane-body").hidden = true; $("pane-empty").hidden = false; $("pane-error").hidden = true; state.detail = null; return; }
-  loadDetail(id, false);
+  loadDetail(id, !!keepMessage);
 }
 
+let loads = 0; // the latest load of the pane wins: answers can arrive out of order
+
 export async function loadDetail(id, keepMessage) {
+  const load = ++loads;
   const [doc, history] = await Promise.all([
     api("/api/v1/documents/" + encodeURIComponent(id)),
     api("/api/v1/documents/" + encodeURIComponent(id) + "/history"),
   ]);
-  if (state.selectedId !== id) return; // the user moved on meanwhile
+  if (state.selectedId !== id || load !== loads) return; // the user moved on, or a newer load is coming
   if (!doc.ok) {
     state.detail = null;
     $("pane-body").hidden = true;
