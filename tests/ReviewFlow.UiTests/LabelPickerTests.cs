@@ -10,8 +10,8 @@ namespace ReviewFlow.UiTests;
 /// </summary>
 public sealed class LabelPickerTests(BrowserSystem browser) : BrowserTest(browser)
 {
-    [Fact]
-    public async Task A_reviewer_corrects_to_a_catalogue_label_that_is_not_among_the_alternatives_with_the_keyboard()
+    /// <summary>A new unsure invoice (alternatives telecom, rent) that bob selected with j and claimed with c.</summary>
+    async Task<(string Id, IPage Bob)> ClaimedByBobAsync()
     {
         var label = "pick-" + Guid.NewGuid().ToString("N")[..8];
         var id = Documents.NewId("INV");
@@ -20,11 +20,17 @@ public sealed class LabelPickerTests(BrowserSystem browser) : BrowserTest(browse
         var bob = await B.SignedInPageAsync("bob");
         await BrowserSystem.FilterByLabelAsync(bob, label);
         await Assertions.Expect(bob.Locator("#queue-rows tr")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
-
         await bob.Keyboard.PressAsync("j");
         await Assertions.Expect(bob.Locator("#doc-id")).ToHaveTextAsync(id);
         await bob.Keyboard.PressAsync("c");
         await Assertions.Expect(bob.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
+        return (id, bob);
+    }
+
+    [Fact]
+    public async Task A_reviewer_corrects_to_a_catalogue_label_that_is_not_among_the_alternatives_with_the_keyboard()
+    {
+        var (id, bob) = await ClaimedByBobAsync();
         await bob.Keyboard.PressAsync("l");
 
         await Assertions.Expect(bob.Locator("#label-pick")).ToBeFocusedAsync();
@@ -46,17 +52,7 @@ public sealed class LabelPickerTests(BrowserSystem browser) : BrowserTest(browse
     [Fact]
     public async Task A_label_outside_the_catalogue_is_refused_on_the_page_saying_which_labels_are_allowed()
     {
-        var id = Documents.NewId("INV");
-        var label = "pick-" + Guid.NewGuid().ToString("N")[..8];
-        await B.PublishAsync(id, "invoice", label);
-        await B.WaitUntilQueuedAsync("bob", id);
-        var bob = await B.SignedInPageAsync("bob");
-        await BrowserSystem.FilterByLabelAsync(bob, label);
-        await Assertions.Expect(bob.Locator("#queue-rows tr")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
-        await bob.Keyboard.PressAsync("j");
-        await Assertions.Expect(bob.Locator("#doc-id")).ToHaveTextAsync(id);
-        await bob.Keyboard.PressAsync("c");
-        await Assertions.Expect(bob.Locator("#doc-status")).ToHaveTextAsync("Claimed", new() { Timeout = 10_000 });
+        var (_, bob) = await ClaimedByBobAsync();
 
         await bob.Keyboard.PressAsync("l");
         await Assertions.Expect(bob.Locator("#label-pick")).ToBeFocusedAsync();

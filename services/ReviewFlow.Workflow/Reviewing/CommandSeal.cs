@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Marten;
 using MassTransit;
+using ReviewFlow.Contracts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReviewFlow.Workflow.Hosting;
 using Weasel.Postgresql.Tables;
@@ -28,6 +29,11 @@ public sealed class CommandSeal(CommandKey key, TimeProvider clock)
 
     public void Apply<T>(SendContext<T> context) where T : class =>
         context.Headers.Set(Header, Seal(context.Message, clock.GetUtcNow()));
+
+    /// <summary>The one way the web host sends a reviewer command to the saga: sealed, answered after its commit.</summary>
+    public Task<Response<ReviewCommandAccepted, ReviewCommandRefused>> RequestAsync<T>(IRequestClient<T> client, T command,
+        CancellationToken ct) where T : class =>
+        client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command, x => x.UseExecute(Apply), ct);
 
     public string Seal<T>(T command, DateTimeOffset at) where T : class
     {

@@ -42,10 +42,10 @@ public static class ReviewingSlice
     /// 404 no review task (an unknown document, one routed automatically, or another group's task), 409 what the
     /// document's state refused, 200 what was recorded. Who may act is read from the review queue's item.
     /// </summary>
-    /// <param name="loaded">The document's queue item when the caller loaded it already (it is loaded otherwise).</param>
     internal static IResult NoTask(string documentId) =>
         TypedResults.Problem(statusCode: 404, title: "No such document", detail: $"No review task for '{documentId}'.");
 
+    /// <param name="loaded">The document's queue item when the caller loaded it already (it is loaded otherwise).</param>
     internal static async Task<IResult> SendAsync<T>(string documentId, ClaimsPrincipal user, IQuerySession session,
         IRequestClient<T> client, CommandSeal seal, T command, CancellationToken ct, ReviewQueueItem? loaded = null) where T : class
     {
@@ -53,8 +53,7 @@ public static class ReviewingSlice
         // Another group's task is answered as an unknown one: need to know (docs/contracts.md, "Read side").
         if (task is null || !user.Groups().Contains(task.ReviewerGroup)) return NoTask(documentId);
 
-        // Sealed: the saga accepts identity-carrying commands only from here (CommandSeal).
-        var response = await client.GetResponse<ReviewCommandAccepted, ReviewCommandRefused>(command, x => x.UseExecute(seal.Apply), ct);
+        var response = await seal.RequestAsync(client, command, ct);
         if (response.Is(out Response<ReviewCommandAccepted>? accepted)) return TypedResults.Ok(accepted!.Message);
         response.Is(out Response<ReviewCommandRefused>? refused);
         var problem = TypedResults.Problem(statusCode: 409, title: "Refused", detail: refused!.Message.Reason);

@@ -48,10 +48,12 @@ public static class RoutingPolicyEndpoints
                         || (a.ReferenceFrom is null) != (a.ReferenceTo is null) || a.ReferenceFrom >= a.ReferenceTo))
                     errors[$"policy.documentTypes.{type}.alarms"] =
                         ["maxPsi at least 0; minAutoAccuracy and maxOverrideRate between 0 and 1; minSamples at least 1; a pinned reference needs both ends, from before to"];
-                if ((t.Labels ?? []).Any(l => !Intake.ClassificationParser.IsValidLabel(l)) || (t.Labels ?? []).Distinct().Count() != (t.Labels ?? []).Count)
+                // Sent as null: none (WithDefaults stores them empty).
+                var labels = t.Labels ?? [];
+                var codes = (t.ReasonCodes ?? []).Select(r => r.Code).ToList();
+                if (labels.Any(l => !Intake.ClassificationParser.IsValidLabel(l)) || labels.Distinct().Count() != labels.Count)
                     errors[$"policy.documentTypes.{type}.labels"] = ["each label once, 1-64 characters: letters, digits, '_' and '-'"];
-                if ((t.ReasonCodes ?? []).Any(r => string.IsNullOrWhiteSpace(r.Code) || r.Code.Length > 100)
-                        || (t.ReasonCodes ?? []).Select(r => r.Code).Distinct().Count() != (t.ReasonCodes ?? []).Count)
+                if (codes.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 100) || codes.Distinct().Count() != codes.Count)
                     errors[$"policy.documentTypes.{type}.reasonCodes"] = ["each code once, 1-100 characters"];
             }
         }
