@@ -14,12 +14,15 @@ summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 cleanup() { [ "${KEEP_SERVERS:-0}" = 1 ] || "$repo/infra/servers.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-if [ ! -x /usr/bin/chromium ]; then
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here); the alert rules are checked
+# and unit-tested by Prometheus' promtool (OperationsConfigTests).
+for need in chromium:/usr/bin/chromium prometheus:/usr/bin/promtool; do
+  package=${need%%:*} binary=${need#*:}
+  [ -x "$binary" ] && continue
   [ -f /tmp/.reviewflow-apt-updated ] || { apt-get update -qq && touch /tmp/.reviewflow-apt-updated; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
-    { echo "could not install chromium" >&2; summary 0 1 0; exit 1; }
-fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null ||
+    { echo "could not install $package" >&2; summary 0 1 0; exit 1; }
+done
 
 if ! "$repo/infra/servers.sh" start >/dev/null; then
   echo "could not start PostgreSQL and RabbitMQ" >&2; summary 0 1 0; exit 1

@@ -17,6 +17,7 @@ public static class NotifyingSlice
     {
         builder.Services.AddReviewFlowNotifications(builder.Configuration);
         builder.Services.AddSingleton<INotificationLog, MartenNotificationLog>();
+        ReviewFlow.Workflow.Operations.ReviewFlowMetrics.Register(builder.Services);
         builder.Services.AddTransient<IReviewNotifications, NotificationJobs>();
         builder.Services.AddHostedService<DigestBootstrap>();
         return builder;

@@ -3,8 +3,8 @@ using ReviewFlow.Worker;
 using ReviewFlow.Workflow.Operations;
 
 // The worker: intake queues, the document saga, the decision relay, SLA timers and notifications (WorkerSlices.cs
-// lists them). Run several for scale-out. It listens only for its health checks (/health/live, /health/ready; Urls,
-// default http://0.0.0.0:8081).
+// lists them). Run several for scale-out. It listens only for its probes and its metrics (/health/live, /health/ready,
+// /metrics; Urls, default http://0.0.0.0:8081).
 // `--migrate`: create or update the database schema as its owner, grant the services' role, and exit.
 var migrateOnly = args.Contains("--migrate");
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "--migrate").ToArray());
@@ -18,4 +18,5 @@ if (migrateOnly)
     return;
 }
 app.MapHealth();
+app.MapMetrics();
 app.Run();

@@ -34,6 +34,7 @@ builder.AddSignIn();
 builder.AddRateLimits();
 builder.AddJobsDashboard();
 builder.AddHealth();
+builder.AddTelemetry("reviewflow-web");
 builder.AddBus();
 builder.Services.AddProblemDetails();
 
@@ -47,11 +48,13 @@ app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseDemoContent();
+app.UseDocumentLogScope();
 app.UseAuthentication();
 app.UseRateLimiter(); // after sign-in: the budget is the user's; before authorization: refused callers count too
 app.UseAuthorization();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapHealth();
+app.MapMetrics();
 app.MapGet("/api", () => Results.Ok(new
 {
     service = "ReviewFlow",

@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Middleware;
 using MassTransit.Saga;
+using ReviewFlow.Workflow.Operations;
 
 namespace ReviewFlow.Workflow.Documents;
 
@@ -12,13 +13,14 @@ namespace ReviewFlow.Workflow.Documents;
 /// event stream: the append expects the stream version the state was loaded at, so of two racing messages for one
 /// document, one commits and the other fails and is retried by the endpoint's retry policy on fresh state.
 /// </summary>
-public sealed class DocumentSagaRepository(IDocumentStore store, ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory)
+public sealed class DocumentSagaRepository(
+    IDocumentStore store, ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory, ReviewFlowMetrics metrics)
     : ISagaRepositoryContextFactory<DocumentState>, ILoadSagaRepositoryContextFactory<DocumentState>
 {
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<DocumentState, T>> next) where T : class
     {
         await using var session = store.LightweightSession();
-        await next.Send(new RepositoryContext<T>(session, context, factory));
+        await next.Send(new RepositoryContext<T>(session, context, factory, metrics));
     }
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<DocumentState> query, IPipe<SagaRepositoryQueryContext<DocumentState, T>> next)
@@ -35,7 +37,8 @@ public sealed class DocumentSagaRepository(IDocumentStore store, ISagaConsumeCon
     public void Probe(ProbeContext context) => context.Add("persistence", "marten");
 
     /// <summary>Appends the recorded events at the expected stream version, stores the state, commits.</summary>
-    static async Task SaveAsync(IDocumentSession session, DocumentState saga, CancellationToken cancellationToken)
+    static async Task SaveAsync(IDocumentSession session, DocumentState saga, ConsumeContext message, ReviewFlowMetrics metrics,
+        CancellationToken cancellationToken)
     {
         if (saga.PendingEvents.Count == 0) return; // nothing happened: nothing to write
         saga.StreamVersion += saga.PendingEvents.Count;
@@ -47,6 +50,7 @@ public sealed class DocumentSagaRepository(IDocumentStore store, ISagaConsumeCon
         session.Events.Append(saga.DocumentId, saga.StreamVersion, saga.PendingEvents.Cast<object>().ToArray());
         session.Store(saga);
         await session.SaveChangesAsync(cancellationToken);
+        metrics.Committed(saga.PendingEvents, saga, message.SentTime is { } sent ? new DateTimeOffset(sent, TimeSpan.Zero) : null);
         saga.ClearPending();
     }
 
@@ -55,13 +59,15 @@ public sealed class DocumentSagaRepository(IDocumentStore store, ISagaConsumeCon
         readonly IDocumentSession session;
         readonly ConsumeContext<T> Context;
         readonly ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory;
+        readonly ReviewFlowMetrics metrics;
 
         public RepositoryContext(IDocumentSession session, ConsumeContext<T> context,
-            ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory) : base(context)
+            ISagaConsumeContextFactory<IDocumentSession, DocumentState> factory, ReviewFlowMetrics metrics) : base(context)
         {
             this.session = session;
             Context = context;
             this.factory = factory;
+            this.metrics = metrics;
         }
 
         public Task<SagaConsumeContext<DocumentState, TMessage>> CreateSagaConsumeContext<TMessage>(ConsumeContext<TMessage> consumeContext,
@@ -80,9 +86,9 @@ public sealed class DocumentSagaRepository(IDocumentStore store, ISagaConsumeCon
             return instance is null ? null! : await factory.CreateSagaConsumeContext(session, Context, instance, SagaConsumeContextMode.Load);
         }
 
-        public Task Save(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, CancellationToken);
+        public Task Save(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, Context, metrics, CancellationToken);
 
-        public Task Update(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, CancellationToken);
+        public Task Update(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, Context, metrics, CancellationToken);
 
         public Task Delete(SagaConsumeContext<DocumentState> sagaContext) =>
             throw new NotSupportedException("Document sagas are kept: they are the document's read model.");

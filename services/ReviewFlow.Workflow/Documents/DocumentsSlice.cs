@@ -38,6 +38,7 @@ public static class DocumentsSlice
     {
         builder.Services.Configure<ReviewOptions>(builder.Configuration.GetSection("Review"));
         Reviewing.CommandSeal.Register(builder);
+        Operations.ReviewFlowMetrics.Register(builder.Services);
         return builder.AddBusPart(new BusPart(
             x => x.AddSagaStateMachine<DocumentStateMachine, DocumentState>()
                 .Repository(r => r.RegisterSagaRepository<DocumentState, IDocumentSession,

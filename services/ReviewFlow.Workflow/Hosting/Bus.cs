@@ -1,5 +1,6 @@
 using MassTransit;
 using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Operations;
 
 namespace ReviewFlow.Workflow.Hosting;
 
@@ -58,6 +59,7 @@ public static class Bus
                 // Declared at start, not with the first decision: a downstream system, whose broker user may not
                 // declare it (docs/security.md), can bind its queue before anything was decided.
                 cfg.DeployPublishTopology = true;
+                cfg.UseDocumentLogScope(context);
                 foreach (var part in parts) part.Endpoints?.Invoke(context, cfg, settings);
                 // Consumers registered without endpoints of their own (excluded otherwise) get MassTransit's.
                 cfg.ConfigureEndpoints(context);

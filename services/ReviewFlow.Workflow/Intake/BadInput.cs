@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware.Rescue;
 using MassTransit.Transports;
+using ReviewFlow.Workflow.Operations;
 
 namespace ReviewFlow.Workflow.Intake;
 
@@ -10,7 +11,7 @@ namespace ReviewFlow.Workflow.Intake;
 /// by MassTransit as an error with a stack trace (R-FAULT, ~3 KB a message). Bad input is the publisher's mistake,
 /// not ours: one warning line. Genuine faults still throw and are logged as errors.
 /// </summary>
-public sealed class BadInput(ILogger<BadInput> log)
+public sealed class BadInput(ILogger<BadInput> log, ReviewFlowMetrics metrics)
 {
     public async Task MoveToErrorQueueAsync(ReceiveContext context, FieldErrors errors, string? documentId)
     {
@@ -18,8 +19,11 @@ public sealed class BadInput(ILogger<BadInput> log)
         if (!context.TryGetPayload(out IErrorTransport? errorTransport))
             throw reason; // a transport without an error transport: MassTransit's own fault path
         await errorTransport.Send(new RescueExceptionReceiveContext(context, reason));
-        log.LogWarning("Refused a classification result (documentId {DocumentId}) from {InputAddress}: {Reasons}",
-            OneLine(documentId ?? "unreadable"), context.InputAddress, OneLine(errors.ToString()));
+        metrics.MovedToErrorQueue(context.InputAddress.AbsolutePath.Split('/')[^1] + "_error");
+        // A raw message names its document only once parsed: the scope says it, as for every other message (Telemetry).
+        using (documentId is null ? null : log.BeginScope(new Dictionary<string, object?> { ["DocumentId"] = OneLine(documentId) }))
+            log.LogWarning("Refused a classification result (documentId {DocumentId}) from {InputAddress}: {Reasons}",
+                OneLine(documentId ?? "unreadable"), context.InputAddress, OneLine(errors.ToString()));
     }
 
     /// <summary>Reasons quote the publisher's text (an unknown type, a metadata key): no line breaks into our log.</summary>

@@ -25,6 +25,7 @@ public static class IntakeSlice
         services.AddSingleton<ClassificationParser>();
         services.AddSingleton<ClassificationIntake>();
         services.AddSingleton<BadInput>();
+        Operations.ReviewFlowMetrics.Register(services);
         return builder;
     }
 

@@ -7,6 +7,7 @@ using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Options;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Operations;
 
 namespace ReviewFlow.Workflow.Relay;
 
@@ -45,6 +46,7 @@ public sealed class DecisionRelay : SubscriptionBase
         var seen = await RelayGaps.InspectAsync(page, operations, cancellationToken);
         var decisions = page.Events.Concat(seen.LateDecisions).Where(e => e.Data is DocumentRouted).ToList();
         await PublishAsync(_services.GetRequiredService<IBus>(), decisions, options.PublishTimeout, cancellationToken);
+        _services.GetRequiredService<ReviewFlowMetrics>().DecisionsPublished(decisions.Select(e => e.Timestamp), DateTimeOffset.UtcNow);
         RelayGaps.Note(operations, seen.Gaps);
         _log.LogDebug("Published decisions up to event sequence {Ceiling}", page.SequenceCeiling);
         return NullChangeListener.Instance;

@@ -21,12 +21,14 @@ public static class ReviewingSlice
     {
         builder.Services.AddSingleton<GroupDirectory>();
         CommandSeal.Register(builder);
+        Operations.ReviewFlowMetrics.Register(builder.Services);
         return builder;
     }
 
     public static IEndpointRouteBuilder MapReviewing(this IEndpointRouteBuilder app)
     {
-        var reviews = app.MapGroup("/api/v1/reviews/{documentId}").RequireAuthorization(Policies.Review).WithTags("Reviews");
+        var reviews = app.MapGroup("/api/v1/reviews/{documentId}").RequireAuthorization(Policies.Review).WithTags("Reviews")
+            .AddEndpointFilter(CountRefusals);
         reviews.MapPost("/claim", Claim.HandleAsync);
         reviews.MapPost("/release", Release.HandleAsync);
         reviews.MapPost("/decision", Decide.HandleAsync);
@@ -36,6 +38,16 @@ public static class ReviewingSlice
         app.MapGet("/api/v1/document-types", DocumentTypes.ListAsync)
             .RequireAuthorization(p => p.RequireRole(Roles.Reviewer, Roles.Supervisor, Roles.Admin, Roles.Auditor)).WithTags("Reviews");
         return app;
+    }
+
+    /// <summary>A 409 from the saga (a claim held by someone else, a task decided meanwhile), counted by command (claim, decision …).</summary>
+    static async ValueTask<object?> CountRefusals(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        if (result is ProblemHttpResult { StatusCode: StatusCodes.Status409Conflict })
+            context.HttpContext.RequestServices.GetRequiredService<Operations.ReviewFlowMetrics>()
+                .Refused(context.HttpContext.Request.Path.Value?.Split('/')[^1] ?? "unknown");
+        return result;
     }
 
     /// <summary>

@@ -29,6 +29,8 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["GET /health"] = Anyone,
         ["* /health/live"] = Anyone,
         ["* /health/ready"] = Anyone,
+        // Prometheus' scrape: counts by type, group and outcome, never an id (MetricsTests); the proxy does not forward it.
+        ["* /metrics"] = Anyone,
         ["GET /api"] = Anyone,
         ["GET /api/v1/auth/config"] = Anyone,
         // Development sign-in only (both switches, loopback): mints any seeded user's token by design.
