@@ -42,6 +42,7 @@ public static class SlaSlice
                 InvisibilityTimeout = TimeSpan.FromMinutes(2),
                 UseSlidingInvisibilityTimeout = true,
             }));
+        builder.Services.AddHealthChecks().AddCheck<JobStorageHealthCheck>("hangfire", tags: [Operations.Health.Ready]);
         return builder;
     }
 

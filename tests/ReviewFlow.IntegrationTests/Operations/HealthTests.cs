@@ -25,12 +25,14 @@ public sealed class WebHealthTests(TestSystem system)
         var checks = report.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         Assert.Contains("postgres", checks);
         Assert.Contains("masstransit-bus", checks);
+        Assert.Contains("hangfire", checks);
     }
 }
 
 /// <summary>
 /// A stalled relay is visible: with the broker down, decisions stored meanwhile wait, and the worker's readiness turns
-/// 503 naming the relay (and the bus) once the oldest waits longer than the limit; it recovers by itself.
+/// 503 naming the relay (and the bus) once the oldest waits longer than the limit; it recovers by itself. With
+/// PostgreSQL down it names the database and Hangfire's storage, and recovers likewise.
 /// </summary>
 public sealed class WorkerHealthTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -63,6 +65,15 @@ public sealed class WorkerHealthTests(ITestOutputHelper output) : IAsyncLifetime
             await ReadyAsync(http, HttpStatusCode.OK, TimeSpan.FromSeconds(90));
             output.WriteLine($"decision {stored} published after the broker came back");
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+
+            // PostgreSQL stopped: unready naming the database and the timers' storage; live all along; ready once it is back.
+            await _servers.StopAsync(Server.Postgres);
+            var noDatabase = await ReadyAsync(http, HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), failing: "postgres");
+            output.WriteLine(noDatabase.ToString());
+            Assert.Contains("hangfire", Failing(noDatabase));
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+            await _servers.StartAsync(Server.Postgres);
+            await ReadyAsync(http, HttpStatusCode.OK, TimeSpan.FromSeconds(90));
         }
         catch
         {
