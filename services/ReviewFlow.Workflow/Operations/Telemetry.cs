@@ -27,7 +27,8 @@ public static class Telemetry
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
+            .ConfigureResource(r => r.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? serviceName,
+                serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
             .WithMetrics(m =>
             {
                 m.AddMeter(ReviewFlowMetrics.MeterName, InstrumentationOptions.MeterName, "Npgsql")
