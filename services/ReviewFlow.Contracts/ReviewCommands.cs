@@ -1,19 +1,22 @@
 namespace ReviewFlow.Contracts;
 
 // Reviewer commands. They enter the document's saga (its single writer) as messages; the sender may use
-// request/response and gets ReviewCommandAccepted or ReviewCommandRefused back.
+// request/response and gets ReviewCommandAccepted or ReviewCommandRefused back. ActorRole: the role the web host
+// authorized the call with ("Reviewer" or "Supervisor"), recorded on the events; sealed with the rest of the command.
 
 /// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor (disagreements are for supervisors).</summary>
-public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSupervisor = false);
+public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSupervisor = false, string? ActorRole = null);
 
 /// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor, who may release anyone's claim.</summary>
-public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool AsSupervisor = false);
+public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool AsSupervisor = false,
+    string? ActorRole = null);
 
 /// <summary>
 /// A supervisor hands the task to ReviewerId (taking it from whoever holds it): the new holder gets a fresh lease.
 /// ToSupervisor: the sender checked that ReviewerId is a supervisor (escalated tasks only go to supervisors).
 /// </summary>
-public sealed record ReassignReview(string DocumentId, string SupervisorId, string ReviewerId, bool ToSupervisor = false);
+public sealed record ReassignReview(string DocumentId, string SupervisorId, string ReviewerId, bool ToSupervisor = false,
+    string? ActorRole = null);
 
 /// <summary>
 /// Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required), <c>reject</c> (ReasonCode required) or
@@ -25,7 +28,8 @@ public sealed record DecideReview(
     string Outcome,
     string? Label = null,
     string? ReasonCode = null,
-    string? Comment = null)
+    string? Comment = null,
+    string? ActorRole = null)
 {
     public const string Confirm = "confirm";
     public const string Correct = "correct";

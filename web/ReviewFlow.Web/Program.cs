@@ -1,6 +1,7 @@
 using ReviewFlow.Audit;
 using ReviewFlow.Web.Admin;
 using ReviewFlow.Web.Demo;
+using ReviewFlow.Web.OpenApi;
 using ReviewFlow.Web.Security;
 using ReviewFlow.Web.SignIn;
 using ReviewFlow.Workflow.Content;
@@ -36,6 +37,7 @@ builder.AddJobsDashboard();
 builder.AddHealth();
 builder.AddTelemetry("reviewflow-web");
 builder.AddBus();
+builder.AddApiDescription();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
@@ -52,20 +54,12 @@ app.UseDocumentLogScope();
 app.UseAuthentication();
 app.UseRateLimiter(); // after sign-in: the budget is the user's; before authorization: refused callers count too
 app.UseAuthorization();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+app.MapGet("/health", () => TypedResults.Ok(new Alive("ok"))).AllowAnonymous().WithTags("Health").WithSummary("The host answers");
 app.MapHealth();
 app.MapMetrics();
-app.MapGet("/api", () => Results.Ok(new
-{
-    service = "ReviewFlow",
-    page = "/ (the reviewer workspace)",
-    submit = "POST /api/v1/documents",
-    document = "GET /api/v1/documents/{documentId}",
-    history = "GET /api/v1/documents/{documentId}/history",
-    content = "GET /api/v1/documents/{documentId}/content",
-    queue = "GET /api/v1/queue",
-    jobs = "/hangfire (Admins: POST /api/v1/admin/dashboard-session first)",
-})).AllowAnonymous();
+app.MapGet("/api", () => TypedResults.Ok(new ApiIndex("ReviewFlow", "/ (the reviewer workspace)", ApiDescription.Path.Replace("{documentName}", "v1"),
+        "/hangfire (Admins: POST /api/v1/admin/dashboard-session first)")))
+    .AllowAnonymous().WithTags("Health").WithSummary("Where the pages, the API's OpenAPI description and the jobs dashboard are");
 app.MapIntake();
 app.MapDocuments();
 app.MapDocumentContent();
@@ -79,4 +73,11 @@ app.MapAudit();
 app.MapSignInConfig();
 app.MapDevelopmentSignIn();
 app.MapJobsDashboard();
+app.MapApiDescription();
 app.Run();
+
+/// <summary>GET /health: the process answers (readiness is /health/ready).</summary>
+sealed record Alive(string Status);
+
+/// <summary>GET /api: where to go next; the operations themselves are in the OpenAPI description (signed-in callers).</summary>
+sealed record ApiIndex(string Service, string Page, string OpenApi, string Jobs);

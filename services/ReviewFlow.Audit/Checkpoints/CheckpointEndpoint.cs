@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Npgsql;
 using ReviewFlow.Audit.Decisions;
@@ -14,9 +15,10 @@ namespace ReviewFlow.Audit.Checkpoints;
 static class CheckpointEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/audit/checkpoints", DownloadAsync).WithTags("Audit").RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin));
+        app.MapGet("/api/v1/audit/checkpoints", DownloadAsync).WithTags("Audit").RequireAuthorization(p => p.RequireRole(Roles.Auditor, Roles.Admin))
+            .Produces<CheckpointFile>().WithSummary("Every signed checkpoint and the public keys that verify them, as a file to keep");
 
-    static async Task<IResult> DownloadAsync(long? after, AuditDatabase db, CheckpointTrust trust, HttpContext http, CancellationToken ct)
+    static async Task<Ok<CheckpointFile>> DownloadAsync(long? after, AuditDatabase db, CheckpointTrust trust, HttpContext http, CancellationToken ct)
     {
         var checkpoints = await db.ReadAsync(async ct =>
         {

@@ -7,9 +7,10 @@ using ReviewFlow.Workflow.Routing;
 namespace ReviewFlow.Audit.Decisions;
 
 /// <summary>
-/// One event of a document's history as the auditor sees it. Role is derived, not recorded: events do not carry the
-/// actor's role, so it is the role the action required — system for the system, Ingest for an HTTP submitter,
-/// Supervisor for decisions on escalated or disputed documents, Reviewer for other review actions.
+/// One event of a document's history as the auditor sees it. Role: the one recorded on the event (ActorRole, the role the
+/// web host authorized the reviewer command with, since 2026-12); for older events, derived from what the action
+/// required — system for the system, Ingest for an HTTP submitter, Supervisor for decisions on escalated or disputed
+/// documents, Reviewer for other review actions.
 /// </summary>
 public sealed record TimelineEntry(
     long Version, long SeqId, string Type, DateTimeOffset At, DateTimeOffset RecordedAt, string Actor, string Role,
@@ -35,7 +36,7 @@ public sealed class DocumentTimelines(IDocumentStore store, ChainVerifier verifi
         {
             var data = e.Data;
             var actor = (data as IDocumentEvent)?.Actor ?? Actors.System;
-            var role = actor == Actors.System ? "system" : forSupervisor ? "Supervisor" : "Reviewer";
+            var role = (data as IDocumentEvent)?.ActorRole ?? (actor == Actors.System ? "system" : forSupervisor ? "Supervisor" : "Reviewer");
             if (data is ReviewEscalated or ReviewDisagreed) forSupervisor = true;
             var (reason, policy, model) = Describe(data);
             entries.Add(new TimelineEntry(e.Version, e.Sequence, data.GetType().Name, (data as IDocumentEvent)?.At ?? e.Timestamp,

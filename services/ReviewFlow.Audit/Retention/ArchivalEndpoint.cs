@@ -9,9 +9,10 @@ namespace ReviewFlow.Audit.Retention;
 static class ArchivalEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/v1/admin/archival", ArchiveAsync).WithTags("Admin").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        app.MapPost("/api/v1/admin/archival", ArchiveAsync).WithTags("Admin").RequireAuthorization(p => p.RequireRole(Roles.Admin))
+            .ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Archive the events recorded before a date past the retention period (audited)");
 
-    static async Task<IResult> ArchiveAsync(ArchivalRequest body, ClaimsPrincipal user, Archival archival, CancellationToken ct)
+    static async Task<Results<Ok<EventsArchived>, ValidationProblem, ProblemHttpResult>> ArchiveAsync(ArchivalRequest body, ClaimsPrincipal user, Archival archival, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Reason) || body.Before is null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["archival"] = ["before (UTC) and reason are required"] });
@@ -21,7 +22,7 @@ static class ArchivalEndpoint
         }
         catch (RetentionViolationException ex)
         {
-            return TypedResults.Problem(statusCode: 409, title: "Inside the retention period", detail: ex.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Inside the retention period", detail: ex.Message);
         }
     }
 }

@@ -21,7 +21,10 @@ public static class ContentSlice
 
     public static IEndpointRouteBuilder MapDocumentContent(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/documents/{documentId}/content", ContentAsync).WithTags("Documents");
+        app.MapGet("/api/v1/documents/{documentId}/content", ContentAsync).WithTags("Documents")
+            .Produces(StatusCodes.Status200OK, typeof(Stream), "application/pdf", "image/png", "image/jpeg", "text/plain")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status504GatewayTimeout)
+            .WithSummary("The document itself, fetched from its source system's allowed origins");
         return app;
     }
 

@@ -12,8 +12,10 @@ public static class DocumentEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var documents = app.MapGroup("/api/v1/documents").WithTags("Documents");
-        documents.MapGet("/{documentId}", GetAsync);
-        documents.MapGet("/{documentId}/history", HistoryAsync);
+        documents.MapGet("/{documentId}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A document's status, classification and review (404 unless the caller needs to know)");
+        documents.MapGet("/{documentId}/history", HistoryAsync).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Every event of the document, oldest first");
     }
 
     static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> GetAsync(

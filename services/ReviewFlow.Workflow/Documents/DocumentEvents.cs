@@ -10,6 +10,12 @@ public interface IDocumentEvent
     string DocumentId { get; }
     string Actor { get; }
     DateTimeOffset At { get; }
+
+    /// <summary>
+    /// The role a person acted in, as the web host authorized their command ("Reviewer", "Supervisor"); recorded on the
+    /// events a reviewer command produces since 2026-12, null for the system's events and for older ones.
+    /// </summary>
+    string? ActorRole => null;
 }
 
 public static class Actors
@@ -61,16 +67,17 @@ public sealed record SlaBreached(
 /// <summary>A reviewer took the task; the claim is a lease that lapses at LeaseExpiresAt unless renewed.</summary>
 public sealed record ReviewClaimed(
     string DocumentId, string ReviewerId, DateTimeOffset LeaseExpiresAt, int PolicyVersion, string ModelVersion,
-    string Actor, DateTimeOffset At) : IDocumentEvent;
+    string Actor, DateTimeOffset At, string? ActorRole = null) : IDocumentEvent;
 
 /// <summary>The holder's open page kept the lease alive.</summary>
 public sealed record ReviewClaimRenewed(
-    string DocumentId, string ReviewerId, DateTimeOffset LeaseExpiresAt, string Actor, DateTimeOffset At) : IDocumentEvent;
+    string DocumentId, string ReviewerId, DateTimeOffset LeaseExpiresAt, string Actor, DateTimeOffset At, string? ActorRole = null)
+    : IDocumentEvent;
 
 /// <summary>The task went back to the queue (Reason: released by the holder, or lease-expired).</summary>
 public sealed record ReviewReleased(
-    string DocumentId, string ReviewerId, string Reason, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At)
-    : IDocumentEvent;
+    string DocumentId, string ReviewerId, string Reason, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At,
+    string? ActorRole = null) : IDocumentEvent;
 
 /// <summary>
 /// A reviewer decided: Outcome confirmed, corrected or rejected; FinalLabel is what goes downstream. Under four-eyes,
@@ -78,24 +85,24 @@ public sealed record ReviewReleased(
 /// </summary>
 public sealed record ReviewDecided(
     string DocumentId, string ReviewerId, string Outcome, string PredictedLabel, string FinalLabel, string? ReasonCode,
-    string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, string? FirstReviewerId = null)
-    : IDocumentEvent;
+    string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, string? FirstReviewerId = null,
+    string? ActorRole = null) : IDocumentEvent;
 
 /// <summary>Four-eyes: the first review, waiting for a second, different reviewer to agree.</summary>
 public sealed record FirstReviewRecorded(
     string DocumentId, string ReviewerId, string Outcome, string FinalLabel, string? ReasonCode, string? Comment,
-    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At) : IDocumentEvent;
+    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, string? ActorRole = null) : IDocumentEvent;
 
 /// <summary>A reviewer handed the task to the supervisors of the group (ReasonCode required); a supervisor decides.</summary>
 public sealed record ReviewEscalated(
     string DocumentId, string ReviewerId, string ReasonCode, string? Comment, int PolicyVersion, string ModelVersion,
-    string Actor, DateTimeOffset At) : IDocumentEvent;
+    string Actor, DateTimeOffset At, string? ActorRole = null) : IDocumentEvent;
 
 /// <summary>Four-eyes: the second reviewer disagreed with the first; a supervisor decides.</summary>
 public sealed record ReviewDisagreed(
     string DocumentId, string FirstReviewerId, string FirstOutcome, string FirstFinalLabel, string ReviewerId, string Outcome,
-    string FinalLabel, string? ReasonCode, string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At)
-    : IDocumentEvent;
+    string FinalLabel, string? ReasonCode, string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At,
+    string? ActorRole = null) : IDocumentEvent;
 
 /// <summary>
 /// A reviewer command arrived that the web host did not seal (CommandSeal): forged, replayed or altered on the bus.
@@ -112,7 +119,7 @@ public sealed record UnauthenticatedCommandRefused(
 public sealed record DocumentRouted(
     string DocumentId, string DocumentType, string PredictedLabel, string FinalLabel, double Confidence, string Outcome,
     string DecidedBy, DateTimeOffset DecidedAt, int PolicyVersion, string ModelVersion, string? CorrelationId,
-    string Actor, DateTimeOffset At, string? RoutingRule = null) : IDocumentEvent
+    string Actor, DateTimeOffset At, string? RoutingRule = null, string? ActorRole = null) : IDocumentEvent
 {
     public DocumentDecision ToDecision() => new(DocumentId, DocumentType, PredictedLabel, FinalLabel, Confidence, Outcome,
         DecidedBy, DecidedAt, PolicyVersion, ModelVersion, CorrelationId);

@@ -11,7 +11,10 @@ namespace ReviewFlow.Workflow.Intake;
 static class HttpIntake
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/v1/documents", SubmitAsync).RequireAuthorization(Policies.Ingest).WithTags("Documents");
+        app.MapPost("/api/v1/documents", SubmitAsync).RequireAuthorization(Policies.Ingest).WithTags("Documents")
+            .Accepts<ReviewFlow.Contracts.DocumentClassified>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Submit a classification result (the same JSON as on AMQP)");
 
     /// <summary>202 once the result is on the bus; 400 problem details naming each bad field otherwise.</summary>
     static async Task<Results<Accepted<SubmitResponse>, ValidationProblem, ProblemHttpResult>> SubmitAsync(

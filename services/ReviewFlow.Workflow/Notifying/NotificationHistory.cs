@@ -22,7 +22,8 @@ public static class NotificationHistory
 
     public static IEndpointRouteBuilder MapNotificationHistory(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/documents/{documentId}/notifications", NotificationsAsync).WithTags("Documents");
+        app.MapGet("/api/v1/documents/{documentId}/notifications", NotificationsAsync).WithTags("Documents")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("The notifications sent about the document (Teams, mail)");
         return app;
     }
 

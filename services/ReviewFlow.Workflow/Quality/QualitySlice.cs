@@ -44,19 +44,21 @@ public static class QualitySlice
     {
         var quality = app.MapGroup("/api/v1/quality").WithTags("Quality")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Auditor));
-        quality.MapGet("/summary", SummaryAsync);
-        quality.MapGet("/series", SeriesAsync);
-        quality.MapGet("/confusion", ConfusionAsync);
-        quality.MapGet("/alerts", AlertsAsync);
-        quality.MapGet("/versions", VersionsAsync);
+        quality.MapGet("/summary", SummaryAsync).WithSummary("Review outcomes and error rates of a period, by type, label and model version");
+        quality.MapGet("/series", SeriesAsync).WithSummary("The same figures as a daily series");
+        quality.MapGet("/confusion", ConfusionAsync).WithSummary("Predicted against final labels (the confusion matrix)");
+        quality.MapGet("/alerts", AlertsAsync).WithSummary("Quality alarms (open ones, or all)");
+        quality.MapGet("/versions", VersionsAsync).WithSummary("Model versions of a document type compared");
         app.MapGet("/api/v1/quality/reviewers", ReviewersAsync).WithTags("Quality")
-            .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
+            .RequireAuthorization(p => p.RequireRole(Roles.Supervisor)).WithSummary("Each reviewer's figures in the supervisor's groups");
         app.MapGet("/api/v1/quality/training-data", TrainingDataAsync).WithTags("Quality")
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin))
+            .Produces(StatusCodes.Status200OK, typeof(Stream), "application/x-ndjson").ProducesValidationProblem()
+            .WithSummary("Human-decided documents of a period as JSON lines, for retraining (the export is recorded)");
         app.MapPost("/api/v1/admin/routing-policy/what-if", WhatIfAsync).WithTags("Admin")
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin)).WithSummary("What other thresholds would have routed, over a past period");
         app.MapGet("/api/v1/admin/routing-policy/suggestion", SuggestionAsync).WithTags("Admin")
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin)).WithSummary("Thresholds that would keep a target error rate");
         return app;
     }
 

@@ -42,8 +42,10 @@ public static class QueueSlice
 
     public static IEndpointRouteBuilder MapReviewQueue(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/queue", ReviewQueue.GetAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
-        app.MapGet("/api/v1/me/today", MyDay.GetAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
+        app.MapGet("/api/v1/queue", ReviewQueue.GetAsync).RequireAuthorization(Policies.Review).WithTags("Reviews")
+            .WithSummary("The open review tasks of the caller's groups, a page at a time");
+        app.MapGet("/api/v1/me/today", MyDay.GetAsync).RequireAuthorization(Policies.Review).WithTags("Reviews")
+            .WithSummary("What the caller decided today");
         return app;
     }
 }

@@ -28,7 +28,7 @@ static class Decide
         problems = DocumentDecisions.CatalogueProblems(task.DocumentType, type, body.Outcome!, body.Label, body.ReasonCode);
         if (problems.Count > 0) return Incomplete(problems);
         return await ReviewingSlice.SendAsync(documentId, user, session, client, seal,
-            new DecideReview(documentId, user.UserId(), body.Outcome!, body.Label, body.ReasonCode, body.Comment), ct, task);
+            new DecideReview(documentId, user.UserId(), body.Outcome!, body.Label, body.ReasonCode, body.Comment, user.ReviewRole()), ct, task);
     }
 
     static IResult Incomplete(IReadOnlyDictionary<string, string> problems) =>

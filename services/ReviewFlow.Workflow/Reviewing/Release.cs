@@ -15,5 +15,5 @@ static class Release
     public static Task<IResult> HandleAsync(string documentId, ClaimsPrincipal user, IQuerySession session,
         IRequestClient<ReleaseReview> client, CommandSeal seal, CancellationToken ct) =>
         ReviewingSlice.SendAsync(documentId, user, session, client, seal,
-            new ReleaseReview(documentId, user.UserId(), AsSupervisor: user.IsInRole(Roles.Supervisor)), ct);
+            new ReleaseReview(documentId, user.UserId(), AsSupervisor: user.IsInRole(Roles.Supervisor), ActorRole: user.ReviewRole()), ct);
 }

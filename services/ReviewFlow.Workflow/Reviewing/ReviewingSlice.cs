@@ -29,14 +29,24 @@ public static class ReviewingSlice
     {
         var reviews = app.MapGroup("/api/v1/reviews/{documentId}").RequireAuthorization(Policies.Review).WithTags("Reviews")
             .AddEndpointFilter(CountRefusals);
-        reviews.MapPost("/claim", Claim.HandleAsync);
-        reviews.MapPost("/release", Release.HandleAsync);
-        reviews.MapPost("/decision", Decide.HandleAsync);
-        reviews.MapPost("/reassign", Reassign.HandleAsync).RequireAuthorization(Policies.Supervise);
-        app.MapPost("/api/v1/reviews/next", ClaimNext.HandleAsync).RequireAuthorization(Policies.Review).WithTags("Reviews");
-        app.MapPost("/api/v1/reviews/bulk-confirm", BulkConfirm.HandleAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews");
+        reviews.MapPost("/claim", Claim.HandleAsync).AnsweredAsCommand()
+            .WithSummary("Claim the task (or renew the claim's lease)");
+        reviews.MapPost("/release", Release.HandleAsync).AnsweredAsCommand()
+            .WithSummary("Give the task back to the queue");
+        reviews.MapPost("/decision", Decide.HandleAsync).AnsweredAsCommand().ProducesValidationProblem()
+            .WithSummary("Decide: confirm, correct, reject or escalate");
+        reviews.MapPost("/reassign", Reassign.HandleAsync).RequireAuthorization(Policies.Supervise).AnsweredAsCommand().ProducesValidationProblem()
+            .WithSummary("Hand the task to a member of its group");
+        app.MapPost("/api/v1/reviews/next", ClaimNext.HandleAsync).RequireAuthorization(Policies.Review).WithTags("Reviews")
+            .Produces<NextTask>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Claim the next task in the caller's groups (breached first, then due time, then oldest)");
+        app.MapPost("/api/v1/reviews/bulk-confirm", BulkConfirm.HandleAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews")
+            .Produces<IReadOnlyList<BulkConfirmResult>>().ProducesValidationProblem()
+            .WithSummary("Confirm the prediction of up to 200 documents, each claimed and decided on its own");
         app.MapGet("/api/v1/document-types", DocumentTypes.ListAsync)
-            .RequireAuthorization(p => p.RequireRole(Roles.Reviewer, Roles.Supervisor, Roles.Admin, Roles.Auditor)).WithTags("Reviews");
+            .RequireAuthorization(p => p.RequireRole(Roles.Reviewer, Roles.Supervisor, Roles.Admin, Roles.Auditor)).WithTags("Reviews")
+            .Produces<IReadOnlyList<DocumentTypeOptions>>()
+            .WithSummary("The labels and reason codes a decision chooses from, per document type");
         return app;
     }
 
@@ -49,6 +59,10 @@ public static class ReviewingSlice
                 .Refused(context.HttpContext.Request.Path.Value?.Split('/')[^1] ?? "unknown");
         return result;
     }
+
+    /// <summary>What every reviewer command answers (<see cref="SendAsync{T}"/>), for the OpenAPI description.</summary>
+    static RouteHandlerBuilder AnsweredAsCommand(this RouteHandlerBuilder endpoint) => endpoint.Produces<ReviewCommandAccepted>()
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     /// <summary>
     /// 404 no review task (an unknown document, one routed automatically, or another group's task), 409 what the

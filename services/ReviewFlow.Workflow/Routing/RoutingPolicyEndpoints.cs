@@ -21,9 +21,12 @@ public static class RoutingPolicyEndpoints
             var policy = await policies.LatestAsync(ct) ?? throw new NoRoutingPolicyException();
             http.Response.Headers.ETag = ETag(policy.Version);
             return TypedResults.Ok(policy);
-        });
-        admin.MapPut("/", AdoptPolicyAsync);
-        admin.MapGet("/history", async (MartenRoutingPolicySource policies, CancellationToken ct) => TypedResults.Ok(await policies.HistoryAsync(ct)));
+        }).WithSummary("The routing policy in force (its version as the ETag)");
+        admin.MapPut("/", AdoptPolicyAsync).Produces<RoutingPolicy>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Adopt a new routing policy (If-Match: the version it is based on)");
+        admin.MapGet("/history", async (MartenRoutingPolicySource policies, CancellationToken ct) => TypedResults.Ok(await policies.HistoryAsync(ct)))
+            .WithSummary("Every policy change: who, when, why");
         return app;
     }
 

@@ -13,6 +13,12 @@ public static class SignedInUser
         user.FindFirstValue(ClaimNames.ObjectId) ?? user.FindFirstValue(ClaimNames.Subject)
         ?? throw new InvalidOperationException("a signed-in user without 'oid' or 'sub'");
 
+    /// <summary>
+    /// The role a reviewer command is authorized under, recorded on its events: the review policy admits Reviewers and
+    /// Supervisors, and a Supervisor acts as one (escalations, disagreements, another's claim).
+    /// </summary>
+    public static string ReviewRole(this ClaimsPrincipal user) => user.IsInRole(Roles.Supervisor) ? Roles.Supervisor : Roles.Reviewer;
+
     public static IReadOnlySet<string> Groups(this ClaimsPrincipal user) =>
         user.FindAll(ClaimNames.Group).Select(c => c.Value).ToHashSet();
 }

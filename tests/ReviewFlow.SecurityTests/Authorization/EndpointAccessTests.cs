@@ -32,6 +32,8 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         // Prometheus' scrape: counts by type, group and outcome, never an id (MetricsTests); the proxy does not forward it.
         ["* /metrics"] = Anyone,
         ["GET /api"] = Anyone,
+        // The API's OpenAPI description: for integrators who signed in, whatever their role (OpenApiDocumentTests).
+        ["GET /openapi/{documentName}.json"] = SignedIn,
         ["GET /api/v1/auth/config"] = Anyone,
         // Development sign-in only (both switches, loopback): mints any seeded user's token by design.
         ["GET /api/v1/dev/users"] = Anyone,

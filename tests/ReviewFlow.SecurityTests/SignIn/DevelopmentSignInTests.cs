@@ -63,8 +63,8 @@ public sealed class DevelopmentSignInTests(TestSystem system)
         var http = host.CreateClient();
         var config = await http.GetFromJsonAsync<JsonElement>("/api/v1/auth/config");
         Assert.Equal("entra", config.GetProperty("mode").GetString());
-        // Anonymous: the fallback policy answers 401 for any path; signed in at the authority: the endpoint is not there.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/api/v1/dev/token", new { user = "ada" })).StatusCode);
+        // The endpoint is not there, for anonymous callers and signed-in ones alike.
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsJsonAsync("/api/v1/dev/token", new { user = "ada" })).StatusCode);
         http.DefaultRequestHeaders.Authorization = new("Bearer", authority.Issue([new("oid", "erin"), new("scp", "review")]));
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsJsonAsync("/api/v1/dev/token", new { user = "ada" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/dev/users")).StatusCode);

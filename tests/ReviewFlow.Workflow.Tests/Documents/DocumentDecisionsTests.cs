@@ -589,6 +589,53 @@ public sealed class DocumentDecisionsTests
         Assert.Null(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "sue", ToSupervisor: true), T0.AddMinutes(3), Lease).Refusal);
     }
 
+    // ---- The actor's role (recorded as the web host authorized the command) ----
+
+    [Fact]
+    public void A_reviewers_claim_and_decision_record_the_role_they_acted_in_on_every_event_and_the_decision()
+    {
+        var s = AwaitingReview();
+        var claimed = Assert.IsType<ReviewClaimed>(Assert.Single(
+            DocumentDecisions.Claim(s, new ClaimReview(Id, "alice", ActorRole: "Reviewer"), T0.AddMinutes(1), Lease).Events));
+        Assert.Equal("Reviewer", claimed.ActorRole);
+        Apply(s, [claimed]);
+
+        var renewed = Assert.Single(DocumentDecisions.Claim(s, new ClaimReview(Id, "alice", ActorRole: "Reviewer"), T0.AddMinutes(2), Lease).Events);
+        Assert.Equal("Reviewer", renewed.ActorRole);
+        var decided = DocumentDecisions.Decide(s, new DecideReview(Id, "alice", "confirm", ActorRole: "Reviewer"), T0.AddMinutes(3)).Events;
+
+        Assert.Collection(decided,
+            e => Assert.Equal(("ReviewDecided", "Reviewer"), (e.GetType().Name, e.ActorRole)),
+            e => Assert.Equal(("DocumentRouted", "Reviewer"), (e.GetType().Name, e.ActorRole)));
+    }
+
+    [Fact]
+    public void A_supervisors_reassign_records_the_supervisor_role_on_the_release_and_the_new_claim()
+    {
+        var result = DocumentDecisions.Reassign(ClaimedBy("alice"), new ReassignReview(Id, "sam", "bob", ActorRole: "Supervisor"), T0.AddMinutes(2), Lease);
+
+        Assert.Equal(new (string, string?)[] { ("sam", "Supervisor"), ("sam", "Supervisor") }, result.Events.Select(e => (e.Actor, e.ActorRole)).ToArray());
+    }
+
+    [Fact]
+    public void Escalating_releasing_and_four_eyes_reviews_record_the_role_and_the_systems_events_none()
+    {
+        var s = ClaimedBy("alice");
+        var escalated = Assert.Single(DocumentDecisions.Decide(s, new DecideReview(Id, "alice", "escalate", ReasonCode: "unsure", ActorRole: "Reviewer"), T0.AddMinutes(2)).Events);
+        Assert.Equal("Reviewer", escalated.ActorRole);
+        var released = Assert.Single(DocumentDecisions.Release(ClaimedBy("alice"), new ReleaseReview(Id, "sam", AsSupervisor: true, ActorRole: "Supervisor"), T0.AddMinutes(2)).Events);
+        Assert.Equal("Supervisor", released.ActorRole);
+
+        var four = ClaimedBy("alice");
+        four.FourEyes = true;
+        var first = Assert.Single(DocumentDecisions.Decide(four, new DecideReview(Id, "alice", "confirm", ActorRole: "Reviewer"), T0.AddMinutes(2)).Events);
+        Assert.Equal(("FirstReviewRecorded", "Reviewer"), (first.GetType().Name, first.ActorRole));
+
+        // The lease lapsed and bob claims: the system's release has no role, bob's claim has his.
+        var taken = DocumentDecisions.Claim(ClaimedBy("alice"), new ClaimReview(Id, "bob", ActorRole: "Reviewer"), LeaseEnd.AddSeconds(1), Lease).Events;
+        Assert.Equal(new (string, string?)[] { (Actors.System, null), ("bob", "Reviewer") }, taken.Select(e => (e.Actor, e.ActorRole)).ToArray());
+    }
+
     // ---- Segregation of duties ----
 
     [Fact]

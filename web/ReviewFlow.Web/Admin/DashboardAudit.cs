@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using ReviewFlow.Workflow.SignIn;
 
 namespace ReviewFlow.Web.Admin;
@@ -39,7 +40,7 @@ static class DashboardAudit
         };
     }
 
-    public static async Task<IResult> ListAsync(IQuerySession session, CancellationToken ct)
+    public static async Task<Ok<IEnumerable<JobsDashboardActionTaken>>> ListAsync(IQuerySession session, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(StreamKey, token: ct);
         return TypedResults.Ok(events.Select(e => e.Data).OfType<JobsDashboardActionTaken>().Reverse().Take(500));

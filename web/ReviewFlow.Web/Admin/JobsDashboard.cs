@@ -49,10 +49,10 @@ public static class JobsDashboard
                 var identity = new ClaimsIdentity(user.Claims, Scheme, ClaimNames.Name, ClaimNames.Role);
                 await http.SignInAsync(Scheme, new ClaimsPrincipal(identity),
                     new AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow + Lifetime });
-                return Results.NoContent();
+                return TypedResults.NoContent();
             })
             .RequireAuthorization(p => p.RequireRole(Roles.Admin))
-            .WithTags("Admin");
+            .WithTags("Admin").WithSummary("Open a jobs dashboard session (a cookie for /hangfire, 30 minutes)");
         // Authorization is the endpoint's policy above; Hangfire's own filter (local requests only) is replaced.
         app.MapHangfireDashboard(Path, new DashboardOptions
         {
@@ -62,6 +62,6 @@ public static class JobsDashboard
         }).RequireAuthorization(Policy).Add(DashboardAudit.Record);
         app.MapGet("/api/v1/admin/dashboard-actions", DashboardAudit.ListAsync)
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Auditor))
-            .WithTags("Admin");
+            .WithTags("Admin").WithSummary("The actions taken on the jobs dashboard (latest 500)");
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
 
 using ReviewFlow.Workflow.SignIn;
@@ -51,12 +52,20 @@ public static class SignInSetup
 
         services.AddTransient<Microsoft.AspNetCore.Authentication.IClaimsTransformation, EntraGroupNames>();
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(SignedInOrNoEndpoint)
             .AddPolicy(Policies.Review, p => p.RequireRole(Roles.Reviewer, Roles.Supervisor))
             .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest))
             .AddPolicy(Policies.Supervise, p => p.RequireRole(Roles.Supervisor));
         return builder;
     }
+
+    /// <summary>
+    /// The policy of every endpoint that names none: a signed-in caller. A path no endpoint matches passes through, to
+    /// answer 404 to everyone alike (the fallback policy also runs there, and made it a 401 for anonymous callers).
+    /// </summary>
+    static readonly AuthorizationPolicy SignedInOrNoEndpoint = new AuthorizationPolicyBuilder()
+        .RequireAssertion(c => c.User.Identities.Any(i => i.IsAuthenticated) || c.Resource is HttpContext http && http.GetEndpoint() is null)
+        .Build();
 
     /// <summary>
     /// Browsers cannot set headers on WebSockets: the hub alone also takes the token from ?access_token=. A token the
@@ -89,7 +98,7 @@ public static class SignInSetup
         app.MapGet("/api/v1/auth/config", () => development
                 ? new SignInConfig("development", null, null, null)
                 : new SignInConfig("entra", auth["Authority"], auth["ClientId"], auth["Scope"]))
-            .AllowAnonymous().WithTags("Sign-in");
+            .AllowAnonymous().WithTags("Sign-in").WithSummary("How a client signs in: the authority, client id and scope");
     }
 
     /// <summary>POST /api/v1/dev/token {"user":"alice"}: only mapped with development sign-in (both switches).</summary>
@@ -97,12 +106,12 @@ public static class SignInSetup
     {
         if (app.Services.GetService<DevelopmentIssuer>() is null) return;
         app.MapGet("/api/v1/dev/users", (DevelopmentIssuer issuer) => issuer.Users.Select(u => new { user = u.Key, u.Value.Name, u.Value.Roles, u.Value.Groups }))
-            .AllowAnonymous();
+            .AllowAnonymous().ExcludeFromDescription(); // a developer's machine only: not part of the API
         app.MapPost("/api/v1/dev/token", (DevTokenRequest request, DevelopmentIssuer issuer) =>
                 request.User is { } user && issuer.Users.ContainsKey(user) // no "user" in the body: 400, not a 500
                     ? Results.Ok(new { accessToken = issuer.Issue(user), tokenType = "Bearer" })
                     : Results.Problem(statusCode: 400, title: "Unknown user", detail: $"Known: {string.Join(", ", issuer.Users.Keys)}"))
-            .AllowAnonymous();
+            .AllowAnonymous().ExcludeFromDescription();
     }
 }
 
