@@ -83,7 +83,7 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
                      && m.Value("reviewflow_review_queue_depth", "reviewer_group=claims-reviewers") == 1
                      && m.Value("reviewflow_intake_refused_total") == 2
                      && m.Value("reviewflow_sla_breaches_total", "reviewer_group=claims-reviewers") == 1,
-                TimeSpan.FromSeconds(30), "the worker's gauges to show the open tasks, and the claim's SLA breach");
+                TimeSpan.FromSeconds(60), "the worker's gauges to show the open tasks, and the claim's SLA breach");
             output.WriteLine(string.Join('\n', w.Text.Split('\n').Where(l => l.StartsWith("reviewflow_"))));
 
             Assert.Equal(5, w.Value("reviewflow_documents_received_total", "document_type=invoice", "channel=amqp"));
