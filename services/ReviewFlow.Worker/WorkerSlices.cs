@@ -29,6 +29,7 @@ public static class WorkerSlices
         builder.AddQuality().AddQualityCounting();
         builder.AddAuditTrail().AddAuditCheckpoints();
         builder.AddHealth();
+        builder.AddOperations();
         return builder.AddBus();
     }
 }

@@ -34,6 +34,7 @@ builder.AddSignIn();
 builder.AddRateLimits();
 builder.AddJobsDashboard();
 builder.AddHealth();
+builder.AddOperations();
 builder.AddBus();
 builder.Services.AddProblemDetails();
 
@@ -52,6 +53,7 @@ app.UseRateLimiter(); // after sign-in: the budget is the user's; before authori
 app.UseAuthorization();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapHealth();
+app.MapOperations();
 app.MapGet("/api", () => Results.Ok(new
 {
     service = "ReviewFlow",
