@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.IntegrationTests.Operations;
 
@@ -58,7 +55,7 @@ public sealed class ErrorQueueTests(ErrorQueueSystem system) : IClassFixture<Err
         Assert.Equal(reason, listed.GetProperty("reasons")[0].GetString());
 
         // The fix: the type in the routing policy; then all of that reason replayed routes the document.
-        await AddTypeAsync(type);
+        await system.AddDocumentTypeAsync(type);
         await ReplayAsync(otto, new { reason, note = "type added to the policy" }, expected: 1);
         var decision = await system.Amqp.WaitForDecisionAsync(id);
         Assert.Equal("utilities", decision.FinalLabel);
@@ -185,18 +182,5 @@ public sealed class ErrorQueueTests(ErrorQueueSystem system) : IClassFixture<Err
         var result = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(expected, result.GetProperty("replayed").GetInt32());
         return result;
-    }
-
-    /// <summary>An admin adds the type to the routing policy (auto-routes from 0.5); waits until the worker routes by it.</summary>
-    async Task AddTypeAsync(string type)
-    {
-        var ada = await system.ClientAsync("ada");
-        var read = await ada.GetFromJsonAsync<JsonObject>("/api/v1/admin/routing-policy");
-        read!["documentTypes"]![type] = new JsonObject { ["threshold"] = 0.5, ["reviewerGroup"] = "ap-reviewers" };
-        var put = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = read, reason = "the upstream team's new type" });
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var policies = system.Worker.Services.GetRequiredService<IRoutingPolicySource>();
-        await Waiting.UntilAsync(async () => (await policies.CurrentAsync()).DocumentTypes.ContainsKey(type), TimeSpan.FromSeconds(15),
-            "the worker's policy with the new type", interval: TimeSpan.FromMilliseconds(200));
     }
 }
