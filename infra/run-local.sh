@@ -93,6 +93,7 @@ ReviewFlow is running.
                 key in $audit/checkpoint-key.pem)
   Quality       $url/quality.html  (sign in as sam, audrey or ada: accuracy without a human, calibration, drift, confusion, alarms)
   Policy        $url/policy.html   (sign in as ada: edit the routing policy with its what-if, adopt with a reason, history)
+  Operations    $url/operations.html (sign in as otto or ada: the intake error queue — replay, discard — and Invalid documents)
   API           $url/api       (health: $url/health/ready)
   Web nodes     ${web_urls[*]}   (each serves the page and the API; live updates reach every node)
   Workers       ${worker_urls[*]}   (health only: /health/live, /health/ready)
@@ -112,7 +113,7 @@ ReviewFlow is running.
                 $url/policy.html as ada (the fallback is a policy version by "system"; restore it there, with a reason)
   Teams/Outlook off unless Notifications:Graph is configured (docs/operations.md, "Notifications")
   Logins        development users (no password; POST /api/v1/dev/token): alice, bob (reviewers), sam (supervisor),
-                audrey (auditor), ada (admin), ap-inbox (upstream system) — see $url/api/v1/dev/users
+                audrey (auditor), ada (admin), otto (operator), ap-inbox (upstream system) — see $url/api/v1/dev/users
   Logs          $logs/{worker1..N,web1..M,demo}.log   (the demo publisher logs each document it sends)
 
 Press Ctrl+C to stop.

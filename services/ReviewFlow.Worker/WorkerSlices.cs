@@ -30,6 +30,7 @@ public static class WorkerSlices
         builder.AddAuditTrail().AddAuditCheckpoints();
         builder.AddHealth();
         builder.AddTelemetry("reviewflow-worker").AddOperationsGauges();
+        builder.AddOperations();
         return builder.AddBus();
     }
 }

@@ -91,6 +91,13 @@ public sealed class AmqpProbe : IAsyncDisposable
         await _publisher.BasicPublishAsync(ClassificationsExchange, routingKey, false, props, body);
     }
 
+    /// <summary>Puts a message straight on a queue (the default exchange), e.g. a copy of a faulted one on its _error queue.</summary>
+    public async Task PublishToQueueAsync(string queue, byte[] body, IDictionary<string, object?>? headers = null, string? messageId = null)
+    {
+        var props = new BasicProperties { ContentType = "application/json", Persistent = true, MessageId = messageId, Headers = headers };
+        await _publisher.BasicPublishAsync("", queue, true, props, body);
+    }
+
     public async Task<ReceivedDecision> WaitForDecisionAsync(string documentId, TimeSpan? timeout = null)
     {
         var decisions = await WaitForDecisionsAsync(d => d.DocumentId == documentId, 1, timeout);

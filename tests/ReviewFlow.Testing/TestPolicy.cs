@@ -1,4 +1,7 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Testing;
@@ -51,5 +54,21 @@ public static class TestPolicy
                 ["invoice"] = policy.DocumentTypes["invoice"] with { Threshold = threshold },
             },
         };
+    }
+
+    /// <summary>
+    /// An admin (ada) adopts the active policy with <paramref name="type"/> added (routed without a human from 0.5, to
+    /// ap-reviewers below), then waits until the worker routes by it (it caches the policy for a few seconds).
+    /// </summary>
+    public static async Task AddDocumentTypeAsync(this TestSystem system, string type, string reason = "the upstream team's new type")
+    {
+        var ada = await system.ClientAsync("ada");
+        var read = await ada.GetFromJsonAsync<JsonObject>("/api/v1/admin/routing-policy");
+        read!["documentTypes"]![type] = new JsonObject { ["threshold"] = 0.5, ["reviewerGroup"] = "ap-reviewers" };
+        using var put = await ada.PutAsJsonAsync("/api/v1/admin/routing-policy", new { policy = read, reason });
+        put.EnsureSuccessStatusCode();
+        var policies = system.Worker.Services.GetRequiredService<IRoutingPolicySource>();
+        await Waiting.UntilAsync(async () => (await policies.CurrentAsync()).DocumentTypes.ContainsKey(type), TimeSpan.FromSeconds(15),
+            "the worker's policy with the new type", interval: TimeSpan.FromMilliseconds(200));
     }
 }

@@ -214,9 +214,9 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
     [Fact]
     public async Task The_pages_link_each_other_for_the_roles_that_may_use_them()
     {
-        // An admin on the queue page: links to quality and policy; following one keeps the sign-in (same tab, same token).
+        // An admin on the queue page: links to quality, policy and operations; following one keeps the sign-in (same tab, same token).
         var index = await B.SignInAsync(await B.OpenAsync("/"), "ada", live: false);
-        await Expect(index.Locator("#pages a")).ToHaveTextAsync(["Quality", "Routing policy"]);
+        await Expect(index.Locator("#pages a")).ToHaveTextAsync(["Quality", "Routing policy", "Operations"]);
         await index.Locator("#pages a", new() { HasText = "Routing policy" }).ClickAsync();
         await Expect(index.Locator("#policy-title")).ToContainTextAsync("Routing policy, version");
         await Expect(index.Locator("#pages a[aria-current='page']")).ToHaveTextAsync("Routing policy");

@@ -36,6 +36,7 @@ builder.AddRateLimits();
 builder.AddJobsDashboard();
 builder.AddHealth();
 builder.AddTelemetry("reviewflow-web");
+builder.AddOperations();
 builder.AddBus();
 builder.AddApiDescription();
 builder.Services.AddProblemDetails();
@@ -57,6 +58,7 @@ app.UseAuthorization();
 app.MapGet("/health", () => TypedResults.Ok(new Alive("ok"))).AllowAnonymous().WithTags("Health").WithSummary("The host answers");
 app.MapHealth();
 app.MapMetrics();
+app.MapOperations();
 app.MapGet("/api", () => TypedResults.Ok(new ApiIndex("ReviewFlow", "/ (the reviewer workspace)", ApiDescription.Path.Replace("{documentName}", "v1"),
         "/hangfire (Admins: POST /api/v1/admin/dashboard-session first)")))
     .AllowAnonymous().WithTags("Health").WithSummary("Where the pages, the API's OpenAPI description and the jobs dashboard are");

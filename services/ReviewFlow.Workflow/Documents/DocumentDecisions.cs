@@ -53,7 +53,7 @@ public static class DocumentDecisions
     /// <summary>An invalid result: recorded once; the same rejection redelivered changes nothing.</summary>
     public static IEnumerable<IDocumentEvent> Reject(DocumentState s, ClassificationRefused m, DateTimeOffset now)
     {
-        var rejected = new ClassificationRejected(m.DocumentId, m.Reasons, m.Channel, m.ModelVersion, Actors.System, now);
+        var rejected = new ClassificationRejected(m.DocumentId, m.Reasons, m.Channel, m.ModelVersion, Actors.System, now, m.SourceSystem);
         if (s.LastRejection == ClassificationRejectedFingerprint(rejected)) yield break;
         yield return rejected;
     }

@@ -29,9 +29,10 @@ public sealed record ClassificationReceived(
     string? SubmittedBy = null)
     : IDocumentEvent;
 
-/// <summary>An invalid result arrived for this document id; nothing was routed. Reasons name each bad field.</summary>
+/// <summary>An invalid result arrived for this document id; nothing was routed. Reasons name each bad field; SourceSystem when readable.</summary>
 public sealed record ClassificationRejected(
-    string DocumentId, IReadOnlyList<string> Reasons, string Channel, string? ModelVersion, string Actor, DateTimeOffset At)
+    string DocumentId, IReadOnlyList<string> Reasons, string Channel, string? ModelVersion, string Actor, DateTimeOffset At,
+    string? SourceSystem = null)
     : IDocumentEvent;
 
 /// <summary>A result from another model version arrived after the document was already classified: kept, not acted on.</summary>

@@ -23,6 +23,8 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     /// <summary>Who submitted the result over HTTP (segregation of duties: they may not review it).</summary>
     public string? SubmittedBy { get; set; }
     public IReadOnlyList<string> InvalidReasons { get; set; } = [];
+    /// <summary>The upstream system that sent the result (of the valid one, else of the latest refused one that named it).</summary>
+    public string? SourceSystem { get; set; }
     /// <summary>Model versions whose result was recorded: a redelivery of any of them changes nothing.</summary>
     public List<string> ModelVersionsSeen { get; set; } = [];
     public string? LastRejection { get; set; }
@@ -89,6 +91,7 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
             case ClassificationReceived r:
                 DocumentId = r.DocumentId;
                 Classification = r.Classification;
+                SourceSystem = r.Classification.SourceSystem;
                 ModelVersion = r.ModelVersion;
                 ReceivedAt = r.At;
                 SubmittedBy = r.SubmittedBy;
@@ -100,7 +103,11 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
                 break;
             case ClassificationRejected r:
                 DocumentId = r.DocumentId;
-                if (Classification is null) InvalidReasons = r.Reasons;
+                if (Classification is null)
+                {
+                    InvalidReasons = r.Reasons;
+                    SourceSystem = r.SourceSystem ?? SourceSystem;
+                }
                 LastRejection = DocumentDecisions.ClassificationRejectedFingerprint(r);
                 break;
             case RoutingDecided r:

@@ -22,7 +22,7 @@ public sealed class ClassificationIntake(ClassificationParser parser, IRoutingPo
         var errors = parser.Check(classification, policy.DocumentTypes.Keys.ToArray());
         var idReadable = !errors.Has("documentId");
         return new(errors.Count == 0 ? classification : null, idReadable ? classification.DocumentId : null,
-            errors.Has("model.version") ? null : classification.Model?.Version, errors);
+            errors.Has("model.version") ? null : classification.Model?.Version, errors, errors.Has("sourceSystem") ? null : classification.SourceSystem);
     }
 
     public Task ForwardAsync(ParsedClassification parsed, string channel, IPublishEndpoint bus, CancellationToken cancellationToken,
@@ -32,7 +32,7 @@ public sealed class ClassificationIntake(ClassificationParser parser, IRoutingPo
         if (parsed.Classification is { } valid)
             return bus.Publish(new ClassificationAccepted(valid, channel, now, submittedBy), cancellationToken);
         if (parsed.DocumentId is { } id)
-            return bus.Publish(new ClassificationRefused(id, parsed.Errors.ToReasons(), parsed.ModelVersion, channel, now), cancellationToken);
+            return bus.Publish(new ClassificationRefused(id, parsed.Errors.ToReasons(), parsed.ModelVersion, channel, now, parsed.SourceSystem), cancellationToken);
         return Task.CompletedTask;
     }
 }

@@ -128,7 +128,7 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
             Check(classification, knownTypes, errors);
             var readableId = documentId is not null && !errors.Has("documentId") ? documentId : null;
             return new(errors.Count == 0 ? classification : null, readableId,
-                errors.Has("model.version") ? null : modelVersion, errors);
+                errors.Has("model.version") ? null : modelVersion, errors, errors.Has("sourceSystem") ? null : sourceSystem);
         }
     }
 
@@ -295,7 +295,9 @@ public sealed partial class ClassificationParser(IntakeLimits limits)
     private static partial Regex LabelPattern();
 }
 
-public sealed record ParsedClassification(DocumentClassified? Classification, string? DocumentId, string? ModelVersion, FieldErrors Errors)
+/// <param name="SourceSystem">When readable, also for an invalid result: the upstream team's view of what they sent wrong.</param>
+public sealed record ParsedClassification(DocumentClassified? Classification, string? DocumentId, string? ModelVersion, FieldErrors Errors,
+    string? SourceSystem = null)
 {
     public bool IsValid => Classification is not null;
 }

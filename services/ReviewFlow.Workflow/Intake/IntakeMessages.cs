@@ -10,7 +10,8 @@ public sealed record ClassificationAccepted(DocumentClassified Classification, s
 
 /// <summary>An invalid result whose document id could be read: the document shows status Invalid with these reasons.</summary>
 public sealed record ClassificationRefused(
-    string DocumentId, IReadOnlyList<string> Reasons, string? ModelVersion, string Channel, DateTimeOffset ReceivedAt);
+    string DocumentId, IReadOnlyList<string> Reasons, string? ModelVersion, string Channel, DateTimeOffset ReceivedAt,
+    string? SourceSystem = null);
 
 public static class Channels
 {

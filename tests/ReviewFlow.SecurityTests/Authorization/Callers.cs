@@ -13,7 +13,8 @@ public enum Who
     Supervisor = 8,
     Admin = 16,
     Auditor = 32,
-    SignedIn = Ingest | Reviewer | Supervisor | Admin | Auditor,
+    Operator = 64,
+    SignedIn = Ingest | Reviewer | Supervisor | Admin | Auditor | Operator,
     Anyone = Anonymous | SignedIn,
 }
 
@@ -27,6 +28,7 @@ public static class Callers
         [Who.Supervisor] = "sam",
         [Who.Admin] = "ada",
         [Who.Auditor] = "audrey",
+        [Who.Operator] = "otto",
     };
 
     /// <summary>An HTTP client of <paramref name="http"/>'s host as the role's user (tokens fetched once per role).</summary>

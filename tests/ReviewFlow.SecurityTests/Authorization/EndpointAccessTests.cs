@@ -92,6 +92,13 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         // The signed checkpoints and their public keys: what an auditor verifies the chain against, outside the database.
         ["GET /api/v1/audit/checkpoints"] = Auditor | Admin,
         ["GET /api/v1/audit/verifications/{id:guid}"] = Auditor | Admin,
+
+        // The intake error queues and what operators did to them; the Invalid documents (the upstream team's view).
+        ["GET /api/v1/operations/error-queue"] = Operator | Admin,
+        ["POST /api/v1/operations/error-queue/replay"] = Operator | Admin,
+        ["POST /api/v1/operations/error-queue/discard"] = Operator | Admin,
+        ["GET /api/v1/operations/history"] = Operator | Admin,
+        ["GET /api/v1/operations/invalid-documents"] = Operator | Admin,
     };
 
     WebApplicationFactory<ReviewFlow.Web.WebHost> _host = null!;

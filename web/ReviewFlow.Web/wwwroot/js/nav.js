@@ -7,6 +7,7 @@ const PAGES = [
   { href: "/audit.html", text: "Audit", roles: ["Auditor"] },
   { href: "/quality.html", text: "Quality", roles: ["Admin", "Supervisor", "Auditor"] },
   { href: "/policy.html", text: "Routing policy", roles: ["Admin"] },
+  { href: "/operations.html", text: "Operations", roles: ["Operator", "Admin"] },
 ];
 
 export function showPageLinks(user) {
