@@ -13,6 +13,10 @@ public static class SignedInUser
         user.FindFirstValue(ClaimNames.ObjectId) ?? user.FindFirstValue(ClaimNames.Subject)
         ?? throw new InvalidOperationException("a signed-in user without 'oid' or 'sub'");
 
+    /// <summary>The name others read ("Alice is working on this"): the token's display name, else the user id.</summary>
+    public static string DisplayName(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimNames.Name) is { Length: > 0 } name ? name : user.UserId();
+
     public static IReadOnlySet<string> Groups(this ClaimsPrincipal user) =>
         user.FindAll(ClaimNames.Group).Select(c => c.Value).ToHashSet();
 }

@@ -98,7 +98,7 @@ export function renderQueue() {
     tr.appendChild(el("td", item.documentType));
     tr.appendChild(el("td", item.predictedLabel));
     tr.appendChild(el("td", pct(item.confidence), "num"));
-    const status = item.claimedBy ? item.status + " · " + item.claimedBy : item.status;
+    const status = item.claimedBy ? item.status + " · " + (item.claimedByName || item.claimedBy) : item.status;
     tr.appendChild(el("td", status, "status-cell"));
     const ageCell = el("td", age(item.requestedAt), "num age");
     ageCell.dataset.requestedAt = item.requestedAt || "";
@@ -145,6 +145,7 @@ export function onTaskChanged(t) {
       reviewerGroup: t.reviewerGroup,
       status: t.status,
       claimedBy: t.claimedBy ?? null,
+      claimedByName: t.claimedByName ?? null,
       leaseExpiresAt: t.leaseExpiresAt ?? null,
       dueAt: t.dueAt === undefined ? existing?.dueAt : t.dueAt,
       remindAt: t.remindAt === undefined ? existing?.remindAt : t.remindAt,
