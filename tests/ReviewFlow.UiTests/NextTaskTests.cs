@@ -23,6 +23,7 @@ public sealed class NextTaskTests(BrowserSystem browser) : BrowserTest(browser)
         await Assertions.Expect(nina.Locator("#doc-status")).ToHaveTextAsync("Claimed");
         await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync($"Claimed {first}");
         await nina.Keyboard.PressAsync("Enter"); // confirmed
+        await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync($"Decided {first}", new() { Timeout = 10_000 }); // the page's answer, not only the live message
         await Assertions.Expect(nina.Locator($"#queue-rows tr[data-id='{first}']")).ToHaveCountAsync(0, new() { Timeout = 10_000 }); // the page took it in
         await (await B.ClientAsync("nina")).ForStatusAsync(first, "Routed");
 
@@ -31,6 +32,7 @@ public sealed class NextTaskTests(BrowserSystem browser) : BrowserTest(browser)
         await Assertions.Expect(nina.Locator("#doc-status")).ToHaveTextAsync("Claimed");
         await nina.Keyboard.PressAsync("Enter");
         await Assertions.Expect(nina.Locator($"#queue-rows tr[data-id='{second}']")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync($"Decided {second}", new() { Timeout = 10_000 });
         await (await B.ClientAsync("nina")).ForStatusAsync(second, "Routed");
 
         await nina.Keyboard.PressAsync("n");

@@ -32,7 +32,7 @@ public sealed class WorkbenchMessagesTests(BrowserSystem browser) : BrowserTest(
         foreach (var button in new[] { "#btn-claim", "#btn-confirm", "#btn-reject", "#btn-escalate", "#btn-correct" })
             await Assertions.Expect(bob.Locator(button)).ToHaveAttributeAsync("aria-disabled", "true");
         await Assertions.Expect(bob.Locator("#btn-claim")).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("Alice is working on this"));
-        await Assertions.Expect(bob.Locator("#queue-rows tr[data-id='" + id + "'] .status-cell")).ToHaveTextAsync("Claimed · Alice");
+        await Assertions.Expect(bob.Locator("#queue-rows tr[data-id='" + id + "'] .status-cell")).ToHaveTextAsync("Claimed · Alice (alice)");
 
         // c, Enter, 1 and l send nothing: the page says whose it is instead.
         var sent = new List<string>();

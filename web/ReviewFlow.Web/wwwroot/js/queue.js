@@ -4,6 +4,7 @@ import { $, el, clear, pct } from "./dom.js";
 import { api, problemText } from "./api.js";
 import { state, PAGE_SIZE, MAX_API_PAGE, visibleStates, isMine, noteHolder } from "./state.js";
 import { slaElement } from "./sla.js";
+import { holderName } from "./holder.js";
 import { say, select, loadDetail, showDetailStatus } from "./item.js";
 
 function queueUrl(page, size) {
@@ -98,7 +99,7 @@ export function renderQueue() {
     tr.appendChild(el("td", item.documentType));
     tr.appendChild(el("td", item.predictedLabel));
     tr.appendChild(el("td", pct(item.confidence), "num"));
-    const status = item.claimedBy ? item.status + " · " + (item.claimedByName || item.claimedBy) : item.status;
+    const status = item.claimedBy ? item.status + " · " + holderName(item.claimedBy, item.claimedByName) : item.status;
     tr.appendChild(el("td", status, "status-cell"));
     const ageCell = el("td", age(item.requestedAt), "num age");
     ageCell.dataset.requestedAt = item.requestedAt || "";
