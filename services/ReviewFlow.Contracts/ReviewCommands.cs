@@ -4,8 +4,11 @@ namespace ReviewFlow.Contracts;
 // request/response and gets ReviewCommandAccepted or ReviewCommandRefused back. ActorRole: the role the web host
 // authorized the call with ("Reviewer" or "Supervisor"), recorded on the events; sealed with the rest of the command.
 
-/// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor (disagreements are for supervisors).</summary>
-public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSupervisor = false, string? ActorRole = null);
+/// <summary>
+/// AsSupervisor: the sender checked that ReviewerId is a supervisor (disagreements are for supervisors). ReviewerName:
+/// their display name, shown to the others while they hold the task.
+/// </summary>
+public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSupervisor = false, string? ActorRole = null, string? ReviewerName = null);
 
 /// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor, who may release anyone's claim.</summary>
 public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool AsSupervisor = false,
@@ -14,9 +17,10 @@ public sealed record ReleaseReview(string DocumentId, string ReviewerId, string?
 /// <summary>
 /// A supervisor hands the task to ReviewerId (taking it from whoever holds it): the new holder gets a fresh lease.
 /// ToSupervisor: the sender checked that ReviewerId is a supervisor (escalated tasks only go to supervisors).
+/// ReviewerName: the new holder's display name as the group directory knows it.
 /// </summary>
 public sealed record ReassignReview(string DocumentId, string SupervisorId, string ReviewerId, bool ToSupervisor = false,
-    string? ActorRole = null);
+    string? ActorRole = null, string? ReviewerName = null);
 
 /// <summary>
 /// Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required), <c>reject</c> (ReasonCode required) or

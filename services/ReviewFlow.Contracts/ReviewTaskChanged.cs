@@ -5,7 +5,7 @@ namespace ReviewFlow.Contracts;
 /// committed; every web node receives it on its own queue and pushes it to the open queue pages of ReviewerGroup.
 /// Status is the document's status now (AwaitingReview, Claimed, Routed...): a page drops rows that are not open.
 /// DueAt: the task's SLA due time (none without an SLA), RemindAt its reminder time; Breached: the due time passed
-/// with the task open.
+/// with the task open. ClaimedByName: the holder's display name (absent for claims recorded before 2026-12).
 /// </summary>
 public sealed record ReviewTaskChanged(
     string DocumentId,
@@ -20,4 +20,5 @@ public sealed record ReviewTaskChanged(
     DateTimeOffset At,
     DateTimeOffset? DueAt = null,
     bool Breached = false,
-    DateTimeOffset? RemindAt = null);
+    DateTimeOffset? RemindAt = null,
+    string? ClaimedByName = null);

@@ -29,8 +29,12 @@ public sealed class NextTaskTests(BrowserSystem browser) : BrowserTest(browser)
         await nina.Keyboard.PressAsync("n");
         await Assertions.Expect(nina.Locator("#doc-id")).ToHaveTextAsync(second, new() { Timeout = 10_000 });
         await Assertions.Expect(nina.Locator("#doc-status")).ToHaveTextAsync("Claimed");
+        // n's own answer: the live "claimed" can show the status before it, while the page still ignores keys.
+        await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync($"Claimed {second}");
         await nina.Keyboard.PressAsync("Enter");
         await Assertions.Expect(nina.Locator($"#queue-rows tr[data-id='{second}']")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        // The page's own answer, not only the live message: n must not arrive while the decision is still on its way.
+        await Assertions.Expect(nina.Locator("#message")).ToContainTextAsync($"Decided {second}", new() { Timeout = 10_000 });
         await (await B.ClientAsync("nina")).ForStatusAsync(second, "Routed");
 
         await nina.Keyboard.PressAsync("n");

@@ -224,9 +224,9 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         // An auditor on the audit page: the audit (here) and quality.
         var audit = await B.SignInAsync(await B.OpenAsync("/audit.html"), "audrey", live: false);
         await Expect(audit.Locator("#pages a")).ToHaveTextAsync(["Audit", "Quality"]);
-        // A supervisor's queue page: the queue (here) and quality; a reviewer's: no other page, so no links.
+        // A supervisor's queue page: the queue (here), the supervisor page and quality; a reviewer's: no other page, so no links.
         var sam = await B.SignInAsync(await B.OpenAsync("/"), "sam");
-        await Expect(sam.Locator("#pages a")).ToHaveTextAsync(["Review queue", "Quality"]);
+        await Expect(sam.Locator("#pages a")).ToHaveTextAsync(["Review queue", "Supervisor", "Quality"]);
         await BrowserSystem.ScreenshotAsync(sam, "nav-queue-supervisor");
         var alice = await B.SignInAsync(await B.OpenAsync("/"), "alice");
         await Expect(alice.Locator("#pages")).ToBeHiddenAsync();

@@ -16,6 +16,7 @@ using ReviewFlow.Workflow.Queue;
 using ReviewFlow.Workflow.Reviewing;
 using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Sla;
+using ReviewFlow.Workflow.Supervising;
 
 // The web host: the API, the live hub and the pages. It reads the store and sends commands; the worker's saga writes.
 var builder = WebApplication.CreateBuilder(args);
@@ -68,6 +69,7 @@ app.MapDocumentContent();
 app.MapNotificationHistory();
 app.MapReviewQueue();
 app.MapReviewing();
+app.MapSupervising();
 app.MapLiveUpdates();
 app.MapRoutingPolicy();
 app.MapQuality();

@@ -74,14 +74,14 @@ public static class DocumentDecisions
         if (cmd.ReviewerId == s.SubmittedBy)
             return CommandResult.Refuse("you submitted this document: somebody else must review it");
         if (s.ClaimedBy is null)
-            return new([new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole)]);
+            return new([new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole, cmd.ReviewerName)]);
         if (s.ClaimedBy == cmd.ReviewerId)
             return new([new ReviewClaimRenewed(s.DocumentId, cmd.ReviewerId, now + lease, cmd.ReviewerId, now, cmd.ActorRole)]);
         if (s.LeaseExpiresAt > now)
             return CommandResult.Refuse($"claimed by {s.ClaimedBy} until {s.LeaseExpiresAt:O}", s.ClaimedBy);
         return new([
             new ReviewReleased(s.DocumentId, s.ClaimedBy, "lease-expired", s.PolicyVersion, s.ModelVersion!, Actors.System, now),
-            new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole),
+            new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole, cmd.ReviewerName),
         ]);
     }
 
@@ -99,7 +99,7 @@ public static class DocumentDecisions
         var events = new List<IDocumentEvent>();
         if (s.ClaimedBy is { } holder)
             events.Add(new ReviewReleased(s.DocumentId, holder, "reassigned", s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now, cmd.ActorRole));
-        events.Add(new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now, cmd.ActorRole));
+        events.Add(new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now, cmd.ActorRole, cmd.ReviewerName));
         return new(events);
     }
 

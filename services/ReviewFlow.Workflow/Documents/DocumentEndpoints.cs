@@ -48,7 +48,8 @@ public sealed record DocumentView(
     string? Outcome, string? DecidedBy, DateTimeOffset? DecidedAt, string? ReviewerGroup, string? ClaimedBy,
     DateTimeOffset? LeaseExpiresAt, string? ModelVersion, int PolicyVersion, string? RoutingRule, double? Threshold,
     IReadOnlyList<string> InvalidReasons, DateTimeOffset UpdatedAt, bool FourEyes, string? FirstReviewerId, string? SecondReviewerId,
-    string? Priority, DateTimeOffset? DueAt, DateTimeOffset? RemindedAt, DateTimeOffset? BreachedAt, DateTimeOffset? RemindAt, string? Why)
+    string? Priority, DateTimeOffset? DueAt, DateTimeOffset? RemindedAt, DateTimeOffset? BreachedAt, DateTimeOffset? RemindAt, string? Why,
+    string? ClaimedByName)
 {
     public static DocumentView From(DocumentState s) => new(
         s.DocumentId, s.CurrentState, s.Classification?.DocumentType, s.Classification?.Label, s.Classification?.Confidence,
@@ -56,5 +57,6 @@ public sealed record DocumentView(
         s.PolicyVersion, s.RoutingRule, s.Threshold, s.InvalidReasons, s.UpdatedAt, s.FourEyes, s.FirstReviewerId, s.SecondReviewerId,
         s.Priority, s.SlaDueAt, s.SlaRemindedAt, s.SlaBreachedAt, s.SlaRemindAt,
         s.ReviewRequestedAt is null || s.RoutingRule is null ? null
-            : Routing.RoutingRules.Explain(s.RoutingRule, s.Classification?.Confidence ?? 0, s.Threshold, s.RuleDetail));
+            : Routing.RoutingRules.Explain(s.RoutingRule, s.Classification?.Confidence ?? 0, s.Threshold, s.RuleDetail),
+        s.ClaimedByName);
 }

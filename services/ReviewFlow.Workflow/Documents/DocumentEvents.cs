@@ -65,10 +65,13 @@ public sealed record SlaBreached(
     string DocumentId, DateTimeOffset DueAt, string Status, string ReviewerGroup, string? ClaimedBy, string Actor, DateTimeOffset At)
     : IDocumentEvent;
 
-/// <summary>A reviewer took the task; the claim is a lease that lapses at LeaseExpiresAt unless renewed.</summary>
+/// <summary>
+/// A reviewer took the task (or a supervisor gave it to them, Actor); the claim is a lease that lapses at LeaseExpiresAt
+/// unless renewed. ReviewerName: the holder's display name, for the sentence others read ("Alice is working on this").
+/// </summary>
 public sealed record ReviewClaimed(
     string DocumentId, string ReviewerId, DateTimeOffset LeaseExpiresAt, int PolicyVersion, string ModelVersion,
-    string Actor, DateTimeOffset At, string? ActorRole = null) : IDocumentEvent;
+    string Actor, DateTimeOffset At, string? ActorRole = null, string? ReviewerName = null) : IDocumentEvent;
 
 /// <summary>The holder's open page kept the lease alive.</summary>
 public sealed record ReviewClaimRenewed(

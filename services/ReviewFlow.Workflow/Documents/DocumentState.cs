@@ -56,6 +56,8 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     public bool ForSupervisor => SecondReviewerId is not null || EscalatedBy is not null;
 
     public string? ClaimedBy { get; set; }
+    /// <summary>The holder's display name as their sign-in gave it (claims recorded before 2026-12 have none).</summary>
+    public string? ClaimedByName { get; set; }
     public DateTimeOffset? LeaseExpiresAt { get; set; }
 
     public string? FinalLabel { get; set; }
@@ -134,29 +136,26 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
                 FirstReviewerId = r.ReviewerId;
                 FirstOutcome = r.Outcome;
                 FirstFinalLabel = r.FinalLabel;
-                ClaimedBy = null;
-                LeaseExpiresAt = null;
+                Unclaim();
                 break;
             case ReviewEscalated r:
                 EscalatedBy = r.ReviewerId;
-                ClaimedBy = null;
-                LeaseExpiresAt = null;
+                Unclaim();
                 break;
             case ReviewDisagreed r:
                 SecondReviewerId = r.ReviewerId;
-                ClaimedBy = null;
-                LeaseExpiresAt = null;
+                Unclaim();
                 break;
             case ReviewClaimed r:
                 ClaimedBy = r.ReviewerId;
+                ClaimedByName = r.ReviewerName;
                 LeaseExpiresAt = r.LeaseExpiresAt;
                 break;
             case ReviewClaimRenewed r:
                 LeaseExpiresAt = r.LeaseExpiresAt;
                 break;
             case ReviewReleased:
-                ClaimedBy = null;
-                LeaseExpiresAt = null;
+                Unclaim();
                 break;
             case ReviewDecided r:
                 ReasonCode = r.ReasonCode;
@@ -166,10 +165,11 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
                 Outcome = r.Outcome;
                 DecidedBy = r.DecidedBy;
                 DecidedAt = r.DecidedAt;
-                ClaimedBy = null;
-                LeaseExpiresAt = null;
+                Unclaim();
                 break;
         }
         UpdatedAt = e.At;
     }
+
+    void Unclaim() => (ClaimedBy, ClaimedByName, LeaseExpiresAt) = (null, null, null);
 }

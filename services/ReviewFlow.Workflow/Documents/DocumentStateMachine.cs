@@ -212,7 +212,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         };
         return ctx.Publish(new ReviewTaskChanged(ctx.Saga.DocumentId, ctx.Saga.ReviewerGroup, name, ctx.Saga.CurrentState, c.DocumentType,
             c.Label, c.Confidence, ctx.Saga.ClaimedBy, ctx.Saga.LeaseExpiresAt, change.At, ctx.Saga.SlaDueAt,
-            ctx.Saga.SlaBreachedAt is not null, ctx.Saga.SlaRemindAt));
+            ctx.Saga.SlaBreachedAt is not null, ctx.Saga.SlaRemindAt, ctx.Saga.ClaimedByName));
     }
 
     // Replies wait for the transaction: the saga endpoint's in-memory outbox sends them after the save commits.

@@ -23,9 +23,10 @@ public sealed record MyDay(DateTimeOffset Since, int Decided, int Confirmed, int
         return TypedResults.Ok(new MyDay(since, decided.Count, decided.Count(d => d.Outcome == DecisionOutcomes.Confirmed),
             decided.Count(d => d.Outcome == DecisionOutcomes.Corrected), decided.Count(d => d.Outcome == DecisionOutcomes.Rejected), holding,
             awaitingSecond, decided.Select(d => new MyDecision(d.DocumentId, d.DocumentType, d.PredictedLabel, d.FinalLabel!,
-                d.Outcome!, d.DecidedAt!.Value)).ToList()));
+                d.Outcome!, d.DecidedAt!.Value, d.ReasonCode)).ToList()));
     }
 }
 
+/// <summary>One of my decisions today, newest first: what was recorded (ReasonCode: none for a confirmation).</summary>
 public sealed record MyDecision(string DocumentId, string DocumentType, string PredictedLabel, string FinalLabel, string Outcome,
-    DateTimeOffset DecidedAt);
+    DateTimeOffset DecidedAt, string? ReasonCode);

@@ -33,9 +33,9 @@ public sealed record QueuePage(int Page, int PageSize, IReadOnlyList<QueueItem> 
 
 public sealed record QueueItem(string DocumentId, string DocumentType, string PredictedLabel, double Confidence, string? ReviewerGroup,
     string Status, string? ClaimedBy, DateTimeOffset? LeaseExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? DueAt,
-    bool Breached, string? Priority, DateTimeOffset? RemindAt, string? Rule, string? Why)
+    bool Breached, string? Priority, DateTimeOffset? RemindAt, string? Rule, string? Why, string? ClaimedByName, DateTimeOffset? ClaimedAt)
 {
     public static QueueItem From(ReviewQueueItem i) => new(i.DocumentId, i.DocumentType, i.PredictedLabel, i.Confidence, i.ReviewerGroup,
         i.Status, i.ClaimedBy, i.LeaseExpiresAt, i.RequestedAt, i.DueAt, i.BreachedAt is not null, i.Priority, i.RemindAt, i.Rule,
-        i.Rule is null ? null : RoutingRules.Explain(i.Rule, i.Confidence, i.Threshold, i.RuleDetail));
+        i.Rule is null ? null : RoutingRules.Explain(i.Rule, i.Confidence, i.Threshold, i.RuleDetail), i.ClaimedByName, i.ClaimedAt);
 }

@@ -28,6 +28,9 @@ public sealed class ReviewQueueItem
     public DateTimeOffset? BreachedAt { get; set; }
 
     public string? ClaimedBy { get; set; }
+    /// <summary>The holder's display name (none for claims recorded before 2026-12) and since when they hold it.</summary>
+    public string? ClaimedByName { get; set; }
+    public DateTimeOffset? ClaimedAt { get; set; }
     public DateTimeOffset? LeaseExpiresAt { get; set; }
     /// <summary>Four-eyes: the first reviewer, once the first review is in.</summary>
     public string? FirstReviewerId { get; set; }
@@ -36,6 +39,8 @@ public sealed class ReviewQueueItem
 
     public string? Outcome { get; set; }
     public string? FinalLabel { get; set; }
+    /// <summary>The reason code of the deciding review (none for a confirmation, nor for decisions before 2026-12).</summary>
+    public string? ReasonCode { get; set; }
     public string? DecidedBy { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
 
@@ -83,7 +88,10 @@ public sealed class ReviewQueueItem
                 BreachedAt = e.At;
                 break;
             case ReviewClaimed r:
-                (ClaimedBy, LeaseExpiresAt, Status) = (r.ReviewerId, r.LeaseExpiresAt, DocumentStatus.Claimed);
+                (ClaimedBy, ClaimedByName, ClaimedAt, LeaseExpiresAt, Status) = (r.ReviewerId, r.ReviewerName, r.At, r.LeaseExpiresAt, DocumentStatus.Claimed);
+                break;
+            case ReviewDecided r:
+                ReasonCode = r.ReasonCode;
                 break;
             case ReviewClaimRenewed r:
                 LeaseExpiresAt = r.LeaseExpiresAt;
@@ -101,7 +109,7 @@ public sealed class ReviewQueueItem
                 break;
             case DocumentRouted r:
                 (Outcome, FinalLabel, DecidedBy, DecidedAt) = (r.Outcome, r.FinalLabel, r.DecidedBy, r.DecidedAt);
-                (ClaimedBy, LeaseExpiresAt, Status) = (null, null, DocumentStatus.Routed);
+                (ClaimedBy, ClaimedByName, ClaimedAt, LeaseExpiresAt, Status) = (null, null, null, null, DocumentStatus.Routed);
                 break;
         }
     }
@@ -109,7 +117,7 @@ public sealed class ReviewQueueItem
     /// <summary>Nobody holds it: back to the queue of its four-eyes stage, or to the supervisors.</summary>
     void Unclaim()
     {
-        (ClaimedBy, LeaseExpiresAt) = (null, null);
+        (ClaimedBy, ClaimedByName, ClaimedAt, LeaseExpiresAt) = (null, null, null, null);
         Status = ForSupervisor ? DocumentStatus.Escalated
             : FirstReviewerId is not null ? DocumentStatus.AwaitingSecondReview
             : DocumentStatus.AwaitingReview;

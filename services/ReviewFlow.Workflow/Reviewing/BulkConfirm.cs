@@ -22,7 +22,7 @@ static class BulkConfirm
         var results = new List<BulkConfirmResult>();
         foreach (var id in ids.Distinct())
         {
-            var claimed = await ReviewingSlice.SendAsync(id, user, session, claims, seal, new ClaimReview(id, user.UserId(), AsSupervisor: true, Roles.Supervisor), ct);
+            var claimed = await ReviewingSlice.SendAsync(id, user, session, claims, seal, new ClaimReview(id, user.UserId(), AsSupervisor: true, Roles.Supervisor, user.DisplayName()), ct);
             var outcome = claimed is Ok<ReviewCommandAccepted>
                 ? await ReviewingSlice.SendAsync(id, user, session, decisions, seal,
                     new DecideReview(id, user.UserId(), DecideReview.Confirm, Comment: body.Comment, ActorRole: Roles.Supervisor), ct)

@@ -15,5 +15,5 @@ static class Claim
     public static Task<IResult> HandleAsync(string documentId, ClaimsPrincipal user, IQuerySession session,
         IRequestClient<ClaimReview> client, CommandSeal seal, CancellationToken ct) =>
         ReviewingSlice.SendAsync(documentId, user, session, client, seal,
-            new ClaimReview(documentId, user.UserId(), user.IsInRole(Roles.Supervisor), user.ReviewRole()), ct);
+            new ClaimReview(documentId, user.UserId(), user.IsInRole(Roles.Supervisor), user.ReviewRole(), user.DisplayName()), ct);
 }

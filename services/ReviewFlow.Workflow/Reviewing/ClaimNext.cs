@@ -33,7 +33,7 @@ static class ClaimNext
         var rest = await open.Where(x => x.BreachedAt == null).OrderBy(x => x.DueAt).ThenBy(x => x.RequestedAt).Take(Tries).ToListAsync(ct);
         foreach (var task in breached.Concat(rest).Take(Tries))
         {
-            var response = await seal.RequestAsync(client, new ClaimReview(task.DocumentId, me, supervisor, user.ReviewRole()), ct);
+            var response = await seal.RequestAsync(client, new ClaimReview(task.DocumentId, me, supervisor, user.ReviewRole(), user.DisplayName()), ct);
             if (response.Is(out Response<ReviewCommandAccepted>? accepted))
                 return TypedResults.Ok(new NextTask(task.DocumentId, accepted!.Message.Status, task.BreachedAt is not null, task.DueAt));
         }

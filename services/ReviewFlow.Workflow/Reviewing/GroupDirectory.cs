@@ -3,23 +3,28 @@ using ReviewFlow.Workflow.SignIn;
 namespace ReviewFlow.Workflow.Reviewing;
 
 /// <summary>
-/// Who belongs to which reviewer group, for a supervisor's reassignment (the caller's own groups come from their
-/// token). Development: the seeded users. Otherwise: the group lists of the Notifications section
-/// (Notifications:Groups:{group}:Reviewers / Supervisors), the one place group membership is configured.
+/// Who belongs to which reviewer group, for a supervisor's reassignment and overview (the caller's own groups come from
+/// their token). Development: the seeded users, with their names. Otherwise: the group lists of the Notifications
+/// section (Notifications:Groups:{group}:Reviewers / Supervisors), the one place group membership is configured; those
+/// lists hold ids only, so the pages show the id where no name is known.
 /// </summary>
 public sealed class GroupDirectory
 {
     readonly Dictionary<string, (HashSet<string> Reviewers, HashSet<string> Supervisors)> _groups = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
 
     public GroupDirectory(IConfiguration configuration, IHostEnvironment environment)
     {
         if (environment.IsDevelopment())
         {
             foreach (var (id, user) in DevUser.FromConfiguration(configuration))
-            foreach (var group in user.Groups)
             {
-                if (user.Roles.Contains(Roles.Reviewer)) Group(group).Reviewers.Add(id);
-                if (user.Roles.Contains(Roles.Supervisor)) Group(group).Supervisors.Add(id);
+                if (user.Name.Length > 0) _names[id] = user.Name;
+                foreach (var group in user.Groups)
+                {
+                    if (user.Roles.Contains(Roles.Reviewer)) Group(group).Reviewers.Add(id);
+                    if (user.Roles.Contains(Roles.Supervisor)) Group(group).Supervisors.Add(id);
+                }
             }
             return;
         }
@@ -37,4 +42,15 @@ public sealed class GroupDirectory
     public bool? MemberOf(string userId, string group) => _groups.TryGetValue(group, out var g)
         ? g.Supervisors.Contains(userId) ? true : g.Reviewers.Contains(userId) ? false : null
         : null;
+
+    /// <summary>The group's members, reviewers first, each by name.</summary>
+    public IReadOnlyList<GroupMember> Members(string group) => _groups.TryGetValue(group, out var g)
+        ? g.Reviewers.Order(StringComparer.Ordinal).Select(id => new GroupMember(id, NameOf(id), false))
+            .Concat(g.Supervisors.Order(StringComparer.Ordinal).Select(id => new GroupMember(id, NameOf(id), true))).ToList()
+        : [];
+
+    /// <summary>The display name where one is known, else the id.</summary>
+    public string NameOf(string userId) => _names.GetValueOrDefault(userId, userId);
 }
+
+public sealed record GroupMember(string Id, string Name, bool Supervisor);

@@ -28,7 +28,7 @@ static class Reassign
                 title: "Not a member of the task's group");
         var toSupervisor = membership == true;
         return await ReviewingSlice.SendAsync(documentId, user, session, client, seal,
-            new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor, Roles.Supervisor), ct, task);
+            new ReassignReview(documentId, user.UserId(), body.ReviewerId, toSupervisor, Roles.Supervisor, directory.NameOf(body.ReviewerId)), ct, task);
     }
 }
 

@@ -19,6 +19,10 @@ public static class SignedInUser
     /// </summary>
     public static string ReviewRole(this ClaimsPrincipal user) => user.IsInRole(Roles.Supervisor) ? Roles.Supervisor : Roles.Reviewer;
 
+    /// <summary>The name others read ("Alice is working on this"): the token's display name, else the user id.</summary>
+    public static string DisplayName(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimNames.Name) is { Length: > 0 } name ? name : user.UserId();
+
     public static IReadOnlySet<string> Groups(this ClaimsPrincipal user) =>
         user.FindAll(ClaimNames.Group).Select(c => c.Value).ToHashSet();
 }

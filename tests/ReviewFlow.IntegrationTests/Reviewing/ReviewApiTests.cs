@@ -337,8 +337,8 @@ public sealed class MyDayTests(TestSystem system)
         Assert.Equal(before.GetProperty("corrected").GetInt32() + 1, today.GetProperty("corrected").GetInt32());
         Assert.True(today.GetProperty("holding").GetInt32() >= 1);
         var item = today.GetProperty("items").EnumerateArray().First(i => i.GetProperty("documentId").GetString() == decided);
-        Assert.Equal(("utilities", "telecom", "corrected"), (item.GetProperty("predictedLabel").GetString(),
-            item.GetProperty("finalLabel").GetString(), item.GetProperty("outcome").GetString()));
+        Assert.Equal(("utilities", "telecom", "corrected", "r"), (item.GetProperty("predictedLabel").GetString(),
+            item.GetProperty("finalLabel").GetString(), item.GetProperty("outcome").GetString(), item.GetProperty("reasonCode").GetString()));
         Assert.Equal(HttpStatusCode.Forbidden, (await (await system.ClientAsync("audrey")).GetAsync("/api/v1/me/today")).StatusCode);
     }
 }

@@ -59,6 +59,12 @@ public sealed class CrossGroupTests(NarrowCallersSystem system) : IClassFixture<
         var lee = await system.ClientAsync("lee");
         var bulk = await (await lee.PostAsJsonAsync("/api/v1/reviews/bulk-confirm", new { documentIds = new[] { id } })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(404, bulk[0].GetProperty("status").GetInt32());
+        // The supervisor overview lists lee's groups only: neither the task nor who is in legal-reviewers.
+        var overview = await lee.GetFromJsonAsync<JsonElement>("/api/v1/supervisor/overview");
+        Assert.DoesNotContain(id, overview.GetRawText());
+        Assert.Equal(["ap-reviewers"], overview.GetProperty("members").EnumerateObject().Select(g => g.Name));
+        Assert.Equal(0, overview.GetProperty("workload").EnumerateArray().Single(w => w.GetProperty("id").GetString() == "bob")
+            .GetProperty("openClaims").GetInt32()); // bob holds the legal task; in lee's groups he holds none
 
         Assert.Equal(before, await system.Store.EventTypesAsync(id));
         Assert.Equal("bob", (await bob.ForStatusAsync(id, "Claimed")).GetProperty("claimedBy").GetString());

@@ -54,6 +54,8 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["POST /api/v1/reviews/{documentId}/decision"] = Reviewer | Supervisor,
         ["POST /api/v1/reviews/{documentId}/reassign"] = Supervisor,
         ["POST /api/v1/reviews/bulk-confirm"] = Supervisor,
+        // Their groups' open tasks, holders and workload (the handler reads the caller's groups only).
+        ["GET /api/v1/supervisor/overview"] = Supervisor,
         ["POST /api/v1/reviews/next"] = Reviewer | Supervisor,
         // What a decision chooses from: reviewers and supervisors see their groups' types, admins and auditors all.
         ["GET /api/v1/document-types"] = Reviewer | Supervisor | Admin | Auditor,

@@ -7,14 +7,24 @@ import { state, visibleStates, noteHolder } from "./state.js";
 import { DecisionCommand } from "./status.js";
 import { sortedItems, renderQueue } from "./queue.js";
 import { say, saidCount, select, loadDetail } from "./item.js";
+import { showRecent } from "./recent.js";
+
+// Someone else holds the task (item.js shows who, until when): say so instead of sending what would be refused.
+function heldElsewhere() {
+  const held = state.detail && state.detail.heldBy;
+  if (held) say(held, "warn");
+  return !!held;
+}
 
 async function command(path, body, doneText) {
   const id = state.selectedId;
   if (!id || state.busy || !state.detail || state.detail.readOnly) return null;
+  if (path !== "release" && heldElsewhere()) return null;
   state.busy = true;
   const before = saidCount();
   try {
     const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/" + path, { method: "POST", json: body || {} });
+    if (r.status === 409 && r.body && r.body.heldBy) { await sayWhoHolds(id, r); return null; }
     if (!r.ok) { say(problemText(r), "error"); return null; }
     // The live update can beat the HTTP answer, and the reviewer may already have pressed the next key (a prompt
     // for a reason code): keep that prompt rather than repeat "Claimed".
@@ -26,6 +36,13 @@ async function command(path, body, doneText) {
   } finally {
     state.busy = false;
   }
+}
+
+// A race (someone claimed it a moment before): the same sentence the page shows for a claim it knew of.
+async function sayWhoHolds(id, r) {
+  await loadDetail(id, true);
+  const held = state.selectedId === id && state.detail && state.detail.heldBy;
+  say(held || problemText(r), "error");
 }
 
 // The claim is a lease: while this page shows a task I hold, claiming again every minute renews it (the server's
@@ -103,7 +120,7 @@ function needReason(pending) {
 }
 
 export function correct(index) {
-  if (!state.detail || state.detail.readOnly) return;
+  if (!state.detail || state.detail.readOnly || heldElsewhere()) return;
   const alts = (state.detail && state.detail.classification.alternatives) || [];
   if (index >= alts.length) { say("No alternative " + (index + 1) + ".", "warn"); return; }
   correctTo(alts[index].label);
@@ -111,14 +128,14 @@ export function correct(index) {
 
 // Any label: an alternative, or one of the type's catalogue chosen in the picker (the server checks the catalogue).
 export function correctTo(label) {
-  if (!state.detail || state.detail.readOnly) return;
+  if (!state.detail || state.detail.readOnly || heldElsewhere()) return;
   if (label === state.detail.classification.label) { say("\u201C" + label + "\u201D is the predicted label: press Enter to confirm it.", "warn"); return; }
   const reason = needReason({ kind: DecisionCommand.Correct, label });
   if (reason) decide({ outcome: DecisionCommand.Correct, label, reasonCode: reason });
 }
 
 function decideWithReason(kind) {
-  if (!state.detail || state.detail.readOnly) return;
+  if (!state.detail || state.detail.readOnly || heldElsewhere()) return;
   const reason = needReason({ kind });
   if (reason) decide({ outcome: kind, reasonCode: reason });
 }
@@ -143,7 +160,8 @@ export function cancelPending() {
   say("");
 }
 
-// "My work today" from the server (UTC day): decided, with the breakdown and what I hold in the tooltip.
+// "My work today" from the server (UTC day): decided, with the breakdown and what I hold in the tooltip, and the list
+// of what I decided (recent.js).
 export async function loadMyDay() {
   try {
     const r = await api("/api/v1/me/today");
@@ -152,5 +170,6 @@ export async function loadMyDay() {
     $("decided-count").textContent = String(d.decided);
     $("my-work").title = d.confirmed + " confirmed, " + d.corrected + " corrected, " + d.rejected + " rejected; holding "
       + d.holding + "; first reviews waiting for a second reviewer: " + d.awaitingSecondReview;
+    showRecent(d.items || []);
   } catch (e) { /* shown again on the next decision */ }
 }

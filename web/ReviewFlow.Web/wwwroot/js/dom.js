@@ -36,4 +36,10 @@ export function time(iso) {
   return isNaN(d) ? String(iso) : d.toLocaleString();
 }
 
+// A time of day in the viewer's zone and locale ("10:42"), for what happens within hours (a claim's lease).
+export function clock(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? String(iso) : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
 export function pct(confidence) { return typeof confidence === "number" ? (confidence * 100).toFixed(1) + "%" : "—"; }

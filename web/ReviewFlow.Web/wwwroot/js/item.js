@@ -3,13 +3,15 @@
 // never fetched by the page (the server fetches the content for the viewer, viewer.js); every server value goes in as
 // text (dom.js).
 import { $, el, clear, pct, time, safeHttpUrl } from "./dom.js";
+import { holderName, workingOn } from "./holder.js";
 import { api, problemText } from "./api.js";
 import { session } from "./signin.js";
-import { state, isReviewer, isMine, visibleStates } from "./state.js";
+import { state, isReviewer, isSupervisor, isMine, visibleStates } from "./state.js";
 import { DocumentStatus, OpenStates } from "./status.js";
 import { setSla } from "./sla.js";
 import { showChoices } from "./choices.js";
 import { showContent } from "./viewer.js";
+import { historyDetails } from "./history.js";
 
 // A deep link (/?document=ID, what Teams cards and mails point to) waits here through the sign-in.
 const LINK_KEY = "reviewflow.open";
@@ -48,6 +50,37 @@ function readOnlyReason(doc) {
     && (doc.firstReviewerId === u.id || doc.secondReviewerId === u.id))
     return "you reviewed it already";
   return null;
+}
+
+// Someone else holds the task and their lease still runs: the sentence that says who and until when (the viewer's
+// zone), or null. Claiming and deciding would only be refused (409) until they release it or the lease ends.
+export function heldByOther(doc) {
+  if (!doc || !doc.claimedBy || isMine(doc.claimedBy)) return null;
+  if (doc.leaseExpiresAt && Date.parse(doc.leaseExpiresAt) <= Date.now()) return null;
+  return workingOn(doc.claimedBy, doc.claimedByName, doc.leaseExpiresAt);
+}
+
+// The buttons that would fail while someone else holds the task: marked aria-disabled (still focusable, so a screen
+// reader finds them and the reason they name), never sent (actions.js checks state.detail.heldBy).
+const HELD_BUTTONS = ["btn-claim", "btn-confirm", "btn-reject", "btn-escalate", "btn-correct"];
+let leaseTimer = null;
+
+function showHeld(doc, held) {
+  state.detail.heldBy = held;
+  const note = $("held-by");
+  note.hidden = !held;
+  note.textContent = held ? held + (isSupervisor() ? " Claim and decide once it is released; x releases it." : " Claim and decide once it is released or the lease ends.") : "";
+  const buttons = HELD_BUTTONS.map($).concat(Array.from($("alternatives").querySelectorAll("button")));
+  for (const b of buttons) {
+    if (held) { b.setAttribute("aria-disabled", "true"); b.setAttribute("aria-describedby", "held-by"); }
+    else { b.removeAttribute("aria-disabled"); b.removeAttribute("aria-describedby"); }
+  }
+  // The lease may end without a word from the server (the holder's page renews it while open): look again then.
+  clearTimeout(leaseTimer);
+  if (held && doc.leaseExpiresAt) {
+    const id = doc.documentId;
+    leaseTimer = setTimeout(() => { if (state.selectedId === id) loadDetail(id, true); }, Math.max(0, Date.parse(doc.leaseExpiresAt) - Date.now()) + 1000);
+  }
 }
 
 // keepMessage: the caller says what happened (e.g. "Claimed … next in your groups"); the pane's load keeps it.
@@ -115,8 +148,11 @@ function renderDetail(keepMessage) {
   $("doc-why").textContent = doc.why || "";
   for (const e of document.querySelectorAll(".why-row")) e.hidden = !doc.why;
   $("doc-claimed").textContent = doc.claimedBy
-    ? doc.claimedBy + (doc.leaseExpiresAt ? " (lease until " + time(doc.leaseExpiresAt) + ")" : "")
+    ? holderName(doc.claimedBy, doc.claimedByName) + (doc.leaseExpiresAt ? " (lease until " + time(doc.leaseExpiresAt) + ")" : "")
     : "—";
+  const invalid = doc.invalidReasons || [];
+  $("doc-invalid").textContent = invalid.join("; ");
+  for (const e of document.querySelectorAll(".invalid-row")) e.hidden = invalid.length === 0;
 
   const link = $("content-link");
   const href = safeHttpUrl(c.contentUri);
@@ -146,8 +182,10 @@ function renderDetail(keepMessage) {
   for (const b of $("alternatives").querySelectorAll("button")) b.disabled = !!readOnly;
   $("btn-correct").disabled = !!readOnly;
   $("btn-claim").disabled = mine;
-  $("btn-release").disabled = !mine;
-  if (!keepMessage) say(mine ? "Claimed by you." : "Press c to claim.");
+  const held = readOnly ? null : heldByOther(doc);
+  $("btn-release").disabled = !mine && !(held && isSupervisor());
+  showHeld(doc, held);
+  if (!keepMessage) say(mine ? "Claimed by you." : held ? "" : "Press c to claim.");
 }
 
 // Up to nine, numbered as their keys; a click on one corrects to it (keyboard.js).
@@ -187,8 +225,10 @@ function renderHistory(history) {
   clear(hist);
   for (const e of history) {
     const tr = el("tr");
+    tr.dataset.type = e.type;
     tr.appendChild(el("td", e.version, "num"));
     tr.appendChild(el("td", e.type));
+    tr.appendChild(el("td", historyDetails(e), "details-cell"));
     tr.appendChild(el("td", time(e.at)));
     tr.appendChild(el("td", e.actor));
     hist.appendChild(tr);

@@ -4,7 +4,16 @@ import { state } from "./state.js";
 import { loadQueue, loadMore, applyFilter, move } from "./queue.js";
 import { claim, claimNext, release, confirm, correct, correctTo, reject, escalate, runPending, cancelPending } from "./actions.js";
 import { openLabelPicker, closeLabelPicker } from "./choices.js";
+import { say } from "./item.js";
 import { nextPage, previousPage } from "./viewer.js";
+import { focusRecent, bindRecent } from "./recent.js";
+
+// l or the Correct button: the label picker, unless the task is someone else's (the page says whose).
+function correctAny() {
+  if (!state.detail || state.detail.readOnly) return;
+  if (state.detail.heldBy) { say(state.detail.heldBy, "warn"); return; }
+  openLabelPicker();
+}
 
 function onKey(e) {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -29,7 +38,8 @@ function onKey(e) {
     case "e": escalate(); break;
     case "Enter": confirm(); break;
     case "/": $("reason").focus(); break;
-    case "l": if (state.detail && !state.detail.readOnly) openLabelPicker(); break;
+    case "l": correctAny(); break;
+    case "d": focusRecent(); break;
     case "f": $("filter-type").focus(); $("filter-type").select(); break;
     case "[": previousPage(); break;
     case "]": nextPage(); break;
@@ -65,7 +75,8 @@ export function bindKeysAndButtons() {
   $("btn-reject").addEventListener("click", clicked(reject));
   $("btn-escalate").addEventListener("click", clicked(escalate));
   $("btn-release").addEventListener("click", clicked(release));
-  $("btn-correct").addEventListener("click", (e) => { e.currentTarget.blur(); openLabelPicker(); });
+  $("btn-correct").addEventListener("click", clicked(correctAny));
+  bindRecent();
   $("load-more").addEventListener("click", clicked(loadMore));
   $("viewer-prev").addEventListener("click", clicked(previousPage));
   $("viewer-next").addEventListener("click", clicked(nextPage));

@@ -1,9 +1,7 @@
-// Live updates: the SignalR connection to /hubs/review (taskChanged). window.signalR comes from the classic script
-// lib/signalr/signalr.min.js, loaded before the page's modules. Messages sent while the page was away are not
-// replayed, so every (re)connect loads the queue again. The hub closes a connection when its token expires; the page
-// connects again at once with a renewed token (freshToken), or is signed out when none can be had.
+// Live updates of the reviewer page: the hub's taskChanged (hub.js) merged into the queue; every (re)connect loads the
+// queue again.
 import { $ } from "./dom.js";
-import { freshToken } from "./signin.js";
+import { openHub } from "./hub.js";
 import { state } from "./state.js";
 import { loadQueue, onTaskChanged } from "./queue.js";
 import { openLinked } from "./item.js";
@@ -15,36 +13,15 @@ function setLive(s) {
 }
 
 export async function connect() {
-  const signalR = window.signalR;
-  if (!signalR) { setLive("unavailable"); return; }
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/review", { accessTokenFactory: freshToken })
-    .withAutomaticReconnect()
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  state.connection = connection;
-  connection.on("taskChanged", onTaskChanged);
-  connection.onreconnecting(() => setLive("reconnecting"));
-  connection.onreconnected(() => { setLive("live"); loadQueue(); });
-  connection.onclose(() => {
-    if (state.connection !== connection) return;
-    setLive("offline");
-    startConnection(connection); // at once: a close is usually the token's end; a failed start retries in 5 s
+  const hub = openHub({
+    taskChanged: onTaskChanged,
+    setLive,
+    caughtUp: async () => { await loadQueue(); openLinked(); }, // whatever changed while we were not listening
+    current: (c) => state.connection === c,
   });
-  await startConnection(connection);
-}
-
-async function startConnection(connection) {
-  setLive("connecting");
-  try {
-    await connection.start();
-    setLive("live");
-    await loadQueue(); // whatever changed while we were not listening
-    openLinked();
-  } catch {
-    setLive("offline");
-    setTimeout(() => { if (state.connection === connection) startConnection(connection); }, 5000);
-  }
+  if (!hub) return;
+  state.connection = hub.connection;
+  await hub.start();
 }
 
 export function disconnect() {

@@ -4,6 +4,7 @@ import { $, el, clear } from "./dom.js";
 
 const PAGES = [
   { href: "/", text: "Review queue", roles: ["Reviewer", "Supervisor"] },
+  { href: "/supervisor.html", text: "Supervisor", roles: ["Supervisor"] },
   { href: "/audit.html", text: "Audit", roles: ["Auditor"] },
   { href: "/quality.html", text: "Quality", roles: ["Admin", "Supervisor", "Auditor"] },
   { href: "/policy.html", text: "Routing policy", roles: ["Admin"] },

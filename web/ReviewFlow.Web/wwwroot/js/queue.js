@@ -4,6 +4,7 @@ import { $, el, clear, pct } from "./dom.js";
 import { api, problemText } from "./api.js";
 import { state, PAGE_SIZE, MAX_API_PAGE, visibleStates, isMine, noteHolder } from "./state.js";
 import { slaElement } from "./sla.js";
+import { holderName } from "./holder.js";
 import { say, select, loadDetail, showDetailStatus } from "./item.js";
 
 function queueUrl(page, size) {
@@ -98,7 +99,7 @@ export function renderQueue() {
     tr.appendChild(el("td", item.documentType));
     tr.appendChild(el("td", item.predictedLabel));
     tr.appendChild(el("td", pct(item.confidence), "num"));
-    const status = item.claimedBy ? item.status + " · " + item.claimedBy : item.status;
+    const status = item.claimedBy ? item.status + " · " + holderName(item.claimedBy, item.claimedByName) : item.status;
     tr.appendChild(el("td", status, "status-cell"));
     const ageCell = el("td", age(item.requestedAt), "num age");
     ageCell.dataset.requestedAt = item.requestedAt || "";
@@ -145,6 +146,7 @@ export function onTaskChanged(t) {
       reviewerGroup: t.reviewerGroup,
       status: t.status,
       claimedBy: t.claimedBy ?? null,
+      claimedByName: t.claimedByName ?? null,
       leaseExpiresAt: t.leaseExpiresAt ?? null,
       dueAt: t.dueAt === undefined ? existing?.dueAt : t.dueAt,
       remindAt: t.remindAt === undefined ? existing?.remindAt : t.remindAt,

@@ -39,6 +39,7 @@ function onSignedIn(user) {
 function onSignedOut() {
   state.items.clear();
   state.held.clear();
+  $("recent").hidden = true;
   state.live = false;
   state.selectedId = null;
   disconnect();
