@@ -27,11 +27,15 @@ public static class OperationsSlice
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/api/v1/operations").WithTags("Operations").RequireAuthorization(p => p.RequireRole(Roles.Operator, Roles.Admin));
-        ops.MapGet("/error-queue", ListAsync);
-        ops.MapPost("/error-queue/replay", ReplayAsync);
-        ops.MapPost("/error-queue/discard", DiscardAsync);
-        ops.MapGet("/history", HistoryAsync);
-        ops.MapGet("/invalid-documents", InvalidDocumentsAsync);
+        ops.MapGet("/error-queue", ListAsync)
+            .WithSummary("What waits in the intake error queues: each message's reasons, source, a safe preview; counts by reason");
+        ops.MapPost("/error-queue/replay", ReplayAsync).Produces<ReplayResult>().ProducesValidationProblem()
+            .WithSummary("Send messages back to the intake (by ids, one reason, or all), removed only once the broker confirmed");
+        ops.MapPost("/error-queue/discard", DiscardAsync).Produces<DiscardResult>().ProducesValidationProblem()
+            .WithSummary("Remove messages from the error queues with a reason, recorded first");
+        ops.MapGet("/history", HistoryAsync).WithSummary("Who replayed or discarded what, and why");
+        ops.MapGet("/invalid-documents", InvalidDocumentsAsync)
+            .WithSummary("Documents refused as Invalid, with their reasons, by source system or text");
         return app;
     }
 

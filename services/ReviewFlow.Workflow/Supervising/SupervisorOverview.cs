@@ -22,7 +22,8 @@ public static class SupervisorOverview
 
     public static IEndpointRouteBuilder MapSupervising(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/supervisor/overview", GetAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews");
+        app.MapGet("/api/v1/supervisor/overview", GetAsync).RequireAuthorization(Policies.Supervise).WithTags("Reviews")
+            .WithSummary("The supervisor's groups: open tasks with who holds them, workload per person, who may take a task");
         return app;
     }
 
