@@ -96,7 +96,7 @@ ReviewFlow is running.
   Operations    $url/operations.html (sign in as otto or ada: the intake error queue — replay, discard — and Invalid documents)
   API           $url/api       (health: $url/health/ready)
   Web nodes     ${web_urls[*]}   (each serves the page and the API; live updates reach every node)
-  Workers       ${worker_urls[*]}   (health only: /health/live, /health/ready)
+  Workers       ${worker_urls[*]}   (probes and metrics only: /health/live, /health/ready, /metrics)
   A document    $url/api/v1/documents/{documentId}   and   .../{documentId}/history
   Sign in       token=\$(curl -s -X POST $url/api/v1/dev/token -H 'content-type: application/json' -d '{"user":"alice"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
   Queue         curl -H "authorization: Bearer \$token" $url/api/v1/queue
