@@ -49,6 +49,19 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
   skipped=$((skipped + $(value notExecuted)))
 done
+# The tail of the output is what a CI log shows: name each failed test there with the first lines of its message.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); failing = 1 }
+      failing && /<Message>/ { inmsg = 1; lines = 0; sub(/.*<Message>/, "") }
+      failing && inmsg { text = $0; done = sub(/<\/Message>.*/, "", text); if (lines < 6) msg = msg "      " text "\n"; lines++
+                         if (done) { printf "  %s\n%s", name, msg; failing = 0; inmsg = 0; msg = "" } }
+    ' "$trx"
+  done
+fi
 if [ "$files" -eq 0 ] || [ $((passed + failed)) -eq 0 ]; then
   echo "no test results were written" >&2; failed=$((failed + 1))
 fi
