@@ -37,21 +37,22 @@ public sealed class DocumentSagaRepository(
     public void Probe(ProbeContext context) => context.Add("persistence", "marten");
 
     /// <summary>Appends the recorded events at the expected stream version, stores the state, commits.</summary>
-    static async Task SaveAsync(IDocumentSession session, DocumentState saga, ConsumeContext message, ReviewFlowMetrics metrics,
-        CancellationToken cancellationToken)
+    static async Task SaveAsync(IDocumentSession session, SagaConsumeContext<DocumentState> context, ConsumeContext message,
+        ReviewFlowMetrics metrics, CancellationToken cancellationToken)
     {
-        if (saga.PendingEvents.Count == 0) return; // nothing happened: nothing to write
-        saga.StreamVersion += saga.PendingEvents.Count;
+        var saga = context.Saga;
+        var recorded = PendingChanges.RecordedIn(context);
+        if (recorded.Count == 0) return; // nothing happened: nothing to write
+        saga.StreamVersion += recorded.Count;
         saga.Version++;
         // A stalled node must not hold an append open for long: the relay skips a sequence gap after 5 s and the
         // reconciler watches it for 10 min (RelayOptions.GapHorizon); past 10 s idle, PostgreSQL ends the transaction.
         // Per transaction, not per role: the async daemon holds its leader lock in an idle transaction.
         session.QueueSqlCommand("SET LOCAL idle_in_transaction_session_timeout = '10s'");
-        session.Events.Append(saga.DocumentId, saga.StreamVersion, saga.PendingEvents.Cast<object>().ToArray());
+        session.Events.Append(saga.DocumentId, saga.StreamVersion, recorded.Cast<object>().ToArray());
         session.Store(saga);
         await session.SaveChangesAsync(cancellationToken);
-        metrics.Committed(saga.PendingEvents, saga, message.SentTime is { } sent ? new DateTimeOffset(sent, TimeSpan.Zero) : null);
-        saga.ClearPending();
+        metrics.Committed(recorded, saga, message.SentTime is { } sent ? new DateTimeOffset(sent, TimeSpan.Zero) : null);
     }
 
     sealed class RepositoryContext<T> : ConsumeContextScope<T>, SagaRepositoryContext<DocumentState, T> where T : class
@@ -86,20 +87,17 @@ public sealed class DocumentSagaRepository(
             return instance is null ? null! : await factory.CreateSagaConsumeContext(session, Context, instance, SagaConsumeContextMode.Load);
         }
 
-        public Task Save(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, Context, metrics, CancellationToken);
+        public Task Save(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext, Context, metrics, CancellationToken);
 
-        public Task Update(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext.Saga, Context, metrics, CancellationToken);
+        public Task Update(SagaConsumeContext<DocumentState> sagaContext) => SaveAsync(session, sagaContext, Context, metrics, CancellationToken);
 
         public Task Delete(SagaConsumeContext<DocumentState> sagaContext) =>
             throw new NotSupportedException("Document sagas are kept: they are the document's read model.");
 
         public Task Discard(SagaConsumeContext<DocumentState> sagaContext) => Task.CompletedTask;
 
-        public Task Undo(SagaConsumeContext<DocumentState> sagaContext)
-        {
-            sagaContext.Saga.ClearPending();
-            return Task.CompletedTask;
-        }
+        // What the failed attempt recorded is a payload of its context and goes with it.
+        public Task Undo(SagaConsumeContext<DocumentState> sagaContext) => Task.CompletedTask;
     }
 
     sealed class LoadContext(IQuerySession session, CancellationToken cancellationToken)

@@ -67,25 +67,6 @@ public sealed class DocumentState : SagaStateMachineInstance, ISagaVersion
     public DateTimeOffset? DecidedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    readonly List<IDocumentEvent> _pending = [];
-
-    /// <summary>Events recorded while handling the current message; the repository appends them on save.</summary>
-    internal IReadOnlyList<IDocumentEvent> PendingEvents => _pending;
-
-    /// <summary>The answer to a reviewer command being handled, sent once the transaction has committed.</summary>
-    internal object? Reply { get; set; }
-
-    internal void Record(IEnumerable<IDocumentEvent> events)
-    {
-        foreach (var e in events)
-        {
-            Apply(e);
-            _pending.Add(e);
-        }
-    }
-
-    internal void ClearPending() => _pending.Clear();
-
     public void Apply(IDocumentEvent e)
     {
         switch (e)

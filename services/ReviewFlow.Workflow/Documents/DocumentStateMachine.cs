@@ -63,44 +63,44 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
 
         Initially(
             When(Refused)
-                .Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .Then(ctx => Record(ctx, DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .TransitionTo(Invalid));
 
         // A first valid result, or a valid one after an invalid one: the same routing.
         During(Initial, Invalid,
             When(Accepted)
-                .ThenAsync(async ctx => ctx.Saga.Record(DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
+                .ThenAsync(async ctx => Record(ctx, DocumentDecisions.Receive(ctx.Message, await policies.CurrentAsync(ctx.CancellationToken), clock.GetUtcNow())))
                 .IfElse(ctx => ctx.Saga.Outcome is not null, routed => routed.TransitionTo(Routed), review => review.TransitionTo(AwaitingReview))
                 .ThenAsync(NotifyAsync));
 
         During([Invalid, AwaitingReview, Claimed, AwaitingSecondReview, Escalated, Routed],
-            When(Refused).Then(ctx => ctx.Saga.Record(DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
+            When(Refused).Then(ctx => Record(ctx, DocumentDecisions.Reject(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
 
         During([AwaitingReview, Claimed, AwaitingSecondReview, Escalated, Routed],
-            When(Accepted).Then(ctx => ctx.Saga.Record(DocumentDecisions.ReceiveAgain(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
+            When(Accepted).Then(ctx => Record(ctx, DocumentDecisions.ReceiveAgain(ctx.Saga, ctx.Message, clock.GetUtcNow()))));
 
         During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
             When(Claim, Sealed)
-                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Claim(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
+                .Then(ctx => Handle(ctx, DocumentDecisions.Claim(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
                 .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
             When(Reassign, Sealed)
-                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Reassign(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
+                .Then(ctx => Handle(ctx, DocumentDecisions.Reassign(ctx.Saga, ctx.Message, clock.GetUtcNow(), lease)))
                 .If(ctx => ctx.Saga.ClaimedBy is not null, claimed => claimed.TransitionTo(Claimed))
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)));
 
         During(Claimed,
             When(Release, Sealed)
-                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Release(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .Then(ctx => Handle(ctx, DocumentDecisions.Release(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed)
                 .ThenAsync(NotifyAsync)
                 .ThenAsync(ctx => ReplyAsync(ctx, ctx.Message.DocumentId)),
             When(Decide, Sealed)
-                .Then(ctx => Handle(ctx.Saga, DocumentDecisions.Decide(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .Then(ctx => Handle(ctx, DocumentDecisions.Decide(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .IfElse(ctx => ctx.Saga.Outcome is not null,
                     routed => routed.TransitionTo(Routed),
                     stage => stage.If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed))
@@ -117,11 +117,11 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         // Timers: the SLA's reminder and breach while the task is open; a lapsed lease puts the task back in the queue.
         During(AwaitingReview, Claimed, AwaitingSecondReview, Escalated,
             When(SlaElapsed)
-                .Then(ctx => ctx.Saga.Record(DocumentDecisions.SlaElapsed(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .Then(ctx => Record(ctx, DocumentDecisions.SlaElapsed(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .ThenAsync(NotifyAsync));
         During(Claimed,
             When(LeaseElapsed)
-                .Then(ctx => ctx.Saga.Record(DocumentDecisions.LeaseElapsed(ctx.Saga, ctx.Message, clock.GetUtcNow())))
+                .Then(ctx => Record(ctx, DocumentDecisions.LeaseElapsed(ctx.Saga, ctx.Message, clock.GetUtcNow())))
                 .If(ctx => ctx.Saga.ClaimedBy is null, ToUnclaimed)
                 .ThenAsync(NotifyAsync));
         During(Invalid, Routed, Ignore(SlaElapsed));
@@ -150,8 +150,8 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         var reason = SealProblem(ctx)!;
         _log.LogWarning("Refused a {Command} of {DocumentId} said to be by {ClaimedActor}: {Reason}",
             command, ctx.Saga.DocumentId, claimedActor, reason);
-        ctx.Saga.Record([new UnauthenticatedCommandRefused(ctx.Saga.DocumentId, command, claimedActor, reason, Actors.System, _clock.GetUtcNow())]);
-        ctx.Saga.Reply = new ReviewCommandRefused(ctx.Saga.DocumentId, ctx.Saga.CurrentState, "not accepted: " + reason);
+        Record(ctx, [new UnauthenticatedCommandRefused(ctx.Saga.DocumentId, command, claimedActor, reason, Actors.System, _clock.GetUtcNow())]);
+        PendingChanges.Of(ctx).Reply = new ReviewCommandRefused(ctx.Saga.DocumentId, ctx.Saga.CurrentState, "not accepted: " + reason);
     }
 
     /// <summary>The open state a document returns to when nobody holds it, by four-eyes stage.</summary>
@@ -180,11 +180,15 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         e.OnMissingInstance(m => m.Discard());
     }
 
-    static void Handle(DocumentState saga, CommandResult result)
+    static void Record(BehaviorContext<DocumentState> ctx, IEnumerable<IDocumentEvent> events) =>
+        PendingChanges.Of(ctx).Record(ctx.Saga, events);
+
+    static void Handle(BehaviorContext<DocumentState> ctx, CommandResult result)
     {
-        saga.Record(result.Events);
-        saga.Reply = result.Refusal is { } reason
-            ? new ReviewCommandRefused(saga.DocumentId, saga.CurrentState, reason, result.HeldBy)
+        var changes = PendingChanges.Of(ctx);
+        changes.Record(ctx.Saga, result.Events);
+        changes.Reply = result.Refusal is { } reason
+            ? new ReviewCommandRefused(ctx.Saga.DocumentId, ctx.Saga.CurrentState, reason, result.HeldBy)
             : null;
     }
 
@@ -195,7 +199,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     /// <summary>Tells the web nodes about a task that appeared, was claimed, released or decided (sent after the commit).</summary>
     static Task NotifyAsync<T>(BehaviorContext<DocumentState, T> ctx) where T : class
     {
-        var change = ctx.Saga.PendingEvents.LastOrDefault(e =>
+        var change = PendingChanges.RecordedIn(ctx).LastOrDefault(e =>
             e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided or FirstReviewRecorded or ReviewDisagreed
                 or ReviewEscalated or SlaBreached);
         if (change is null || ctx.Saga.ReviewerGroup is null || ctx.Saga.Classification is not { } c) return Task.CompletedTask;
@@ -219,8 +223,9 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
     static Task ReplyAsync<T>(BehaviorContext<DocumentState, T> ctx, string documentId) where T : class
     {
         if (!ctx.RequestId.HasValue) return Task.CompletedTask;
-        var reply = ctx.Saga.Reply ?? new ReviewCommandAccepted(documentId, ctx.Saga.CurrentState,
-            ctx.Saga.PendingEvents.Count > 0 ? string.Join(", ", ctx.Saga.PendingEvents.Select(e => e.GetType().Name)) : "no change");
+        var changes = PendingChanges.Of(ctx);
+        var reply = changes.Reply ?? new ReviewCommandAccepted(documentId, ctx.Saga.CurrentState,
+            changes.Events.Count > 0 ? string.Join(", ", changes.Events.Select(e => e.GetType().Name)) : "no change");
         return ctx.RespondAsync(reply);
     }
 

@@ -66,6 +66,9 @@ public sealed class BrowserSystem : IAsyncLifetime
     {
         await System.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
+        // Playwright's 5 s default for expectations is tight on two cores while the other test projects run beside
+        // this one (a CI run failed on it); a real defect still fails, 10 s later.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = Chromium,

@@ -489,7 +489,8 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
         var saga = Saga("INV-50");
         Assert.Equal("Claimed", saga.CurrentState);
         Assert.Null(saga.Outcome);
-        var recorded = Assert.Single(saga.PendingEvents.OfType<UnauthenticatedCommandRefused>());
+        var events = await _saga.RecordedAsync("INV-50", e => e.OfType<UnauthenticatedCommandRefused>().Any());
+        var recorded = Assert.Single(events.OfType<UnauthenticatedCommandRefused>());
         Assert.Equal(("decide", "alice"), (recorded.Command, recorded.ClaimedActor));
     }
 
