@@ -32,8 +32,8 @@ public static class ContentSlice
     static async Task<IResult> ContentAsync(string documentId, ClaimsPrincipal user, IQuerySession session,
         IRoutingPolicySource policies, ContentProxy proxy, HttpContext context, CancellationToken ct)
     {
-        var state = await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct);
-        if (state is null) return DocumentEndpoints.NotFound(documentId);
+        if (await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct) is not { State: var state })
+            return DocumentEndpoints.NotFound(documentId);
         if (state.Classification?.ContentUri is not { } link || !Uri.TryCreate(link, UriKind.Absolute, out var uri))
             return ContentRefusal.NoContent(documentId).ToProblem();
         return await proxy.ServeAsync(context, documentId, state.Classification.SourceSystem, uri);

@@ -13,17 +13,17 @@ namespace ReviewFlow.Workflow.Documents;
 /// </summary>
 public static class DocumentAccess
 {
-    public static async Task<DocumentState?> VisibleAsync(ClaimsPrincipal user, string documentId, IQuerySession session,
+    public static async Task<DocumentRead?> VisibleAsync(ClaimsPrincipal user, string documentId, IQuerySession session,
         IRoutingPolicySource policies, CancellationToken ct)
     {
         if (documentId.StartsWith('$')) return null;
-        var state = await session.LoadAsync<DocumentState>(DocumentKey.For(documentId), ct);
-        if (state is null) return null;
-        if (user.IsInRole(Roles.Auditor) || user.IsInRole(Roles.Admin)) return state;
+        var read = await DocumentRead.LoadAsync(session, documentId, ct);
+        if (read is not { State: var state }) return null;
+        if (user.IsInRole(Roles.Auditor) || user.IsInRole(Roles.Admin)) return read;
         if ((user.IsInRole(Roles.Reviewer) || user.IsInRole(Roles.Supervisor)) && await GroupAsync(state, policies, ct) is { } group
             && user.Groups().Contains(group))
-            return state;
-        if (user.IsInRole(Roles.Ingest) && state.SubmittedBy is { } submitter && submitter == user.UserId()) return state;
+            return read;
+        if (user.IsInRole(Roles.Ingest) && state.SubmittedBy is { } submitter && submitter == user.UserId()) return read;
         return null;
     }
 

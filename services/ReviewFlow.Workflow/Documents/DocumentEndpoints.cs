@@ -6,7 +6,7 @@ using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Workflow.Documents;
 
-/// <summary>The document read side: its state and its event history.</summary>
+/// <summary>The document read side: its state folded from its events (<see cref="DocumentRead"/>) and the events themselves.</summary>
 public static class DocumentEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -21,16 +21,14 @@ public static class DocumentEndpoints
     static async Task<Results<Ok<DocumentView>, ProblemHttpResult>> GetAsync(
         string documentId, ClaimsPrincipal user, IQuerySession session, IRoutingPolicySource policies, CancellationToken ct)
     {
-        var state = await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct);
-        return state is null ? NotFound(documentId) : TypedResults.Ok(DocumentView.From(state));
+        var read = await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct);
+        return read is null ? NotFound(documentId) : TypedResults.Ok(DocumentView.From(read.State));
     }
 
     static async Task<Results<Ok<HistoryEntry[]>, ProblemHttpResult>> HistoryAsync(
         string documentId, ClaimsPrincipal user, IQuerySession session, IRoutingPolicySource policies, CancellationToken ct)
     {
-        if (await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct) is null) return NotFound(documentId);
-        var events = await session.Events.FetchStreamAsync(documentId, token: ct);
-        if (events.Count == 0) return NotFound(documentId);
+        if (await DocumentAccess.VisibleAsync(user, documentId, session, policies, ct) is not { Events: var events }) return NotFound(documentId);
         return TypedResults.Ok(events.Select(e => new HistoryEntry(
             e.Version, e.Data.GetType().Name, e.Timestamp, (e.Data as IDocumentEvent)?.Actor ?? Actors.System, e.Id, e.Data)).ToArray());
     }

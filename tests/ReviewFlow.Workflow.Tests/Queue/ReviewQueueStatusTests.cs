@@ -3,6 +3,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Queue;
 using ReviewFlow.Workflow.Routing;
 using ReviewFlow.Workflow.Sla;
@@ -57,6 +58,7 @@ public sealed class ReviewQueueStatusTests : IAsyncLifetime
         Assert.Equal((saga.CurrentState, saga.ClaimedBy, saga.LeaseExpiresAt), (item.Status, item.ClaimedBy, item.LeaseExpiresAt));
         Assert.Equal((saga.FirstReviewerId, saga.ForSupervisor), (item.FirstReviewerId, item.ForSupervisor));
         Assert.Equal((saga.Outcome, saga.DecidedBy, saga.DecidedAt), (item.Outcome, item.DecidedBy, item.DecidedAt));
+        Assert.Equal(saga.CurrentState, DocumentRead.Fold(events)!.CurrentState);
     }
 
     static bool Agrees(DocumentState saga, ReviewQueueItem? item) =>
@@ -64,6 +66,27 @@ public sealed class ReviewQueueStatusTests : IAsyncLifetime
         && (saga.CurrentState, saga.ClaimedBy, saga.LeaseExpiresAt) == (item.Status, item.ClaimedBy, item.LeaseExpiresAt)
         && (saga.FirstReviewerId, saga.ForSupervisor) == (item.FirstReviewerId, item.ForSupervisor)
         && (saga.Outcome, saga.DecidedBy, saga.DecidedAt) == (item.Outcome, item.DecidedBy, item.DecidedAt);
+
+    /// <summary>The read endpoints fold a document's status from its events: the machine's, on the paths without review too.</summary>
+    [Fact]
+    public async Task Routed_automatically_invalid_and_valid_after_invalid_fold_to_the_machines_status()
+    {
+        await Harness.Bus.Publish(Accepted(Classified("INV-A", "telecom", 0.95), Clock.GetUtcNow()));
+        await Harness.Bus.Publish(new ClassificationRefused("INV-B", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
+        await Harness.Bus.Publish(new ClassificationRefused("INV-C", ["label: is required"], "2026.11.1", Channels.Amqp, T0));
+        Assert.True((await Sagas.Exists(DocumentKey.For("INV-C"), m => m.Invalid)).HasValue);
+        await Harness.Bus.Publish(Accepted(Classified("INV-C", "telecom", 0.95), Clock.GetUtcNow()));
+
+        Assert.True((await Sagas.Exists(DocumentKey.For("INV-A"), m => m.Routed)).HasValue);
+        Assert.True((await Sagas.Exists(DocumentKey.For("INV-B"), m => m.Invalid)).HasValue);
+        Assert.True((await Sagas.Exists(DocumentKey.For("INV-C"), m => m.Routed)).HasValue);
+        foreach (var id in new[] { "INV-A", "INV-B", "INV-C" })
+        {
+            var machine = Sagas.Sagas.Contains(DocumentKey.For(id))!.CurrentState;
+            var events = await _saga.RecordedAsync(id, e => DocumentRead.Fold(e)?.CurrentState == machine);
+            Assert.Equal(machine, DocumentRead.Fold(events)!.CurrentState);
+        }
+    }
 
     [Fact]
     public async Task Claimed_released_claimed_again_renewed_and_decided()
