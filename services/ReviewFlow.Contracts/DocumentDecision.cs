@@ -3,7 +3,8 @@ namespace ReviewFlow.Contracts;
 /// <summary>
 /// The final decision for one document, published as raw JSON on the durable topic exchange
 /// <c>reviewflow.decisions</c> with routing key <c>{documentType}.{finalLabel}</c>. The AMQP message id is the id
-/// of the stored <c>DocumentRouted</c> event, so a consumer can drop a redelivery by message id.
+/// of the stored <c>DocumentRouted</c> event, so a consumer can drop a redelivery by message id. Channel: where a person
+/// decided ("web" or "teams"); absent for automatic decisions and before 2026-12.
 /// </summary>
 public sealed record DocumentDecision(
     string DocumentId,
@@ -16,7 +17,8 @@ public sealed record DocumentDecision(
     DateTimeOffset DecidedAt,
     int PolicyVersion,
     string ModelVersion,
-    string? CorrelationId);
+    string? CorrelationId,
+    string? Channel = null);
 
 public static class DecisionOutcomes
 {

@@ -3,16 +3,18 @@ namespace ReviewFlow.Contracts;
 // Reviewer commands. They enter the document's saga (its single writer) as messages; the sender may use
 // request/response and gets ReviewCommandAccepted or ReviewCommandRefused back. ActorRole: the role the web host
 // authorized the call with ("Reviewer" or "Supervisor"), recorded on the events; sealed with the rest of the command.
+// Channel: where the person acted — "web" (the pages) or "teams" (a card or the bot's chat) — recorded on the events.
 
 /// <summary>
 /// AsSupervisor: the sender checked that ReviewerId is a supervisor (disagreements are for supervisors). ReviewerName:
 /// their display name, shown to the others while they hold the task.
 /// </summary>
-public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSupervisor = false, string? ActorRole = null, string? ReviewerName = null);
+public sealed record ClaimReview(string DocumentId, string ReviewerId, bool AsSupervisor = false, string? ActorRole = null, string? ReviewerName = null,
+    string? Channel = null);
 
 /// <summary>AsSupervisor: the sender checked that ReviewerId is a supervisor, who may release anyone's claim.</summary>
 public sealed record ReleaseReview(string DocumentId, string ReviewerId, string? Reason = null, bool AsSupervisor = false,
-    string? ActorRole = null);
+    string? ActorRole = null, string? Channel = null);
 
 /// <summary>
 /// A supervisor hands the task to ReviewerId (taking it from whoever holds it): the new holder gets a fresh lease.
@@ -33,12 +35,20 @@ public sealed record DecideReview(
     string? Label = null,
     string? ReasonCode = null,
     string? Comment = null,
-    string? ActorRole = null)
+    string? ActorRole = null,
+    string? Channel = null)
 {
     public const string Confirm = "confirm";
     public const string Correct = "correct";
     public const string Reject = "reject";
     public const string Escalate = "escalate";
+}
+
+/// <summary>Where a person acted: the values of the commands' and events' Channel.</summary>
+public static class ReviewChannels
+{
+    public const string Web = "web";
+    public const string Teams = "teams";
 }
 
 public sealed record ReviewCommandAccepted(string DocumentId, string Status, string Message);

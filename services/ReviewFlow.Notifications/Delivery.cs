@@ -121,6 +121,8 @@ internal sealed class AttemptLoop(IOptions<NotificationOptions> options, Attempt
                     _ => $"Graph answered {status}",
                 };
                 return new Failure(retryable, status, retryAfter, $"{label}: {Limit(what)}");
+            case ReviewFlow.Teams.ConnectorException c:
+                return new Failure(c.Retryable, c.Status, c.RetryAfter, c.Status == 429 ? "throttled by the Bot Connector: " + c.Message : c.Message);
             case TimeoutException:
                 return new Failure(true, null, null, "Graph timed out: " + ex.Message);
             case HttpRequestException http:

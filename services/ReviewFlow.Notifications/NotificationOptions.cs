@@ -85,10 +85,23 @@ public sealed class GroupNotificationOptions
     public List<string> Supervisors { get; set; } = [];
 }
 
+/// <summary>
+/// Where the group's task cards go. Through the bot (docs/teams.md, "The bot"): ServiceUrl and ConversationId of the channel
+/// the bot was installed in. Through Graph (TeamId, ChannelId): import-only — Graph accepts app-only channel posts only
+/// for migrations, so a real tenant refuses them (docs/operations.md); used only when no ConversationId is set.
+/// </summary>
 public sealed class TeamsChannelOptions
 {
     public string? TeamId { get; set; }
     public string? ChannelId { get; set; }
 
-    internal bool IsSet => !string.IsNullOrWhiteSpace(TeamId) && !string.IsNullOrWhiteSpace(ChannelId);
+    /// <summary>The Bot Connector's service URL for the tenant's region, e.g. https://smba.trafficmanager.net/emea/.</summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>The channel's conversation id, "19:…@thread.tacv2".</summary>
+    public string? ConversationId { get; set; }
+
+    internal bool IsSet => !string.IsNullOrWhiteSpace(TeamId) && !string.IsNullOrWhiteSpace(ChannelId) && !IsBotSet;
+
+    internal bool IsBotSet => !string.IsNullOrWhiteSpace(ServiceUrl) && !string.IsNullOrWhiteSpace(ConversationId);
 }

@@ -35,17 +35,23 @@ public static class NotificationsSetup
         var graphOn = graph is not null && !graph.Missing().Any();
         services.AddSingleton(new NotificationsStatus(graphOn, graph?.Missing().ToList() ?? []));
         services.AddSingleton<AttemptRecorder>();
+        services.AddSingleton<AttemptLoop>();
         if (graphOn)
         {
             services.AddSingleton<GraphClientHolder>();
             services.AddSingleton<OutOfOfficeLookup>();
-            services.AddSingleton<AttemptLoop>();
-            services.AddSingleton<IReviewNotifier, GraphReviewNotifier>();
+            services.AddSingleton<GraphReviewNotifier>();
         }
         else
         {
-            services.AddSingleton<IReviewNotifier, DisabledReviewNotifier>();
+            services.AddSingleton<DisabledReviewNotifier>();
         }
+        // The task cards of groups with a bot channel go through the Bot Connector, where the host runs the Teams slice.
+        services.AddSingleton<IReviewNotifier>(sp =>
+        {
+            IReviewNotifier inner = graphOn ? sp.GetRequiredService<GraphReviewNotifier>() : sp.GetRequiredService<DisabledReviewNotifier>();
+            return sp.GetService<ReviewFlow.Teams.BotConnector>() is null ? inner : ActivatorUtilities.CreateInstance<BotChannelCards>(sp, inner);
+        });
         services.AddHostedService<NotificationsStartupReport>();
         return services;
     }
@@ -86,7 +92,7 @@ internal sealed class NotificationsStartupReport(NotificationsStatus status, IOp
 }
 
 /// <summary>No Graph configuration: every notification is recorded as skipped, nothing is sent.</summary>
-internal sealed class DisabledReviewNotifier(AttemptRecorder recorder) : IReviewNotifier
+internal sealed class DisabledReviewNotifier(AttemptRecorder recorder, IOptions<NotificationOptions> options) : IReviewNotifier
 {
     internal const string Off = "Teams/Outlook are off";
 
@@ -111,7 +117,10 @@ internal sealed class DisabledReviewNotifier(AttemptRecorder recorder) : IReview
 
     private async Task SkipAsync(string kind, string subject, string? documentId, string recipient, CancellationToken ct, params string[] channels)
     {
-        foreach (var channel in channels)
+        // A group whose cards go through the bot gets them (BotChannelCards) whatever Graph's state.
+        var bot = recipient.StartsWith("group:", StringComparison.Ordinal)
+                  && options.Value.Groups.GetValueOrDefault(recipient["group:".Length..])?.Teams is { IsBotSet: true };
+        foreach (var channel in channels.Where(c => !(bot && c == NotificationNames.Teams)))
             await recorder.SkippedAsync(new Delivery(NotificationNames.Id(kind, subject, recipient), documentId, kind, channel, recipient), Off, ct);
     }
 }

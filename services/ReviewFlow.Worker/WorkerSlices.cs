@@ -1,5 +1,6 @@
 using ReviewFlow.Audit;
 using ReviewFlow.Notifications;
+using ReviewFlow.Teams;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Intake;
@@ -26,6 +27,7 @@ public static class WorkerSlices
         builder.AddDecisionRelay();
         builder.AddSlaTimers();
         builder.AddNotificationHistory().AddNotifying();
+        builder.AddTeamsCards();
         builder.AddQuality().AddQualityCounting();
         builder.AddAuditTrail().AddAuditCheckpoints();
         builder.AddHealth();

@@ -100,6 +100,7 @@ public class TestSystem : IAsyncLifetime
         {
             web.UseEnvironment("Development"); // seeded users and the development token issuer (with DevSignIn:Enabled)
             foreach (var (key, value) in Settings) web.UseSetting(key, value);
+            web.ConfigureServices(ConfigureWeb);
         });
         if (_options.Kestrel)
         {
@@ -125,6 +126,9 @@ public class TestSystem : IAsyncLifetime
 
     /// <summary>Services the worker of this system needs beside its own (e.g. the fake Graph's TLS trust).</summary>
     protected virtual void ConfigureWorker(IServiceCollection services) { }
+
+    /// <summary>Services the web host of this system needs beside its own (e.g. the fake Bot Connector's TLS trust).</summary>
+    protected virtual void ConfigureWeb(IServiceCollection services) { }
 
     /// <summary>The servers and the schema as settings, then <paramref name="settings"/> over them: what a host of a test runs on.</summary>
     public static Dictionary<string, string?> SettingsFor(string postgres, string rabbitMq, string schema,

@@ -74,14 +74,14 @@ public static class DocumentDecisions
         if (cmd.ReviewerId == s.SubmittedBy)
             return CommandResult.Refuse("you submitted this document: somebody else must review it");
         if (s.ClaimedBy is null)
-            return new([new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole, cmd.ReviewerName)]);
+            return new([new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole, cmd.ReviewerName, cmd.Channel)]);
         if (s.ClaimedBy == cmd.ReviewerId)
             return new([new ReviewClaimRenewed(s.DocumentId, cmd.ReviewerId, now + lease, cmd.ReviewerId, now, cmd.ActorRole)]);
         if (s.LeaseExpiresAt > now)
             return CommandResult.Refuse($"claimed by {s.ClaimedBy} until {s.LeaseExpiresAt:O}", s.ClaimedBy);
         return new([
             new ReviewReleased(s.DocumentId, s.ClaimedBy, "lease-expired", s.PolicyVersion, s.ModelVersion!, Actors.System, now),
-            new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole, cmd.ReviewerName),
+            new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole, cmd.ReviewerName, cmd.Channel),
         ]);
     }
 
@@ -110,7 +110,7 @@ public static class DocumentDecisions
         if (s.ClaimedBy != cmd.ReviewerId && !cmd.AsSupervisor)
             return CommandResult.Refuse($"claimed by {s.ClaimedBy}, not by {cmd.ReviewerId}", s.ClaimedBy);
         return new([new ReviewReleased(s.DocumentId, s.ClaimedBy, cmd.Reason ?? (cmd.AsSupervisor && s.ClaimedBy != cmd.ReviewerId ? "released-by-supervisor" : "released"),
-            s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole)]);
+            s.PolicyVersion, s.ModelVersion!, cmd.ReviewerId, now, cmd.ActorRole, cmd.Channel)]);
     }
 
     public static CommandResult Decide(DocumentState s, DecideReview cmd, DateTimeOffset now)
@@ -127,7 +127,7 @@ public static class DocumentDecisions
         {
             if (s.ForSupervisor) return CommandResult.Refuse("already with a supervisor: decide it");
             return new([new ReviewEscalated(s.DocumentId, cmd.ReviewerId, cmd.ReasonCode!, cmd.Comment, s.PolicyVersion, s.ModelVersion!,
-                cmd.ReviewerId, now, cmd.ActorRole)]);
+                cmd.ReviewerId, now, cmd.ActorRole, cmd.Channel)]);
         }
         var d = cmd.Outcome switch
         {
@@ -142,15 +142,15 @@ public static class DocumentDecisions
         // A supervisor settling an escalation or a disagreement decides for good; otherwise four-eyes applies.
         if (s.FourEyes && !s.ForSupervisor && s.FirstReviewerId is null)
             return new([new FirstReviewRecorded(s.DocumentId, cmd.ReviewerId, d.Outcome, d.FinalLabel, cmd.ReasonCode, cmd.Comment,
-                s.PolicyVersion, model, cmd.ReviewerId, now, cmd.ActorRole)]);
+                s.PolicyVersion, model, cmd.ReviewerId, now, cmd.ActorRole, cmd.Channel)]);
         if (s.FourEyes && !s.ForSupervisor && (d.Outcome != s.FirstOutcome || d.FinalLabel != s.FirstFinalLabel))
             return new([new ReviewDisagreed(s.DocumentId, s.FirstReviewerId!, s.FirstOutcome!, s.FirstFinalLabel!, cmd.ReviewerId,
-                d.Outcome, d.FinalLabel, cmd.ReasonCode, cmd.Comment, s.PolicyVersion, model, cmd.ReviewerId, now, cmd.ActorRole)]);
+                d.Outcome, d.FinalLabel, cmd.ReasonCode, cmd.Comment, s.PolicyVersion, model, cmd.ReviewerId, now, cmd.ActorRole, cmd.Channel)]);
         return new([
             new ReviewDecided(s.DocumentId, cmd.ReviewerId, d.Outcome, c.Label, d.FinalLabel, cmd.ReasonCode, cmd.Comment,
-                s.PolicyVersion, model, cmd.ReviewerId, now, s.FirstReviewerId, cmd.ActorRole),
+                s.PolicyVersion, model, cmd.ReviewerId, now, s.FirstReviewerId, cmd.ActorRole, cmd.Channel),
             new DocumentRouted(s.DocumentId, c.DocumentType, c.Label, d.FinalLabel, c.Confidence, d.Outcome, cmd.ReviewerId, now,
-                s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now, s.RoutingRule, cmd.ActorRole),
+                s.PolicyVersion, model, c.CorrelationId, cmd.ReviewerId, now, s.RoutingRule, cmd.ActorRole, cmd.Channel),
         ]);
     }
 

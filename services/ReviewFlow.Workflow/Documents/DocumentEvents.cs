@@ -18,6 +18,9 @@ public interface IDocumentEvent
     string? ActorRole => null;
 }
 
+// Channel (on the events of a reviewer command): where the person acted, "web" or "teams" (ReviewChannels); null for
+// events recorded before 2026-12 and for the system's.
+
 public static class Actors
 {
     public const string System = "system";
@@ -71,7 +74,7 @@ public sealed record SlaBreached(
 /// </summary>
 public sealed record ReviewClaimed(
     string DocumentId, string ReviewerId, DateTimeOffset LeaseExpiresAt, int PolicyVersion, string ModelVersion,
-    string Actor, DateTimeOffset At, string? ActorRole = null, string? ReviewerName = null) : IDocumentEvent;
+    string Actor, DateTimeOffset At, string? ActorRole = null, string? ReviewerName = null, string? Channel = null) : IDocumentEvent;
 
 /// <summary>The holder's open page kept the lease alive.</summary>
 public sealed record ReviewClaimRenewed(
@@ -81,7 +84,7 @@ public sealed record ReviewClaimRenewed(
 /// <summary>The task went back to the queue (Reason: released by the holder, or lease-expired).</summary>
 public sealed record ReviewReleased(
     string DocumentId, string ReviewerId, string Reason, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At,
-    string? ActorRole = null) : IDocumentEvent;
+    string? ActorRole = null, string? Channel = null) : IDocumentEvent;
 
 /// <summary>
 /// A reviewer decided: Outcome confirmed, corrected or rejected; FinalLabel is what goes downstream. Under four-eyes,
@@ -90,23 +93,23 @@ public sealed record ReviewReleased(
 public sealed record ReviewDecided(
     string DocumentId, string ReviewerId, string Outcome, string PredictedLabel, string FinalLabel, string? ReasonCode,
     string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, string? FirstReviewerId = null,
-    string? ActorRole = null) : IDocumentEvent;
+    string? ActorRole = null, string? Channel = null) : IDocumentEvent;
 
 /// <summary>Four-eyes: the first review, waiting for a second, different reviewer to agree.</summary>
 public sealed record FirstReviewRecorded(
     string DocumentId, string ReviewerId, string Outcome, string FinalLabel, string? ReasonCode, string? Comment,
-    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, string? ActorRole = null) : IDocumentEvent;
+    int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At, string? ActorRole = null, string? Channel = null) : IDocumentEvent;
 
 /// <summary>A reviewer handed the task to the supervisors of the group (ReasonCode required); a supervisor decides.</summary>
 public sealed record ReviewEscalated(
     string DocumentId, string ReviewerId, string ReasonCode, string? Comment, int PolicyVersion, string ModelVersion,
-    string Actor, DateTimeOffset At, string? ActorRole = null) : IDocumentEvent;
+    string Actor, DateTimeOffset At, string? ActorRole = null, string? Channel = null) : IDocumentEvent;
 
 /// <summary>Four-eyes: the second reviewer disagreed with the first; a supervisor decides.</summary>
 public sealed record ReviewDisagreed(
     string DocumentId, string FirstReviewerId, string FirstOutcome, string FirstFinalLabel, string ReviewerId, string Outcome,
     string FinalLabel, string? ReasonCode, string? Comment, int PolicyVersion, string ModelVersion, string Actor, DateTimeOffset At,
-    string? ActorRole = null) : IDocumentEvent;
+    string? ActorRole = null, string? Channel = null) : IDocumentEvent;
 
 /// <summary>
 /// A reviewer command arrived that the web host did not seal (CommandSeal): forged, replayed or altered on the bus.
@@ -123,8 +126,8 @@ public sealed record UnauthenticatedCommandRefused(
 public sealed record DocumentRouted(
     string DocumentId, string DocumentType, string PredictedLabel, string FinalLabel, double Confidence, string Outcome,
     string DecidedBy, DateTimeOffset DecidedAt, int PolicyVersion, string ModelVersion, string? CorrelationId,
-    string Actor, DateTimeOffset At, string? RoutingRule = null, string? ActorRole = null) : IDocumentEvent
+    string Actor, DateTimeOffset At, string? RoutingRule = null, string? ActorRole = null, string? Channel = null) : IDocumentEvent
 {
     public DocumentDecision ToDecision() => new(DocumentId, DocumentType, PredictedLabel, FinalLabel, Confidence, Outcome,
-        DecidedBy, DecidedAt, PolicyVersion, ModelVersion, CorrelationId);
+        DecidedBy, DecidedAt, PolicyVersion, ModelVersion, CorrelationId, Channel);
 }

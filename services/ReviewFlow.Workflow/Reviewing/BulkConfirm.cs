@@ -22,10 +22,10 @@ static class BulkConfirm
         var results = new List<BulkConfirmResult>();
         foreach (var id in ids.Distinct())
         {
-            var claimed = await ReviewingSlice.SendAsync(id, user, session, claims, seal, new ClaimReview(id, user.UserId(), AsSupervisor: true, Roles.Supervisor, user.DisplayName()), ct);
+            var claimed = await ReviewingSlice.SendAsync(id, user, session, claims, seal, new ClaimReview(id, user.UserId(), AsSupervisor: true, Roles.Supervisor, user.DisplayName(), ReviewChannels.Web), ct);
             var outcome = claimed is Ok<ReviewCommandAccepted>
                 ? await ReviewingSlice.SendAsync(id, user, session, decisions, seal,
-                    new DecideReview(id, user.UserId(), DecideReview.Confirm, Comment: body.Comment, ActorRole: Roles.Supervisor), ct)
+                    new DecideReview(id, user.UserId(), DecideReview.Confirm, Comment: body.Comment, ActorRole: Roles.Supervisor, Channel: ReviewChannels.Web), ct)
                 : claimed;
             results.Add(outcome switch
             {

@@ -13,11 +13,15 @@ namespace ReviewFlow.Workflow.Reviewing;
 /// due time, then the oldest — and answers with it; a task someone takes meanwhile (or the saga refuses the caller,
 /// e.g. a four-eyes first reviewer) is skipped for the following one. 404 when nothing is left to claim.
 /// </summary>
-static class ClaimNext
+public static class ClaimNext
 {
     const int Tries = 10;
 
-    public static async Task<IResult> HandleAsync(ClaimsPrincipal user, IQuerySession session, IRequestClient<ClaimReview> client,
+    public static Task<IResult> HandleAsync(ClaimsPrincipal user, IQuerySession session, IRequestClient<ClaimReview> client,
+        CommandSeal seal, CancellationToken ct) => ByAsync(ReviewChannels.Web, user, session, client, seal, ct);
+
+    /// <summary>The same, recorded as claimed in <paramref name="channel"/> (<see cref="ReviewChannels"/>).</summary>
+    public static async Task<IResult> ByAsync(string channel, ClaimsPrincipal user, IQuerySession session, IRequestClient<ClaimReview> client,
         CommandSeal seal, CancellationToken ct)
     {
         var me = user.UserId();
@@ -33,7 +37,7 @@ static class ClaimNext
         var rest = await open.Where(x => x.BreachedAt == null).OrderBy(x => x.DueAt).ThenBy(x => x.RequestedAt).Take(Tries).ToListAsync(ct);
         foreach (var task in breached.Concat(rest).Take(Tries))
         {
-            var response = await seal.RequestAsync(client, new ClaimReview(task.DocumentId, me, supervisor, user.ReviewRole(), user.DisplayName()), ct);
+            var response = await seal.RequestAsync(client, new ClaimReview(task.DocumentId, me, supervisor, user.ReviewRole(), user.DisplayName(), channel), ct);
             if (response.Is(out Response<ReviewCommandAccepted>? accepted))
                 return TypedResults.Ok(new NextTask(task.DocumentId, accepted!.Message.Status, task.BreachedAt is not null, task.DueAt));
         }

@@ -15,10 +15,15 @@ namespace ReviewFlow.Workflow.Reviewing;
 /// type's catalogue and reason codes (<see cref="DocumentDecisions.CatalogueProblems"/>), otherwise the saga decides
 /// (<see cref="DocumentDecisions.Decide"/>: claim held, four-eyes, supervisor).
 /// </summary>
-static class Decide
+public static class Decide
 {
-    public static async Task<IResult> HandleAsync(string documentId, DecisionRequest body, ClaimsPrincipal user, IQuerySession session,
-        IRoutingPolicySource policies, IRequestClient<DecideReview> client, CommandSeal seal, CancellationToken ct)
+    public static Task<IResult> HandleAsync(string documentId, DecisionRequest body, ClaimsPrincipal user, IQuerySession session,
+        IRoutingPolicySource policies, IRequestClient<DecideReview> client, CommandSeal seal, CancellationToken ct) =>
+        ByAsync(ReviewChannels.Web, documentId, body, user, session, policies, client, seal, ct);
+
+    /// <summary>The same decision, recorded as made in <paramref name="channel"/> (<see cref="ReviewChannels"/>).</summary>
+    public static async Task<IResult> ByAsync(string channel, string documentId, DecisionRequest body, ClaimsPrincipal user,
+        IQuerySession session, IRoutingPolicySource policies, IRequestClient<DecideReview> client, CommandSeal seal, CancellationToken ct)
     {
         var problems = DocumentDecisions.DecisionProblems(body.Outcome, body.Label, body.ReasonCode);
         if (problems.Count > 0) return Incomplete(problems);
@@ -28,7 +33,7 @@ static class Decide
         problems = DocumentDecisions.CatalogueProblems(task.DocumentType, type, body.Outcome!, body.Label, body.ReasonCode);
         if (problems.Count > 0) return Incomplete(problems);
         return await ReviewingSlice.SendAsync(documentId, user, session, client, seal,
-            new DecideReview(documentId, user.UserId(), body.Outcome!, body.Label, body.ReasonCode, body.Comment, user.ReviewRole()), ct, task);
+            new DecideReview(documentId, user.UserId(), body.Outcome!, body.Label, body.ReasonCode, body.Comment, user.ReviewRole(), channel), ct, task);
     }
 
     static IResult Incomplete(IReadOnlyDictionary<string, string> problems) =>

@@ -43,6 +43,11 @@ public sealed class GroupDirectory
         ? g.Supervisors.Contains(userId) ? true : g.Reviewers.Contains(userId) ? false : null
         : null;
 
+    /// <summary>The groups the user belongs to, and in each whether as a supervisor (the Teams bot's view of a user, who has no token).</summary>
+    public IReadOnlyList<(string Group, bool Supervisor)> GroupsOf(string userId) => _groups
+        .Where(g => g.Value.Reviewers.Contains(userId) || g.Value.Supervisors.Contains(userId))
+        .Select(g => (g.Key, g.Value.Supervisors.Contains(userId))).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+
     /// <summary>The group's members, reviewers first, each by name.</summary>
     public IReadOnlyList<GroupMember> Members(string group) => _groups.TryGetValue(group, out var g)
         ? g.Reviewers.Order(StringComparer.Ordinal).Select(id => new GroupMember(id, NameOf(id), false))

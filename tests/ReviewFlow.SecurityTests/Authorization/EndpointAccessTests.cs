@@ -59,6 +59,9 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["POST /api/v1/reviews/next"] = Reviewer | Supervisor,
         // What a decision chooses from: reviewers and supervisors see their groups' types, admins and auditors all.
         ["GET /api/v1/document-types"] = Reviewer | Supervisor | Admin | Auditor,
+        // Teams' Bot Connector only (its own scheme: a connector-signed token for the bot's app id, TeamsBotTests); no
+        // token of the page's sign-in passes, whatever its roles. The Teams user acts under the page's rules inside.
+        ["POST /api/teams/messages"] = None,
         ["* /hubs/review/negotiate"] = Reviewer | Supervisor,
         ["* /hubs/review"] = Reviewer | Supervisor,
 

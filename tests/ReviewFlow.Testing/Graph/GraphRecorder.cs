@@ -73,18 +73,10 @@ public sealed class GraphRecorder : IAsyncDisposable
 
     public static async Task<GraphRecorder> StartAsync()
     {
-        var certificate = CreateCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
-        var app = builder.Build();
+        var certificate = LoopbackHttps.CreateCertificate("ReviewFlow GraphRecorder");
         GraphRecorder? recorder = null;
-        app.Run(ctx => recorder!.HandleAsync(ctx));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        recorder = new GraphRecorder(app, certificate, new Uri($"https://127.0.0.1:{port}/"));
+        var (app, address) = await LoopbackHttps.StartAsync(certificate, ctx => recorder!.HandleAsync(ctx));
+        recorder = new GraphRecorder(app, certificate, address);
         return recorder;
     }
 
@@ -106,18 +98,7 @@ public sealed class GraphRecorder : IAsyncDisposable
         && r.Path.EndsWith("/messages", StringComparison.Ordinal)).ToList();
 
     /// <summary>A handler that trusts exactly this recorder's certificate (and nothing else).</summary>
-    public HttpMessageHandler CreateHandler()
-    {
-        var thumbprint = _certificate.GetCertHashString(HashAlgorithmName.SHA256);
-        return new SocketsHttpHandler
-        {
-            SslOptions =
-            {
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                    cert is not null && string.Equals(cert.GetCertHashString(HashAlgorithmName.SHA256), thumbprint, StringComparison.OrdinalIgnoreCase),
-            },
-        };
-    }
+    public HttpMessageHandler CreateHandler() => LoopbackHttps.TrustingOnly(_certificate);
 
     /// <summary>
     /// The "Notifications" section pointing at this recorder (keys "Notifications:…"), with small retry delays
@@ -288,19 +269,6 @@ public sealed class GraphRecorder : IAsyncDisposable
     {
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync(node.ToJsonString(JsonSerializerOptions.Default));
-    }
-
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=ReviewFlow GraphRecorder", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
     }
 
     public async ValueTask DisposeAsync()
