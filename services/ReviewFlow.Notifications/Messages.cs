@@ -6,11 +6,31 @@ using System.Text.Json.Nodes;
 
 namespace ReviewFlow.Notifications;
 
-/// <summary>Deep links only open the page (GET); claiming and deciding happen after sign-in, never by a link being fetched.</summary>
+/// <summary>
+/// Deep links only open the page (GET); claiming and deciding happen after sign-in, never by a link being fetched.
+/// A mail links to the web page; a message read in Teams links into the app's personal tab (docs/teams.md).
+/// </summary>
 public static class DeepLinks
 {
+    /// <summary>The app manifest's staticTabs entityId of the reviewer tab (infra/teams/manifest.template.json).</summary>
+    public const string TabEntityId = "review";
+
     public static string ForDocument(string? publicBaseUrl, string documentId) =>
         $"{(publicBaseUrl ?? "").TrimEnd('/')}/?document={Uri.EscapeDataString(documentId)}";
+
+    /// <summary>
+    /// The document in the Teams tab of app <paramref name="teamsAppId"/> (the manifest's id, configuration Teams:AppId):
+    /// Teams opens the tab with the document id as subEntityId, which the page opens (js/teams.js); webUrl is where a
+    /// client without the app goes. Without an app id, the web link.
+    /// </summary>
+    public static string ForDocumentInTeams(string? teamsAppId, string? publicBaseUrl, string documentId)
+    {
+        var web = ForDocument(publicBaseUrl, documentId);
+        if (string.IsNullOrWhiteSpace(teamsAppId)) return web;
+        var context = JsonSerializer.Serialize(new { subEntityId = documentId });
+        return $"https://teams.microsoft.com/l/entity/{Uri.EscapeDataString(teamsAppId)}/{TabEntityId}" +
+            $"?webUrl={Uri.EscapeDataString(web)}&label={Uri.EscapeDataString(documentId)}&context={Uri.EscapeDataString(context)}";
+    }
 }
 
 /// <summary>Plain text made safe to show: no control characters, bounded length.</summary>

@@ -5,6 +5,7 @@ using ReviewFlow.Web.Demo;
 using ReviewFlow.Web.OpenApi;
 using ReviewFlow.Web.Security;
 using ReviewFlow.Web.SignIn;
+using ReviewFlow.Web.Teams;
 using ReviewFlow.Workflow.Content;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
@@ -51,6 +52,7 @@ app.UseStatusCodePages();
 // The pages (wwwroot: index.html, audit.html, js/, lib/signalr): public files, served here, before sign-in and
 // authorization, so the fallback policy never applies to them; a page signs in itself and sends a bearer token.
 // "/" is the reviewer page; /api lists the API.
+app.UseTeamsTab(); // /teams: the reviewer page as the Teams tab (its own frame-ancestors, above)
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseDemoContent();

@@ -28,6 +28,31 @@ public sealed class SecurityHeadersTests(TestSystem system)
     }
 
     [Fact]
+    public async Task The_teams_tab_is_the_reviewer_page_framed_by_the_teams_and_microsoft_365_hosts_only()
+    {
+        var client = await system.ClientAsync("alice");
+        var tab = await client.GetAsync("/teams");
+
+        Assert.Equal(HttpStatusCode.OK, tab.StatusCode);
+        Assert.Equal(await client.GetStringAsync("/"), await tab.Content.ReadAsStringAsync());
+        var csp = tab.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.EndsWith("frame-ancestors https://*.cloud.microsoft https://teams.microsoft.com https://*.teams.microsoft.com " +
+            "https://*.microsoft365.com https://*.office.com https://outlook.office.com https://outlook.office365.com", csp);
+        Assert.Contains("script-src 'self';", csp);
+        Assert.Contains("connect-src 'self' https://res.cdn.office.net;", csp); // TeamsJS's list of host origins
+        Assert.False(tab.Headers.Contains("X-Frame-Options")); // it cannot name several hosts; frame-ancestors does
+        Assert.Equal("nosniff", tab.Headers.GetValues("X-Content-Type-Options").Single());
+
+        // Only that path: the page's own files and every other page stay unframeable.
+        foreach (var path in new[] { "/index.html", "/teams/", "/audit.html" })
+        {
+            var other = await client.GetAsync(path);
+            Assert.Equal("DENY", other.Headers.GetValues("X-Frame-Options").Single());
+            Assert.EndsWith("frame-ancestors 'none'", other.Headers.GetValues("Content-Security-Policy").Single());
+        }
+    }
+
+    [Fact]
     public void The_sign_in_authority_is_the_one_other_host_the_pages_may_call() =>
         Assert.Contains("connect-src 'self' https://login.microsoftonline.com;",
             ReviewFlow.Web.Security.SecurityHeaders.Policy("https://login.microsoftonline.com/tenant-id/v2.0"));

@@ -11,7 +11,10 @@ public static class Axe
 {
     static readonly Lazy<string> Script = new(() => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Axe", "axe.min.js")));
 
-    public static async Task AssertCleanAsync(IPage page, string what)
+    public static Task AssertCleanAsync(IPage page, string what) => AssertCleanAsync(page.MainFrame, what);
+
+    /// <summary>The same for one frame, e.g. a page as another host frames it (the Teams tab).</summary>
+    public static async Task AssertCleanAsync(IFrame page, string what)
     {
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
             // Evaluated through the DevTools protocol, not as an inline <script>: the pages' CSP forbids inline script, rightly.

@@ -12,21 +12,22 @@ import { setSla } from "./sla.js";
 import { showChoices } from "./choices.js";
 import { showContent } from "./viewer.js";
 import { historyDetails } from "./history.js";
+import { tabStorage } from "./storage.js";
 
 // A deep link (/?document=ID, what Teams cards and mails point to) waits here through the sign-in.
 const LINK_KEY = "reviewflow.open";
 
-export function rememberLink() {
-  const linked = new URLSearchParams(location.search).get("document");
-  if (linked) sessionStorage.setItem(LINK_KEY, linked);
+// The document a link asks for: ?document= on the web, or the Teams deep link's subEntityId in the tab (teams.js).
+export function rememberLink(linked = new URLSearchParams(location.search).get("document")) {
+  if (linked) tabStorage.setItem(LINK_KEY, linked);
 }
 
 // A deep link only shows the document: opening a link (or a link preview, or a mail scanner fetching it) never
 // claims or decides; only a key or a click does.
 export function openLinked() {
-  const id = sessionStorage.getItem(LINK_KEY);
+  const id = tabStorage.getItem(LINK_KEY);
   if (!id) return;
-  sessionStorage.removeItem(LINK_KEY);
+  tabStorage.removeItem(LINK_KEY);
   select(id);
 }
 

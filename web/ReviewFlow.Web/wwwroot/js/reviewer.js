@@ -13,6 +13,7 @@ import { loadChoices } from "./choices.js";
 import { connect, disconnect, watchNetwork } from "./live.js";
 import { showPageLinks, hidePageLinks } from "./nav.js";
 import { bindKeysAndButtons, clicked, blurActive } from "./keyboard.js";
+import { startTeamsTab } from "./teams.js";
 
 const QUEUE_EMPTY = $("queue-empty").textContent;
 
@@ -71,4 +72,11 @@ $("jobs").addEventListener("click", clicked(openJobs));
 setInterval(refreshAges, 15000);
 setInterval(tickAllSla, 1000);
 setInterval(renewMyClaims, 60000); // the claim is a lease (actions.js)
+// In the Teams tab TeamsJS first: the host's context names the deep-linked document and signs the user in.
+try {
+  const linked = await startTeamsTab();
+  if (linked) rememberLink(linked);
+} catch (e) {
+  $("top-message").textContent = "Teams: " + e.message;
+}
 startSignIn({ tokenKey: "reviewflow.token", onSignedIn, onSignedOut });

@@ -1,14 +1,18 @@
 // Sign-in, the same on every page. GET /api/v1/auth/config says how: { mode: "development" } lists the seeded users
 // to pick from (POST /api/v1/dev/token); { mode: "entra", authority, clientId, scope } runs the OpenID Connect
-// authorization-code flow with PKCE (RFC 7636) against the authority (Entra ID), no library. The page is a public
+// authorization-code flow with PKCE (RFC 7636) against the authority (Entra ID), no library; inside the Teams tab
+// (teams.js) the host gives the token instead (nested app authentication, MSAL), silently when it can. The page is a public
 // client (no secret): the verifier and the state live in sessionStorage for the one round trip to the authority; the
-// access token (and the authority's refresh token) then live in sessionStorage (this tab only) either way. Shortly
+// access token (and the authority's refresh token) then live in sessionStorage (this tab only; memory where the
+// browser denies storage to a framed page, storage.js) either way. Shortly
 // before the token expires freshToken() renews it (development: a new development token; Entra: the refresh token);
 // when that fails the page signs out and says why, instead of retrying with a dead token.
 // The page's elements this drives: #sign-in (#dev-sign-in with #users, #sso-sign-in with #sso, #sign-in-error),
 // #workspace, #whoami, #sign-out. A page may leave #sign-in empty with data-hint="who the page is for": it is built here.
 import { $, el, clear } from "./dom.js";
 import { api, authorize, problemText } from "./api.js";
+import { tab, nestedToken } from "./teams.js";
+import { tabStorage } from "./storage.js";
 
 const FLOW_KEY = "reviewflow.pkce";
 const RENEW_BEFORE_MS = 60_000; // renew a token this close to its end: a request or a hub connection outlives a few seconds
@@ -24,7 +28,7 @@ let config = null; // GET /api/v1/auth/config, asked once
 export async function startSignIn(options) {
   page = options;
   buildSignIn($("sign-in"));
-  session.token = sessionStorage.getItem(page.tokenKey);
+  session.token = tabStorage.getItem(page.tokenKey);
   authorize(freshToken, () => signOutBecause("Your sign-in has expired. Sign in again."));
   $("sign-out").addEventListener("click", signOut);
   $("sso").addEventListener("click", (e) => { e.currentTarget.blur(); signInWithAuthority(); });
@@ -32,6 +36,7 @@ export async function startSignIn(options) {
   try {
     const answer = await finish();
     if (answer) { keep(answer.token); keepRenewal(answer.renewal); }
+    else if (!session.token && tab.active) await signInThroughTeams(false);
   } catch (e) {
     error = "Sign-in failed: " + e.message;
   }
@@ -61,8 +66,8 @@ function buildSignIn(main) {
 }
 
 function signOut() {
-  sessionStorage.removeItem(page.tokenKey);
-  sessionStorage.removeItem(page.tokenKey + ".renewal");
+  tabStorage.removeItem(page.tokenKey);
+  tabStorage.removeItem(page.tokenKey + ".renewal");
   session.token = null;
   session.user = null;
   $("sign-in-error").textContent = "";
@@ -76,12 +81,12 @@ function signOutBecause(message) {
 
 function keep(token) {
   session.token = token;
-  sessionStorage.setItem(page.tokenKey, token);
+  tabStorage.setItem(page.tokenKey, token);
 }
 
 // Entra only: how to renew ({ tokenEndpoint, clientId, scope, refreshToken }), when the authority gave a refresh token.
 function keepRenewal(renewal) {
-  if (renewal) sessionStorage.setItem(page.tokenKey + ".renewal", JSON.stringify(renewal));
+  if (renewal) tabStorage.setItem(page.tokenKey + ".renewal", JSON.stringify(renewal));
 }
 
 // The bearer token for the next request or hub connection: this one while it has more than a minute left, else a
@@ -101,12 +106,13 @@ export async function freshToken() {
 
 async function renew() {
   const c = await authConfig();
+  if (tab.active && c && c.mode !== "development") return nestedToken(c, false);
   if (c && c.mode === "development") {
     const r = await api("/api/v1/dev/token", { method: "POST", json: { user: session.user.id }, anonymous: true });
     if (!r.ok) throw new Error(problemText(r));
     return r.body.accessToken;
   }
-  const renewal = JSON.parse(sessionStorage.getItem(page.tokenKey + ".renewal") || "null");
+  const renewal = JSON.parse(tabStorage.getItem(page.tokenKey + ".renewal") || "null");
   if (!renewal) throw new Error("the authority gave no refresh token");
   const r = await fetch(renewal.tokenEndpoint, {
     method: "POST",
@@ -125,7 +131,7 @@ function expiresAt(token) {
 
 function enter() {
   session.user = session.token ? decodeToken(session.token) : null;
-  if (!session.user) { sessionStorage.removeItem(page.tokenKey); session.token = null; leave(); return; }
+  if (!session.user) { tabStorage.removeItem(page.tokenKey); session.token = null; leave(); return; }
   const u = session.user;
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
@@ -209,6 +215,23 @@ async function signInAs(user) {
   enter();
 }
 
+// ---------- inside the Teams tab: the host's account (nested app authentication) ----------
+
+// True when the host gave a token. Silent on the way in: a failure there leaves the "Sign in with Microsoft" button,
+// whose click (interactive) may show the host's consent prompt.
+async function signInThroughTeams(interactive) {
+  const c = await authConfig();
+  if (!c || c.mode === "development") return false;
+  if (!c.authority || !c.clientId || !c.scope) throw new Error("sign-in is not configured on the server (Auth:Authority, Auth:ClientId, Auth:Scope)");
+  try {
+    keep(await nestedToken(c, interactive));
+    return true;
+  } catch (e) {
+    if (interactive) throw e;
+    return false;
+  }
+}
+
 // ---------- the authority (Entra ID), authorization code with PKCE ----------
 
 function base64Url(bytes) {
@@ -235,6 +258,7 @@ async function metadata(authority) {
 async function signInWithAuthority() {
   $("sign-in-error").textContent = "";
   try {
+    if (tab.active) { if (await signInThroughTeams(true)) enter(); return; }
     await begin(await authConfig());
   } catch (e) {
     $("sign-in-error").textContent = "Sign-in failed: " + e.message;
@@ -250,7 +274,7 @@ async function begin(c) {
   const state = randomString(16);
   // The page's own path, without its query (which waits here): an operator registers each page as an SPA reply URL, https://<host>/ and https://<host>/audit.html.
   const redirectUri = location.origin + location.pathname.replace(/\/index\.html$/, "/");
-  sessionStorage.setItem(FLOW_KEY, JSON.stringify({
+  tabStorage.setItem(FLOW_KEY, JSON.stringify({
     verifier, state, redirectUri, returnQuery: location.search, clientId: c.clientId, tokenEndpoint: m.token_endpoint, scope: c.scope,
   }));
   const q = new URLSearchParams({
@@ -270,8 +294,8 @@ async function begin(c) {
 async function finish() {
   const q = new URLSearchParams(location.search);
   if (!q.has("state") || !(q.has("code") || q.has("error"))) return null;
-  const flow = JSON.parse(sessionStorage.getItem(FLOW_KEY) || "null");
-  sessionStorage.removeItem(FLOW_KEY);
+  const flow = JSON.parse(tabStorage.getItem(FLOW_KEY) || "null");
+  tabStorage.removeItem(FLOW_KEY);
   // The code is single-use: out of the address bar and history; the page's own query (a deep link) comes back.
   history.replaceState(null, "", location.pathname + (flow && flow.returnQuery ? flow.returnQuery : ""));
   if (!flow || flow.state !== q.get("state")) throw new Error("the answer does not belong to a sign-in begun in this tab");
