@@ -121,6 +121,9 @@ public sealed class AuditorVerifyTests(BrowserSystem browser) : BrowserTest(brow
         await Assertions.Expect(page.Locator("#t-excerpt")).Not.ToHaveTextAsync("(no excerpt)");
         await Assertions.Expect(page.Locator("#t-alternatives")).ToContainTextAsync("telecom");
         await Assertions.Expect(page.Locator("#t-content")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex(id));
+        // The period's fields are wide enough for their time (9em showed the date alone): 24-hour "dd/mm/yyyy, hh:mm:ss".
+        foreach (var field in new[] { "#f-from", "#f-to" })
+            Assert.True(await page.EvalOnSelectorAsync<double>(field, "e => e.getBoundingClientRect().width") >= 190, $"{field} is too narrow to show its time");
         await BrowserSystem.ScreenshotAsync(page, "audit-4-linked");
 
         // The overrides report: a rejection is an override; totals and label-to-label rows in separate tables.
