@@ -19,10 +19,12 @@ public sealed record ReleaseReview(string DocumentId, string ReviewerId, string?
 /// <summary>
 /// A supervisor hands the task to ReviewerId (taking it from whoever holds it): the new holder gets a fresh lease.
 /// ToSupervisor: the sender checked that ReviewerId is a supervisor (escalated tasks only go to supervisors).
-/// ReviewerName: the new holder's display name as the group directory knows it.
+/// ReviewerName: the new holder's display name as the group directory knows it. LeaseUntil: how long the task waits for
+/// the new holder, as the supervisor chose; absent, the saga's default (until the task is due, at most 8 hours). The
+/// holder's open page renews it to the normal lease, like any claim.
 /// </summary>
 public sealed record ReassignReview(string DocumentId, string SupervisorId, string ReviewerId, bool ToSupervisor = false,
-    string? ActorRole = null, string? ReviewerName = null);
+    string? ActorRole = null, string? ReviewerName = null, DateTimeOffset? LeaseUntil = null);
 
 /// <summary>
 /// Outcome: <c>confirm</c>, <c>correct</c> (Label and ReasonCode required), <c>reject</c> (ReasonCode required) or

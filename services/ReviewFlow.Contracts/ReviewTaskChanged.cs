@@ -6,6 +6,7 @@ namespace ReviewFlow.Contracts;
 /// Status is the document's status now (AwaitingReview, Claimed, Routed...): a page drops rows that are not open.
 /// DueAt: the task's SLA due time (none without an SLA), RemindAt its reminder time; Breached: the due time passed
 /// with the task open. ClaimedByName: the holder's display name (absent for claims recorded before 2026-12).
+/// Change "reassigned": a supervisor gave the task to ClaimedBy; ReassignedBy names the supervisor.
 /// </summary>
 public sealed record ReviewTaskChanged(
     string DocumentId,
@@ -21,4 +22,5 @@ public sealed record ReviewTaskChanged(
     DateTimeOffset? DueAt = null,
     bool Breached = false,
     DateTimeOffset? RemindAt = null,
-    string? ClaimedByName = null);
+    string? ClaimedByName = null,
+    string? ReassignedBy = null);

@@ -94,3 +94,82 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         B.AssertCleanPages();
     }
 }
+
+/// <summary>
+/// The audit page opened from a link with a document id (the search runs on arrival, showing what the reviewer saw),
+/// the manifest downloaded beside the export, and the export checked in the browser against its stored manifest: the
+/// file as made is intact, a file changed by one byte is flagged in plain words.
+/// </summary>
+public sealed class AuditorVerifyTests(BrowserSystem browser) : BrowserTest(browser)
+{
+    [Fact]
+    public async Task A_link_opens_the_documents_timeline_and_an_export_verifies_in_the_browser_while_a_tampered_copy_is_flagged()
+    {
+        var id = Documents.NewId();
+        await B.System.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
+        var carol = await B.ClientAsync("carol");
+        await Waiting.UntilAsync(async () => (await carol.PostAsync($"api/v1/reviews/{id}/claim", null)).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "claimed");
+        var decided = await carol.PostAsJsonAsync($"api/v1/reviews/{id}/decision", new { outcome = "reject", reasonCode = "wrong-vendor" });
+        Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
+        var audrey = await B.ClientAsync("audrey");
+        await Waiting.UntilAsync(async () => (await audrey.GetAsync($"api/v1/audit/documents/{id}/timeline")).IsSuccessStatusCode
+            && (await audrey.GetStringAsync($"api/v1/audit/documents/{id}/timeline")).Contains("ReviewDecided"), TimeSpan.FromSeconds(30), "in the audit");
+
+        var page = await B.SignInAsync(await B.OpenAsync($"/audit.html?document={id}", acceptDownloads: true), "audrey", live: false);
+        await Assertions.Expect(page.Locator("#t-id")).ToHaveTextAsync(id, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#f-document")).ToHaveValueAsync(id);
+        await Assertions.Expect(page.Locator("#t-excerpt")).Not.ToHaveTextAsync("(no excerpt)");
+        await Assertions.Expect(page.Locator("#t-alternatives")).ToContainTextAsync("telecom");
+        await Assertions.Expect(page.Locator("#t-content")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex(id));
+        // The period's fields are wide enough for their time (9em showed the date alone): 24-hour "dd/mm/yyyy, hh:mm:ss".
+        foreach (var field in new[] { "#f-from", "#f-to" })
+            Assert.True(await page.EvalOnSelectorAsync<double>(field, "e => e.getBoundingClientRect().width") >= 190, $"{field} is too narrow to show its time");
+        await BrowserSystem.ScreenshotAsync(page, "audit-4-linked");
+
+        // The overrides report: a rejection is an override; totals and label-to-label rows in separate tables.
+        await page.ClickAsync("[data-report='overrides']");
+        await Assertions.Expect(page.Locator("#report h3")).ToHaveTextAsync(["By predicted label", "What the model's label became", "By reviewer"]);
+        var carolRow = page.Locator("#report table").Nth(2).Locator("tbody tr", new() { HasText = "carol" });
+        await Assertions.Expect(carolRow).ToBeVisibleAsync();
+        var carolCells = await carolRow.Locator("td").AllTextContentsAsync();
+        Assert.True(int.Parse(carolCells[2]) >= 1, "carol's rejection is not counted as an override: " + string.Join(" | ", carolCells));
+
+        // Export, then the manifest beside it.
+        await page.SelectOptionAsync("#export-format", "csv");
+        var export = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#btn-export"));
+        var dir = Path.Combine(BrowserSystem.ScreenshotDir, "verify-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(Path.Combine(dir, "tampered"));
+        var file = Path.Combine(dir, export.SuggestedFilename);
+        await export.SaveAsAsync(file);
+        await Assertions.Expect(page.Locator("#m-sha")).Not.ToBeEmptyAsync();
+        var manifestDownload = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#btn-manifest"));
+        Assert.EndsWith(".manifest.json", manifestDownload.SuggestedFilename);
+        var manifestFile = Path.Combine(dir, manifestDownload.SuggestedFilename);
+        await manifestDownload.SaveAsAsync(manifestFile);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestFile));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))), manifest.RootElement.GetProperty("sha256").GetString());
+
+        // The file as made: intact. A copy with one byte changed: flagged, in words.
+        await page.Locator("#verify-id").FillAsync("");
+        await page.SetInputFilesAsync("#verify-file", file);
+        await Assertions.Expect(page.Locator("#verify-id")).ToHaveValueAsync(manifest.RootElement.GetProperty("exportId").GetString()!);
+        await page.ClickAsync("#btn-verify-file");
+        await Assertions.Expect(page.Locator("#verify-result")).ToHaveAttributeAsync("data-kind", "intact", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#verify-result")).ToContainTextAsync("Intact:");
+        await BrowserSystem.ScreenshotAsync(page, "audit-5-verified");
+        var bytes = await File.ReadAllBytesAsync(file);
+        var at = Array.IndexOf(bytes, (byte)'r');
+        bytes[at] = (byte)'R';
+        var tampered = Path.Combine(dir, "tampered", export.SuggestedFilename);
+        await File.WriteAllBytesAsync(tampered, bytes);
+        await page.SetInputFilesAsync("#verify-file", tampered);
+        await page.Keyboard.PressAsync("Tab"); // the keyboard reaches the button
+        await page.ClickAsync("#btn-verify-file");
+        await Assertions.Expect(page.Locator("#verify-result")).ToHaveAttributeAsync("data-kind", "mismatch", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#verify-result")).ToContainTextAsync("is NOT export");
+        await Assertions.Expect(page.Locator("#verify-result")).ToContainTextAsync("Do not rely on this file.");
+        await BrowserSystem.ScreenshotAsync(page, "audit-6-tampered");
+        await Axe.AssertCleanAsync(page, "the audit page after a failed verification");
+        B.AssertCleanPages();
+    }
+}

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using ReviewFlow.Testing;
 using ReviewFlow.UiTests.Infrastructure;
@@ -53,6 +54,8 @@ public sealed class SupervisorPageTests(BrowserSystem browser) : BrowserTest(bro
         await Assertions.Expect(sam.Locator("#message")).ToContainTextAsync($"Reassigned {toReassign} to Bob");
         // The assignee's open page shows it as theirs as soon as the live message arrives.
         await Assertions.Expect(bob.Locator($"#queue-rows tr[data-id='{toReassign}']")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mine"), new() { Timeout = 10_000 });
+        await Assertions.Expect(bob.Locator("#notice")).ToHaveTextAsync($"sam reassigned {toReassign} to you: it is yours now, open it from the queue.");
+        await BrowserSystem.ScreenshotAsync(bob, "supervisor-2-assignee-told");
 
         // Bulk: x on two unclaimed tasks and on alice's, b confirms; each task says what happened to it.
         foreach (var id in new[] { toConfirm, alsoToConfirm, heldByAlice })
@@ -84,6 +87,85 @@ public sealed class SupervisorPageTests(BrowserSystem browser) : BrowserTest(bro
         await Axe.AssertNoHorizontalScrollAsync(sam, "the supervisor page at 375 px");
         await sam.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "supervisor-4-375.png") });
         await Axe.AssertCleanAsync(sam, "the supervisor page at 375 px");
+        B.AssertCleanPages();
+    }
+
+    static async Task DecideAsync(HttpClient http, string id, object decision)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync($"api/v1/reviews/{id}/claim", null)).StatusCode);
+        var response = await http.PostAsJsonAsync($"api/v1/reviews/{id}/decision", decision);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Escalations_say_why_a_disagreement_shows_both_reviews_side_by_side_and_the_filters_narrow_the_list()
+    {
+        var label = "why-" + Guid.NewGuid().ToString("N")[..8];
+        var (escalated, held, contract) = (Documents.NewId("INV"), Documents.NewId("INV"), Documents.NewId("CON"));
+        await B.PublishAsync(escalated, "invoice", label);
+        await B.PublishAsync(held, "invoice", label);
+        await B.System.Amqp.PublishRawAsync(Documents.Json(contract, "contract", "nda", confidence: 0.6));
+        foreach (var id in new[] { escalated, held, contract }) await B.WaitUntilQueuedAsync("sam", id);
+        using var alice = await B.ClientAsync("alice");
+        await DecideAsync(alice, escalated, new { outcome = "escalate", reasonCode = "wrong-vendor", comment = "Vendor not in the master data" });
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"api/v1/reviews/{held}/claim", null)).StatusCode);
+        // Four-eyes: bob confirms, sue corrects: they disagree, and the task goes to a supervisor.
+        await DecideAsync(await B.ClientAsync("bob"), contract, new { outcome = "confirm" });
+        using var sue = await B.ClientAsync("sue");
+        await sue.ForStatusAsync(contract, "AwaitingSecondReview");
+        await DecideAsync(sue, contract, new { outcome = "correct", label = "msa", reasonCode = "wrong-type" });
+        await sue.ForStatusAsync(contract, "Escalated");
+
+        var sam = await B.SignedInPageAsync("sam", "/supervisor.html");
+        var row = (string id) => sam.Locator($"#task-rows tr[data-id='{id}']");
+        await Assertions.Expect(row(escalated).Locator(".why")).ToHaveTextAsync(
+            "Escalated by alice: reason wrong-vendor, \u201CVendor not in the master data\u201D.", new() { Timeout = 10_000 });
+        var reviews = row(contract).Locator(".four-eyes > div");
+        await Assertions.Expect(reviews.Locator("dt")).ToHaveTextAsync(["First review, bob", "Second review, sue"]);
+        await Assertions.Expect(reviews.Locator("dd")).ToHaveTextAsync(["confirmed as nda", "corrected as msa; reason wrong-type"]);
+        var (first, second) = ((await reviews.Nth(0).BoundingBoxAsync())!, (await reviews.Nth(1).BoundingBoxAsync())!);
+        Assert.True(Math.Abs(first.Y - second.Y) < 1 && second.X > first.X + first.Width - 1, "the two reviews are not side by side");
+        await BrowserSystem.ScreenshotAsync(sam, "supervisor-5-why");
+        await Axe.AssertCleanAsync(sam, "the supervisor page with an escalation and a disagreement");
+
+        // Filters, from the keyboard's reach (selects): escalations only; a group; who holds it; due time.
+        await sam.SelectOptionAsync("#f-status", "Escalated");
+        await Assertions.Expect(row(held)).ToHaveCountAsync(0);
+        await Assertions.Expect(row(escalated)).ToBeVisibleAsync();
+        await Assertions.Expect(row(contract)).ToBeVisibleAsync();
+        await Assertions.Expect(sam.Locator("#filter-count")).ToContainTextAsync("Showing");
+        // "Select all" takes what is shown only; a filter that hides a selected task drops it from the selection.
+        await sam.Locator("#select-all").CheckAsync();
+        var shownCount = await sam.Locator("#task-rows tr").CountAsync();
+        await Assertions.Expect(sam.Locator("#selected-count")).ToHaveTextAsync(shownCount.ToString());
+        await sam.SelectOptionAsync("#f-group", "legal-reviewers");
+        await Assertions.Expect(row(escalated)).ToHaveCountAsync(0);
+        await Assertions.Expect(row(contract)).ToBeVisibleAsync();
+        Assert.Equal(await sam.Locator("#task-rows tr").CountAsync(), int.Parse(await sam.Locator("#selected-count").TextContentAsync() ?? "-1"));
+        await sam.Locator("#f-clear").ClickAsync();
+        await sam.Locator("#select-all").UncheckAsync();
+        await sam.SelectOptionAsync("#f-holder", "alice");
+        await Assertions.Expect(row(held)).ToBeVisibleAsync();
+        await Assertions.Expect(row(escalated)).ToHaveCountAsync(0);
+        await sam.SelectOptionAsync("#f-holder", "-");
+        await Assertions.Expect(row(held)).ToHaveCountAsync(0);
+        await Assertions.Expect(row(escalated)).ToBeVisibleAsync();
+        await sam.Locator("#f-clear").ClickAsync();
+        await sam.SelectOptionAsync("#f-due", "none"); // contracts have no SLA here, invoices are due in 2 h
+        await Assertions.Expect(row(contract)).ToBeVisibleAsync();
+        await Assertions.Expect(row(held)).ToHaveCountAsync(0);
+        await sam.SelectOptionAsync("#f-due", "today");
+        await Assertions.Expect(row(contract)).ToHaveCountAsync(0);
+        await BrowserSystem.ScreenshotAsync(sam, "supervisor-6-filtered");
+        await Axe.AssertCleanAsync(sam, "the supervisor page filtered");
+        await sam.Locator("#f-clear").ClickAsync();
+        await Assertions.Expect(sam.Locator("#filter-count")).ToHaveTextAsync("");
+
+        await sam.SetViewportSizeAsync(390, 844);
+        await Axe.AssertNoHorizontalScrollAsync(sam, "the supervisor page with filters at 390 px");
+        await row(contract).ScrollIntoViewIfNeededAsync();
+        await sam.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "supervisor-7-why-390.png") });
+        await alice.PostAsync($"api/v1/reviews/{held}/release", null);
         B.AssertCleanPages();
     }
 

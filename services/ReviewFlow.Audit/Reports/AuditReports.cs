@@ -6,7 +6,11 @@ using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Audit.Reports;
 
-public sealed record OverrideRow(string Key, string? FinalLabel, long Decided, long Corrected, double Rate);
+/// <summary>
+/// Rejected: human decisions that refused the model's label without another (an override too). Rate: corrected and
+/// rejected over decided. A row with a FinalLabel is a label-to-label count ("(rejected)" for rejections), not a total.
+/// </summary>
+public sealed record OverrideRow(string Key, string? FinalLabel, long Decided, long Corrected, double Rate, long Rejected = 0);
 public sealed record OverrideReport(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<OverrideRow> ByLabel, IReadOnlyList<OverrideRow> ByReviewer);
 public sealed record SlaBreachRow(string DocumentId, string? DocumentType, string? ReviewerGroup, DateTimeOffset? DueAt,
     DateTimeOffset? BreachedAt, string? Outcome, string? DecidedBy, DateTimeOffset? DecidedAt);
@@ -22,24 +26,28 @@ public sealed class AuditReports(AuditDatabase db, IDocumentStore store)
 {
     string T => $"{db.Schema}.{DecisionSearch.Table}";
 
-    /// <summary>Human decisions in the period, and how many changed the model's label: per predicted label (and what it became) and per reviewer.</summary>
+    /// <summary>
+    /// Human decisions in the period, and how many overrode the model (corrected or rejected): per predicted label, what
+    /// each label became (corrections per final label, rejections as "(rejected)"), and per reviewer.
+    /// </summary>
     public async Task<OverrideReport> OverridesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         const string human = "outcome IN ('confirmed', 'corrected', 'rejected')";
+        const string counts = "count(*) FILTER (WHERE outcome = 'corrected'), count(*) FILTER (WHERE outcome = 'rejected')";
         var byLabel = await RowsAsync($"""
-            SELECT predicted_label, NULL, count(*) FILTER (WHERE {human}), count(*) FILTER (WHERE outcome = 'corrected')
+            SELECT predicted_label, NULL, count(*) FILTER (WHERE {human}), {counts}
               FROM {T} WHERE decided_at >= $1 AND decided_at < $2 AND {human}
-             GROUP BY predicted_label ORDER BY 4 DESC, 1
+             GROUP BY predicted_label ORDER BY count(*) FILTER (WHERE outcome IN ('corrected', 'rejected')) DESC, 1
             """, from, to, ct);
         var byLabelPair = await RowsAsync($"""
-            SELECT predicted_label, final_label, count(*), count(*)
-              FROM {T} WHERE decided_at >= $1 AND decided_at < $2 AND outcome = 'corrected'
-             GROUP BY predicted_label, final_label ORDER BY 3 DESC, 1, 2
+            SELECT predicted_label, CASE WHEN outcome = 'rejected' THEN '(rejected)' ELSE final_label END AS became, count(*), {counts}
+              FROM {T} WHERE decided_at >= $1 AND decided_at < $2 AND outcome IN ('corrected', 'rejected')
+             GROUP BY predicted_label, became ORDER BY 3 DESC, 1, 2
             """, from, to, ct);
         var byReviewer = await RowsAsync($"""
-            SELECT decided_by, NULL, count(*), count(*) FILTER (WHERE outcome = 'corrected')
+            SELECT decided_by, NULL, count(*), {counts}
               FROM {T} WHERE decided_at >= $1 AND decided_at < $2 AND {human}
-             GROUP BY decided_by ORDER BY 4 DESC, 1
+             GROUP BY decided_by ORDER BY count(*) FILTER (WHERE outcome IN ('corrected', 'rejected')) DESC, 1
             """, from, to, ct);
         return new OverrideReport(from, to, [.. byLabel, .. byLabelPair], byReviewer);
     }
@@ -50,9 +58,9 @@ public sealed class AuditReports(AuditDatabase db, IDocumentStore store)
         await using var reader = await ReaderAsync(sql, ct, from, to);
         while (await reader.ReadAsync(ct))
         {
-            long decided = reader.GetInt64(2), corrected = reader.GetInt64(3);
+            long decided = reader.GetInt64(2), corrected = reader.GetInt64(3), rejected = reader.GetInt64(4);
             rows.Add(new OverrideRow(reader.IsDBNull(0) ? "" : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                decided, corrected, decided == 0 ? 0 : Math.Round((double)corrected / decided, 4)));
+                decided, corrected, decided == 0 ? 0 : Math.Round((double)(corrected + rejected) / decided, 4), rejected));
         }
         return rows;
     }

@@ -99,8 +99,23 @@ public static class DocumentDecisions
         var events = new List<IDocumentEvent>();
         if (s.ClaimedBy is { } holder)
             events.Add(new ReviewReleased(s.DocumentId, holder, "reassigned", s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now, cmd.ActorRole));
-        events.Add(new ReviewClaimed(s.DocumentId, cmd.ReviewerId, now + lease, s.PolicyVersion, s.ModelVersion!, cmd.SupervisorId, now, cmd.ActorRole, cmd.ReviewerName));
+        events.Add(new ReviewClaimed(s.DocumentId, cmd.ReviewerId, cmd.LeaseUntil ?? ReassignedHold(s, now, lease), s.PolicyVersion,
+            s.ModelVersion!, cmd.SupervisorId, now, cmd.ActorRole, cmd.ReviewerName));
         return new(events);
+    }
+
+    /// <summary>The longest a reassigned task waits for its new holder when the supervisor did not choose.</summary>
+    public static readonly TimeSpan MaxReassignHold = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// A reassigned task must not lapse before its new holder has seen it: it waits until it is due (at most
+    /// <see cref="MaxReassignHold"/>, never less than the normal lease); their open page then renews it to the normal lease.
+    /// </summary>
+    static DateTimeOffset ReassignedHold(DocumentState s, DateTimeOffset now, TimeSpan lease)
+    {
+        var longest = now + MaxReassignHold;
+        var until = s.SlaDueAt is { } due && due < longest ? due : longest;
+        return until > now + lease ? until : now + lease;
     }
 
     public static CommandResult Release(DocumentState s, ReleaseReview cmd, DateTimeOffset now)

@@ -206,6 +206,7 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         var name = change switch
         {
             ReviewRequested => "requested",
+            ReviewClaimed rc when rc.Actor != rc.ReviewerId => "reassigned",
             ReviewClaimed => "claimed",
             ReviewReleased => "released",
             FirstReviewRecorded => "first-review",
@@ -216,7 +217,8 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         };
         return ctx.Publish(new ReviewTaskChanged(ctx.Saga.DocumentId, ctx.Saga.ReviewerGroup, name, ctx.Saga.CurrentState, c.DocumentType,
             c.Label, c.Confidence, ctx.Saga.ClaimedBy, ctx.Saga.LeaseExpiresAt, change.At, ctx.Saga.SlaDueAt,
-            ctx.Saga.SlaBreachedAt is not null, ctx.Saga.SlaRemindAt, ctx.Saga.ClaimedByName));
+            ctx.Saga.SlaBreachedAt is not null, ctx.Saga.SlaRemindAt, ctx.Saga.ClaimedByName,
+            change is ReviewClaimed { } given && given.Actor != given.ReviewerId ? given.Actor : null));
     }
 
     // Replies wait for the transaction: the saga endpoint's in-memory outbox sends them after the save commits.

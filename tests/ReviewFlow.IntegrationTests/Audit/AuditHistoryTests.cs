@@ -249,17 +249,20 @@ public sealed class AuditHistoryTests(AuditHistoryTests.History history) : IClas
     }
 
     [Fact]
-    public async Task The_overrides_report_counts_human_decisions_and_corrections_per_label_and_per_reviewer()
+    public async Task The_overrides_report_counts_corrections_and_rejections_as_overrides_per_label_and_per_reviewer()
     {
         var report = await GetAsync($"/api/v1/audit/reports/overrides?{history.Period}");
         var byLabel = report.GetProperty("byLabel").EnumerateArray()
-            .ToDictionary(r => (r.GetProperty("key").GetString(), r.GetProperty("finalLabel").GetString()), r => (r.GetProperty("decided").GetInt64(), r.GetProperty("corrected").GetInt64()));
-        Assert.Equal((4L, 1L), byLabel[("utilities", null)]); // confirmed, corrected, rejected, mallory's confirm
-        Assert.Equal((2L, 0L), byLabel[("nda", null)]);
-        Assert.Equal((1L, 1L), byLabel[("utilities", "telecom")]);
+            .ToDictionary(r => (r.GetProperty("key").GetString(), r.GetProperty("finalLabel").GetString()),
+                r => (r.GetProperty("decided").GetInt64(), r.GetProperty("corrected").GetInt64(), r.GetProperty("rejected").GetInt64(), r.GetProperty("rate").GetDouble()));
+        Assert.Equal((4L, 1L, 1L, 0.5), byLabel[("utilities", null)]); // confirmed, corrected, rejected, mallory's confirm: 2 of 4 overridden
+        Assert.Equal((2L, 0L, 0L, 0.0), byLabel[("nda", null)]);
+        // What the label became, apart from the totals: one correction to telecom, one rejection.
+        Assert.Equal((1L, 1L, 0L, 1.0), byLabel[("utilities", "telecom")]);
+        Assert.Equal((1L, 0L, 1L, 1.0), byLabel[("utilities", "(rejected)")]);
         var byReviewer = report.GetProperty("byReviewer").EnumerateArray()
-            .ToDictionary(r => r.GetProperty("key").GetString()!, r => (r.GetProperty("decided").GetInt64(), r.GetProperty("corrected").GetInt64()));
-        Assert.Equal(new Dictionary<string, (long, long)> { ["alice"] = (2, 1), ["bob"] = (2, 0), ["sam"] = (1, 0), ["mallory"] = (1, 0) }, byReviewer);
+            .ToDictionary(r => r.GetProperty("key").GetString()!, r => (r.GetProperty("decided").GetInt64(), r.GetProperty("corrected").GetInt64(), r.GetProperty("rejected").GetInt64()));
+        Assert.Equal(new Dictionary<string, (long, long, long)> { ["alice"] = (2, 1, 0), ["bob"] = (2, 0, 1), ["sam"] = (1, 0, 0), ["mallory"] = (1, 0, 0) }, byReviewer);
     }
 
     [Fact]

@@ -218,11 +218,16 @@ public sealed class ReassignTests(TestSystem system)
         // Only supervisors reassign, and only to a member of the task's group.
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "bob" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "audrey" })).StatusCode);
-        var reassigned = await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "bob" });
+        Assert.Equal(HttpStatusCode.BadRequest, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "bob", leaseMinutes = 0 })).StatusCode);
+        // The supervisor chooses how long it waits for bob (absent: until due, at most 8 h): an hour.
+        var before = DateTimeOffset.UtcNow;
+        var reassigned = await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "bob", leaseMinutes = 60 });
 
         Assert.Equal(HttpStatusCode.OK, reassigned.StatusCode);
         var doc = await alice.GetFromJsonAsync<JsonElement>($"/api/v1/documents/{id}");
         Assert.Equal(("Claimed", "bob"), (doc.GetProperty("status").GetString(), doc.GetProperty("claimedBy").GetString()));
+        var lease = doc.GetProperty("leaseExpiresAt").GetDateTimeOffset();
+        Assert.InRange(lease, before.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
         var stale = await alice.PostAsJsonAsync($"/api/v1/reviews/{id}/decision", new { outcome = "confirm" });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         var bob = await system.ClientAsync("bob");

@@ -45,6 +45,17 @@ public sealed class BrowserSystem : IAsyncLifetime
                 ["DevUsers:nina:Name"] = "Nina (reviewer)",
                 ["DevUsers:nina:Roles:0"] = "Reviewer",
                 ["DevUsers:nina:Groups:0"] = "memo-reviewers",
+                // Two more types with a reviewer each: the layout test's queue and auto-advance's "next" are theirs alone.
+                ["Routing:DocumentTypes:letter:Threshold"] = "0.90",
+                ["Routing:DocumentTypes:letter:ReviewerGroup"] = "letter-reviewers",
+                ["DevUsers:lena:Name"] = "Lena (reviewer)",
+                ["DevUsers:lena:Roles:0"] = "Reviewer",
+                ["DevUsers:lena:Groups:0"] = "letter-reviewers",
+                ["Routing:DocumentTypes:note:Threshold"] = "0.90",
+                ["Routing:DocumentTypes:note:ReviewerGroup"] = "note-reviewers",
+                ["DevUsers:nora:Name"] = "Nora (reviewer)",
+                ["DevUsers:nora:Roles:0"] = "Reviewer",
+                ["DevUsers:nora:Groups:0"] = "note-reviewers",
                 // A reviewer only the auditor page's test decides as: its search by reviewer finds exactly that test's decision.
                 ["DevUsers:carol:Name"] = "Carol (reviewer)",
                 ["DevUsers:carol:Roles:0"] = "Reviewer",

@@ -548,17 +548,41 @@ public sealed class DocumentDecisionsTests
     // ---- Reassign ----
 
     [Fact]
-    public void A_supervisor_reassigns_a_held_task_the_holder_loses_it_and_the_new_reviewer_gets_a_fresh_lease()
+    public void A_supervisor_reassigns_a_held_task_the_holder_loses_it_and_it_waits_for_the_new_reviewer()
     {
         var s = ClaimedBy("alice");
 
         var result = DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "bob"), T0.AddMinutes(2), Lease);
 
         Assert.Null(result.Refusal);
+        // No SLA: it waits for bob the longest a reassignment waits, not the 5 minutes of a claim he never saw.
         Assert.Collection(result.Events,
             e => Assert.Equal(("alice", "reassigned", "sam"), (((ReviewReleased)e).ReviewerId, ((ReviewReleased)e).Reason, e.Actor)),
-            e => Assert.Equal(("bob", T0.AddMinutes(7), "sam"), (((ReviewClaimed)e).ReviewerId, ((ReviewClaimed)e).LeaseExpiresAt, e.Actor)));
+            e => Assert.Equal(("bob", T0.AddMinutes(2) + DocumentDecisions.MaxReassignHold, "sam"),
+                (((ReviewClaimed)e).ReviewerId, ((ReviewClaimed)e).LeaseExpiresAt, e.Actor)));
         Assert.Equal("bob", Apply(s, result.Events).ClaimedBy);
+    }
+
+    [Fact]
+    public void A_reassigned_task_waits_until_it_is_due_never_less_than_a_lease_and_the_holders_open_page_brings_the_normal_lease()
+    {
+        var s = ClaimedBy("alice");
+        s.SlaDueAt = T0.AddHours(2);
+        var given = Assert.IsType<ReviewClaimed>(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "bob"), T0.AddMinutes(2), Lease).Events.Last());
+        Assert.Equal(T0.AddHours(2), given.LeaseExpiresAt);
+
+        s.SlaDueAt = T0.AddMinutes(3); // due in a minute: still the normal lease
+        given = Assert.IsType<ReviewClaimed>(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "bob"), T0.AddMinutes(2), Lease).Events.Last());
+        Assert.Equal(T0.AddMinutes(2) + Lease, given.LeaseExpiresAt);
+
+        // The supervisor's choice wins.
+        given = Assert.IsType<ReviewClaimed>(DocumentDecisions.Reassign(s, new ReassignReview(Id, "sam", "bob", LeaseUntil: T0.AddMinutes(62)), T0.AddMinutes(2), Lease).Events.Last());
+        Assert.Equal(T0.AddMinutes(62), given.LeaseExpiresAt);
+
+        // Bob opens it: his page's renewal (a claim by the holder) sets the normal lease from now.
+        Apply(s, [given]);
+        var renewed = Assert.IsType<ReviewClaimRenewed>(Assert.Single(DocumentDecisions.Claim(s, new ClaimReview(Id, "bob"), T0.AddMinutes(10), Lease).Events));
+        Assert.Equal(T0.AddMinutes(10) + Lease, renewed.LeaseExpiresAt);
     }
 
     [Fact]

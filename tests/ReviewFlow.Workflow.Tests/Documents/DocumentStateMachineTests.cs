@@ -428,6 +428,19 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reassigned_task_tells_the_pages_it_was_reassigned_and_by_whom()
+    {
+        await Claimed("INV-41", "alice");
+
+        await Accept(new ReassignReview("INV-41", "sam", "bob", ActorRole: "Supervisor", ReviewerName: "Bob"));
+
+        Assert.True(await Harness.Published.Any<ReviewTaskChanged>(x => x.Context.Message.DocumentId == "INV-41"
+            && x.Context.Message.Change == "reassigned" && x.Context.Message.ClaimedBy == "bob" && x.Context.Message.ReassignedBy == "sam"));
+        Assert.False(await Harness.Published.Any<ReviewTaskChanged>(x => x.Context.Message.DocumentId == "INV-41"
+            && x.Context.Message.Change == "claimed" && x.Context.Message.ReassignedBy != null));
+    }
+
+    [Fact]
     public async Task An_sla_timer_for_a_decided_document_changes_nothing()
     {
         await Claimed("INV-41", "alice");

@@ -8,6 +8,7 @@ import { DecisionCommand } from "./status.js";
 import { sortedItems, renderQueue } from "./queue.js";
 import { say, saidCount, select, loadDetail } from "./item.js";
 import { showRecent } from "./recent.js";
+import { autoAdvance } from "./layout.js";
 
 // Someone else holds the task (item.js shows who, until when): say so instead of sending what would be refused.
 function heldElsewhere() {
@@ -64,8 +65,10 @@ export async function claim() {
 
 // n: the server claims what I should do next in my groups (breached first, then due time, then oldest) and the
 // pane shows it, ready for a decision.
-export async function claimNext() {
+// after: what the page just did ("Decided X: Routed."), said before the claim's own words (auto-advance).
+export async function claimNext(after) {
   if (state.busy) return;
+  const before = typeof after === "string" ? after + " " : "";
   state.busy = true;
   let r;
   try {
@@ -76,10 +79,10 @@ export async function claimNext() {
   } finally {
     state.busy = false; // the claim is done: the next key (Enter) acts on what the pane shows
   }
-  if (!r.ok) { say(problemText(r), r.status === 404 ? "warn" : "error"); return; }
+  if (!r.ok) { say(before + problemText(r), r.status === 404 ? "warn" : "error"); return; }
   noteHolder(r.body.documentId, session.user.id);
   select(r.body.documentId, true);
-  say("Claimed " + r.body.documentId + (r.body.breached ? ", past its SLA" : "") + ": next in your groups. Enter confirms, 1–9 or l corrects.", "ok");
+  say(before + "Claimed " + r.body.documentId + (r.body.breached ? ", past its SLA" : "") + ": next in your groups. Enter confirms, 1–9 or l corrects.", "ok");
 }
 
 export async function release() {
@@ -100,6 +103,7 @@ async function decide(body) {
   const i = items.findIndex((x) => x.documentId === id);
   if (!visibleStates().includes(r.status)) state.items.delete(id);
   renderQueue();
+  if (autoAdvance()) { await claimNext("Decided " + id + ": " + (r.status || "ok") + "."); return; }
   const next = sortedItems();
   const nextId = next.length ? next[Math.min(Math.max(i, 0), next.length - 1)].documentId : null;
   select(nextId === id ? id : nextId);

@@ -2,13 +2,14 @@
 // reports and whole-store verification. ES modules, no build step; sign-in as on every page (signin.js).
 // Security: every value from the server goes into the DOM through textContent, never innerHTML (dom.js).
 // Times: the API speaks UTC (ISO 8601); inputs and displays use the viewer's zone.
-import { $, el, clear, row, time, pct } from "./dom.js";
+import { $, el, clear, row, time, pct, safeHttpUrl } from "./dom.js";
 import { api, download, problemText as problemDetails } from "./api.js";
 import { startSignIn } from "./signin.js";
 import { DecisionOutcome } from "./status.js";
 import { showPageLinks, hidePageLinks } from "./nav.js";
+import { bindVerify } from "./audit-verify.js";
 
-const state = { next: null, query: null, selectedId: null };
+const state = { next: null, query: null, selectedId: null, manifest: null };
 
 function say(text, kind) { const m = $("message"); m.textContent = text || ""; m.dataset.kind = kind || "info"; }
 
@@ -65,11 +66,27 @@ async function search(more) {
 
 // ---------- timeline ----------
 
+// A document id in the search opens its timeline; the address keeps it (audit.html?document=ID), so a link or a
+// reload opens it again once signed in.
+function openDocument() {
+  const id = $("f-document").value.trim();
+  if (!id) return false;
+  const u = new URL(location.href);
+  u.searchParams.set("document", id);
+  history.replaceState(null, "", u);
+  openTimeline(id);
+  return true;
+}
+
 async function openTimeline(id) {
   state.selectedId = id;
   for (const tr of $("results").tBodies[0].rows) tr.classList.toggle("selected", tr.dataset.id === id);
-  const r = await api("/api/v1/audit/documents/" + encodeURIComponent(id) + "/timeline");
-  if (!r.ok) { say(problemText(r), "error"); return; }
+  const [r, h] = await Promise.all([api("/api/v1/audit/documents/" + encodeURIComponent(id) + "/timeline"),
+    api("/api/v1/documents/" + encodeURIComponent(id) + "/history")]);
+  if (state.selectedId !== id) return;
+  if (!r.ok) { $("timeline").hidden = true; say(r.status === 404 ? "No document " + id + " in the audit." : problemText(r), "error"); return; }
+  say("");
+  showSeen(h.ok ? h.body : []);
   const t = r.body, s = t.summary;
   $("timeline").hidden = false;
   $("t-id").textContent = s.documentId;
@@ -93,7 +110,31 @@ async function openTimeline(id) {
   }
 }
 
+// What the reviewer saw: the classification as received (excerpt, the model's alternatives, the content link).
+function showSeen(history) {
+  const received = history.find((e) => e.type === "ClassificationReceived");
+  const c = (received && received.data && received.data.classification) || {};
+  $("t-excerpt").textContent = c.excerpt || "(no excerpt)";
+  $("t-alternatives").textContent = (c.alternatives || []).map((a) => a.label + " " + pct(a.confidence)).join(", ") || "none";
+  const href = safeHttpUrl(c.contentUri), link = $("t-content");
+  link.hidden = !href;
+  $("t-content-none").hidden = !!href;
+  if (href) { link.href = href; link.textContent = c.contentUri; } else { link.removeAttribute("href"); link.textContent = ""; }
+}
+
 // ---------- export ----------
+
+// The manifest as the server stored it, saved beside the export (JSON, named after it).
+function downloadManifest() {
+  const m = state.manifest;
+  if (!m) return;
+  const a = el("a");
+  a.href = URL.createObjectURL(new Blob([JSON.stringify(m, null, 2) + "\n"], { type: "application/json" }));
+  a.download = "reviewflow-audit-" + m.exportId + ".manifest.json";
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
 
 async function downloadExport() {
   try {
@@ -113,6 +154,8 @@ async function downloadExport() {
     const m = await api("/api/v1/audit/exports/" + encodeURIComponent(id) + "/manifest");
     if (!m.ok) { say("Downloaded; the manifest is not available: " + problemText(m), "error"); return; }
     $("export-manifest").hidden = false;
+    state.manifest = m.body;
+    $("verify-id").value = m.body.exportId;
     $("m-id").textContent = m.body.exportId;
     $("m-rows").textContent = m.body.rows + " rows, " + m.body.bytes + " bytes, " + time(m.body.from) + " – " + time(m.body.to);
     $("m-sha").textContent = m.body.sha256;
@@ -140,11 +183,18 @@ async function report(name) {
     if (!r.ok) { say(problemText(r), "error"); return; }
     const b = r.body;
     if (name === "overrides") {
+      // An override is a correction or a rejection. Totals per predicted label, then what each label became: two
+      // tables, not one mixed list.
+      const overridden = (x) => x.corrected + (x.rejected || 0);
       out.appendChild(el("h3", "By predicted label"));
-      out.appendChild(table(["Predicted", "Became", "Human decisions", "Corrected", "Rate"],
-        b.byLabel.map((x) => [x.key, x.finalLabel || "(all)", x.decided, x.corrected, pct(x.rate)])));
+      out.appendChild(table(["Predicted", "Human decisions", "Overridden", "Corrected", "Rejected", "Rate"],
+        b.byLabel.filter((x) => !x.finalLabel).map((x) => [x.key, x.decided, overridden(x), x.corrected, x.rejected || 0, pct(x.rate)])));
+      out.appendChild(el("h3", "What the model's label became"));
+      out.appendChild(table(["Predicted", "Became", "Times"],
+        b.byLabel.filter((x) => x.finalLabel).map((x) => [x.key, x.finalLabel === "(rejected)" ? "rejected (no label)" : x.finalLabel, x.decided])));
       out.appendChild(el("h3", "By reviewer"));
-      out.appendChild(table(["Reviewer", "Decisions", "Corrected", "Rate"], b.byReviewer.map((x) => [x.key, x.decided, x.corrected, pct(x.rate)])));
+      out.appendChild(table(["Reviewer", "Decisions", "Overridden", "Corrected", "Rejected", "Rate"],
+        b.byReviewer.map((x) => [x.key, x.decided, overridden(x), x.corrected, x.rejected || 0, pct(x.rate)])));
     } else if (name === "segregation") {
       out.appendChild(el("p", `${b.fourEyesDecisions} four-eyes decisions, ${b.fourEyesWithTwoPeople} by two different people; ${b.violations.length} violation(s).`));
       out.appendChild(table(["Document", "Rule", "User", "Decided"], b.violations.map((v) => [v.documentId, v.rule, v.user, time(v.decidedAt)])));
@@ -182,11 +232,15 @@ function onSignedIn(user) {
   const now = new Date();
   if (!$("f-from").value) $("f-from").value = toLocalInput(new Date(now.getTime() - 7 * 24 * 3600 * 1000));
   if (!$("f-to").value) $("f-to").value = toLocalInput(new Date(now.getTime() + 3600 * 1000));
+  const linked = new URLSearchParams(location.search).get("document");
+  if (linked) { $("f-document").value = linked; openDocument(); }
 }
 
 for (const outcome of Object.values(DecisionOutcome)) $("f-outcome").appendChild(el("option", outcome));
 $("zone").textContent = "times in " + Intl.DateTimeFormat().resolvedOptions().timeZone;
-$("search").addEventListener("submit", (e) => { e.preventDefault(); search(false); });
+$("search").addEventListener("submit", (e) => { e.preventDefault(); if (!openDocument()) search(false); });
+$("btn-manifest").addEventListener("click", downloadManifest);
+bindVerify();
 $("btn-more").addEventListener("click", () => search(true));
 $("btn-export").addEventListener("click", downloadExport);
 $("btn-verify-all").addEventListener("click", verifyAll);

@@ -13,6 +13,7 @@ import { showChoices } from "./choices.js";
 import { showContent } from "./viewer.js";
 import { historyDetails } from "./history.js";
 import { tabStorage } from "./storage.js";
+import { showItem } from "./layout.js";
 
 // A deep link (/?document=ID, what Teams cards and mails point to) waits here through the sign-in.
 const LINK_KEY = "reviewflow.open";
@@ -21,6 +22,8 @@ const LINK_KEY = "reviewflow.open";
 export function rememberLink(linked = new URLSearchParams(location.search).get("document")) {
   if (linked) tabStorage.setItem(LINK_KEY, linked);
 }
+
+export function hasLink() { return !!sessionStorage.getItem(LINK_KEY); }
 
 // A deep link only shows the document: opening a link (or a link preview, or a mail scanner fetching it) never
 // claims or decides; only a key or a click does.
@@ -88,14 +91,27 @@ function showHeld(doc, held) {
 export function select(id, keepMessage) {
   state.selectedId = id;
   state.pending = null;
-  for (const tr of document.querySelectorAll("#queue-rows tr")) tr.classList.toggle("selected", tr.dataset.id === id);
+  markSelectedRow(id);
   const row = id && document.querySelector("#queue-rows tr.selected");
   if (row) row.scrollIntoView({ block: "nearest" });
   $("reason").value = "";
   $("comment").value = "";
   say("");
   if (!id) { $("pane-body").hidden = true; $("pane-empty").hidden = false; $("pane-error").hidden = true; state.detail = null; return; }
+  showItem();
   loadDetail(id, !!keepMessage);
+}
+
+// The selected row is the queue's one Tab stop (a roving tabindex: j/k and the arrows move within it), marked current.
+export function markSelectedRow(id) {
+  const rows = Array.from(document.querySelectorAll("#queue-rows tr"));
+  const stop = rows.find((tr) => tr.dataset.id === id) || rows[0];
+  for (const tr of rows) {
+    const selected = tr.dataset.id === id;
+    tr.classList.toggle("selected", selected);
+    if (selected) tr.setAttribute("aria-current", "true"); else tr.removeAttribute("aria-current");
+    tr.tabIndex = tr === stop ? 0 : -1;
+  }
 }
 
 let loads = 0; // the latest load of the pane wins: answers can arrive out of order

@@ -4,9 +4,36 @@ import { state } from "./state.js";
 import { loadQueue, loadMore, applyFilter, move } from "./queue.js";
 import { claim, claimNext, release, confirm, correct, correctTo, reject, escalate, runPending, cancelPending } from "./actions.js";
 import { openLabelPicker, closeLabelPicker } from "./choices.js";
-import { say } from "./item.js";
+import { say, select } from "./item.js";
 import { nextPage, previousPage } from "./viewer.js";
 import { focusRecent, bindRecent } from "./recent.js";
+import { isNarrow, back, bindLayout } from "./layout.js";
+
+const onlyList = () => isNarrow() && $("workspace").dataset.view !== "item";
+
+// The focus moves between the queue's rows (the arrows on a row; j/k on a phone's list, where opening is Enter).
+function focusRow(delta) {
+  const rows = Array.from(document.querySelectorAll("#queue-rows tr"));
+  if (rows.length === 0) return;
+  const at = rows.indexOf(document.activeElement.closest ? document.activeElement.closest("#queue-rows tr") : null);
+  const from = at >= 0 ? at : rows.findIndex((tr) => tr.dataset.id === state.selectedId);
+  const to = from < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, from + delta));
+  for (const tr of rows) tr.tabIndex = -1;
+  rows[to].tabIndex = 0;
+  rows[to].focus();
+}
+
+// A focused queue row: Enter (or Space) opens it, unless it is the one shown beside it, where Enter confirms as anywhere.
+function onRow(e, tr) {
+  if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    const delta = e.key === "ArrowDown" ? 1 : -1;
+    if (onlyList()) focusRow(delta);
+    else { move(delta); document.querySelector("#queue-rows tr.selected")?.focus(); }
+    return true;
+  }
+  if ((e.key === "Enter" || e.key === " ") && (onlyList() || tr.dataset.id !== state.selectedId)) { select(tr.dataset.id); return true; }
+  return false;
+}
 
 // l or the Correct button: the label picker, unless the task is someone else's (the page says whose).
 function correctAny() {
@@ -26,11 +53,22 @@ function onKey(e) {
     else if (e.key === "Enter" && t.id === "label-pick") { e.preventDefault(); pickLabel(); }
     return;
   }
+  const row = t && t.closest && t.closest("#queue-rows tr");
+  if (row && onRow(e, row)) { e.preventDefault(); return; }
   // Buttons and links keep their own Enter/space.
   if ((e.key === "Enter" || e.key === " ") && t && (t.tagName === "BUTTON" || t.tagName === "A")) return;
+  // A phone's list: nothing decides on a document not on the screen; Enter opens the selected (or first) one.
+  if (onlyList() && !["j", "k", "n", "b", "d", "f"].includes(e.key)) {
+    if (e.key !== "Enter") return;
+    const id = state.selectedId || document.querySelector("#queue-rows tr")?.dataset.id;
+    if (id) select(id);
+    e.preventDefault();
+    return;
+  }
   switch (e.key) {
-    case "j": move(1); break;
-    case "k": move(-1); break;
+    case "j": if (onlyList()) focusRow(1); else move(1); break;
+    case "k": if (onlyList()) focusRow(-1); else move(-1); break;
+    case "b": case "Escape": back(); break;
     case "c": claim(); break;
     case "n": claimNext(); break;
     case "x": release(); break;
@@ -39,7 +77,7 @@ function onKey(e) {
     case "Enter": confirm(); break;
     case "/": $("reason").focus(); break;
     case "l": correctAny(); break;
-    case "d": focusRecent(); break;
+    case "d": if (isNarrow()) $("workspace").dataset.view = "list"; focusRecent(); break;
     case "f": $("filter-type").focus(); $("filter-type").select(); break;
     case "[": previousPage(); break;
     case "]": nextPage(); break;
@@ -77,6 +115,7 @@ export function bindKeysAndButtons() {
   $("btn-release").addEventListener("click", clicked(release));
   $("btn-correct").addEventListener("click", clicked(correctAny));
   bindRecent();
+  bindLayout();
   $("load-more").addEventListener("click", clicked(loadMore));
   $("viewer-prev").addEventListener("click", clicked(previousPage));
   $("viewer-next").addEventListener("click", clicked(nextPage));

@@ -5,7 +5,7 @@ import { api, problemText } from "./api.js";
 import { state, PAGE_SIZE, MAX_API_PAGE, visibleStates, isMine, noteHolder } from "./state.js";
 import { slaElement } from "./sla.js";
 import { holderName } from "./holder.js";
-import { say, select, loadDetail, showDetailStatus } from "./item.js";
+import { say, select, loadDetail, showDetailStatus, markSelectedRow } from "./item.js";
 
 function queueUrl(page, size) {
   const q = new URLSearchParams({ page: String(page), pageSize: String(size) });
@@ -85,21 +85,29 @@ function age(iso) {
   return Math.floor(s / 86400) + "d";
 }
 
+// What a screen reader says for a focused row: the cells' gist in one sentence (the SLA cell ticks; its words are
+// in the row, the sentence says only whether it is past).
+function rowName(item, status) {
+  return item.documentId + ": " + (item.documentType || "no type") + ", predicted " + (item.predictedLabel || "nothing") + " "
+    + pct(item.confidence) + ", " + status + (item.breached ? ", past its SLA" : "");
+}
+
 export function renderQueue() {
   const tbody = $("queue-rows");
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#queue-rows tr");
+  const focusedId = focused ? focused.dataset.id : null;
   clear(tbody);
   const items = sortedItems();
   for (const item of items) {
     const tr = el("tr");
     tr.dataset.id = item.documentId;
     tr.dataset.status = item.status;
-    if (item.documentId === state.selectedId) tr.classList.add("selected");
     if (isMine(item.claimedBy)) tr.classList.add("mine");
     tr.appendChild(el("td", item.documentId, "id"));
-    tr.appendChild(el("td", item.documentType));
-    tr.appendChild(el("td", item.predictedLabel));
-    tr.appendChild(el("td", pct(item.confidence), "num"));
-    const status = item.claimedBy ? item.status + " · " + holderName(item.claimedBy, item.claimedByName) : item.status;
+    tr.appendChild(el("td", item.documentType, "type"));
+    tr.appendChild(el("td", item.predictedLabel, "label"));
+    tr.appendChild(el("td", pct(item.confidence), "num conf"));
+    const status = item.status + (item.claimedBy ? " · " + holderName(item.claimedBy, item.claimedByName) : "");
     tr.appendChild(el("td", status, "status-cell"));
     const ageCell = el("td", age(item.requestedAt), "num age");
     ageCell.dataset.requestedAt = item.requestedAt || "";
@@ -108,9 +116,14 @@ export function renderQueue() {
     slaCell.appendChild(slaElement("span", item));
     tr.appendChild(slaCell);
     tr.dataset.breached = item.breached ? "true" : "false";
+    tr.setAttribute("aria-label", rowName(item, status));
     tr.addEventListener("click", () => select(item.documentId));
     tbody.appendChild(tr);
   }
+  markSelectedRow(state.selectedId);
+  // A live update redraws the rows: the keyboard stays on the row it was on.
+  const again = focusedId && tbody.querySelector(`tr[data-id="${CSS.escape(focusedId)}"]`);
+  if (again) { again.tabIndex = 0; again.focus({ preventScroll: true }); }
   $("queue-count").textContent = String(items.length) + (state.hasMore ? "+" : "");
   $("queue-empty").hidden = items.length > 0;
   $("load-more").hidden = !state.hasMore;
@@ -128,9 +141,17 @@ export function move(delta) {
   select(items[i].documentId);
 }
 
+// A supervisor gave me a task: said above the queue (a status line, read out once), the row is marked mine.
+function tellReassigned(t) {
+  const n = $("notice");
+  n.textContent = (t.reassignedBy || "A supervisor") + " reassigned " + t.documentId + " to you: it is yours now, open it from the queue.";
+  n.hidden = false;
+}
+
 // A live message (the hub's taskChanged): the task enters, changes in or leaves the queue.
 export function onTaskChanged(t) {
   if (!t || !t.documentId) return;
+  if (t.change === "reassigned" && isMine(t.claimedBy)) tellReassigned(t);
   const existing = state.items.get(t.documentId);
   remember(t);
   noteHolder(t.documentId, t.claimedBy);

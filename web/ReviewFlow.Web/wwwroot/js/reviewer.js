@@ -7,13 +7,14 @@ import { startSignIn } from "./signin.js";
 import { state, isReviewer } from "./state.js";
 import { tickAllSla } from "./sla.js";
 import { refreshAges } from "./queue.js";
-import { say, rememberLink, openLinked } from "./item.js";
+import { say, rememberLink, openLinked, hasLink } from "./item.js";
 import { loadMyDay, renewMyClaims } from "./actions.js";
 import { loadChoices } from "./choices.js";
 import { connect, disconnect, watchNetwork } from "./live.js";
 import { showPageLinks, hidePageLinks } from "./nav.js";
 import { bindKeysAndButtons, clicked, blurActive } from "./keyboard.js";
 import { startTeamsTab } from "./teams.js";
+import { showHome, hideHome } from "./home.js";
 
 const QUEUE_EMPTY = $("queue-empty").textContent;
 
@@ -27,7 +28,9 @@ function onSignedIn(user) {
   if (!reviewer) {
     say("");
     $("queue-empty").hidden = false;
-    openLinked(); // anyone signed in may read a document
+    // A link to a document (anyone signed in may read one) shows it; otherwise the home of the user's pages.
+    if (hasLink()) openLinked();
+    else showHome(user, openJobs);
     return;
   }
   blurActive();
@@ -38,6 +41,7 @@ function onSignedIn(user) {
 }
 
 function onSignedOut() {
+  hideHome();
   state.items.clear();
   state.held.clear();
   $("recent").hidden = true;

@@ -9,6 +9,8 @@ import { openHub } from "./hub.js";
 import { showPageLinks, showForRoles, notForRole, leavePage } from "./nav.js";
 import { DocumentStatus } from "./status.js";
 import { holderName, workingOn } from "./holder.js";
+import { bindFilters, offerFilterValues, shown } from "./supervisor-filters.js";
+import { whyOf, whyElement } from "./supervisor-why.js";
 
 const NOT_FOR_YOU = "This page is for supervisors: the open tasks of their groups and who works on what. Reviewers find their work in the review queue.";
 
@@ -17,6 +19,7 @@ const view = {
   members: {},            // group -> [{ id, name, supervisor }]
   selected: new Set(),    // document ids ticked for bulk confirmation
   choices: new Map(),     // document id -> person chosen in its picker, kept across reloads
+  truncated: false,       // the overview has more tasks than it answered
   results: new Map(),     // document id -> { kind, text } of the last action on it
   current: null,          // the row the keyboard is on
   loads: 0,
@@ -36,10 +39,14 @@ async function load() {
   if (!r.ok) { say(problemText(r), "error"); return; }
   view.tasks = r.body.tasks;
   view.members = r.body.members || {};
-  const open = new Set(view.tasks.map((t) => t.documentId));
+  const open = new Set(view.tasks.filter(shown).map((t) => t.documentId));
   for (const id of Array.from(view.selected)) if (!open.has(id)) view.selected.delete(id);
-  renderTasks(r.body.truncated);
+  view.truncated = r.body.truncated;
+  offerFilterValues(view.tasks);
+  renderTasks();
   renderWorkload(r.body.workload);
+  // Why each escalation is here (its history): the rows show it when it arrives.
+  whyOf(view.tasks.filter((t) => t.status === DocumentStatus.Escalated)).then((changed) => { if (changed && n === view.loads) renderTasks(); });
   $("supervisor").dataset.loaded = String(n); // tests wait for the page's own loads
 }
 
@@ -92,7 +99,10 @@ function taskRow(t) {
   docCell.appendChild(link);
   tr.appendChild(docCell);
   tr.appendChild(cell(t.reviewerGroup, "Group"));
-  tr.appendChild(cell(status(t), "Status", "status-cell"));
+  const statusCell = cell(status(t), "Status", "status-cell");
+  const why = whyElement(id);
+  if (why) statusCell.appendChild(why);
+  tr.appendChild(statusCell);
   tr.appendChild(cell(holder(t), "Held by", "holder-cell"));
   const since = cell(t.claimedAt ? clock(t.claimedAt) : "—", "Since");
   if (t.claimedAt) since.title = time(t.claimedAt);
@@ -128,16 +138,19 @@ function taskRow(t) {
   return tr;
 }
 
-function renderTasks(truncated) {
+function renderTasks() {
   // A reload must not take the keyboard away: focus returns to the same control of the same task.
   const active = document.activeElement;
   const activeRow = active && active.closest && active.closest("#task-rows tr");
   const focusBack = activeRow ? { id: activeRow.dataset.id, role: active.dataset.role } : null;
   const body = $("task-rows");
   clear(body);
-  for (const t of view.tasks) body.appendChild(taskRow(t));
-  $("task-count").textContent = String(view.tasks.length) + (truncated ? "+" : "");
-  $("tasks-empty").hidden = view.tasks.length > 0;
+  const tasks = visibleTasks();
+  for (const t of tasks) body.appendChild(taskRow(t));
+  $("task-count").textContent = String(view.tasks.length) + (view.truncated ? "+" : "");
+  $("filter-count").textContent = tasks.length === view.tasks.length ? "" : "Showing " + tasks.length + " of " + view.tasks.length + ".";
+  $("tasks-empty").hidden = tasks.length > 0;
+  $("tasks-empty").textContent = view.tasks.length ? "No task matches the filters." : "No open tasks in your groups.";
   if (focusBack) {
     const again = rowOf(focusBack.id) || rowOf(view.current);
     const target = again && (again.querySelector(`[data-role="${focusBack.role}"]`) || again.querySelector("[data-role=select]"));
@@ -160,12 +173,15 @@ function renderWorkload(workload) {
   if (!workload || !workload.length) { const tr = el("tr"); tr.appendChild(el("td", "nobody yet", "muted")); body.appendChild(tr); }
 }
 
+// The tasks the filters let through; selection, select-all, j/k and bulk confirmation work on these only.
+function visibleTasks() { return view.tasks.filter(shown); }
+
 function showSelection() {
-  const n = view.selected.size;
+  const n = view.selected.size, all = visibleTasks().length;
   $("selected-count").textContent = String(n);
   $("bulk-confirm").disabled = n === 0 || view.busy;
-  $("select-all").checked = n > 0 && n === view.tasks.length;
-  $("select-all").indeterminate = n > 0 && n < view.tasks.length;
+  $("select-all").checked = n > 0 && n === all;
+  $("select-all").indeterminate = n > 0 && n < all;
 }
 
 const rowOf = (id) => id ? document.querySelector(`#task-rows tr[data-id="${CSS.escape(id)}"]`) : null;
@@ -177,13 +193,18 @@ function toggle(id, on) {
   showSelection();
 }
 
+// All shown tasks on or off: decided once (each toggle redraws the box and the count).
+function selectAll(on) {
+  for (const task of visibleTasks()) toggle(task.documentId, on);
+}
+
 function setCurrent(id) {
   view.current = id;
   for (const tr of document.querySelectorAll("#task-rows tr")) tr.classList.toggle("focused", tr.dataset.id === id);
 }
 
 function move(delta) {
-  const ids = view.tasks.map((t) => t.documentId);
+  const ids = visibleTasks().map((t) => t.documentId);
   if (!ids.length) return;
   let i = ids.indexOf(view.current);
   i = i < 0 ? (delta > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, i + delta));
@@ -207,7 +228,10 @@ async function reassign(id) {
   view.busy = true;
   clear($("bulk-results"));
   try {
-    const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/reassign", { method: "POST", json: { reviewerId: person } });
+    // Without a choice the saga keeps it for the new holder until it is due (8 h at most); their open page renews it.
+    const hold = $("reassign-hold").value;
+    const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/reassign",
+      { method: "POST", json: hold ? { reviewerId: person, leaseMinutes: Number(hold) } : { reviewerId: person } });
     const t = view.tasks.find((x) => x.documentId === id);
     const m = t && (view.members[t.reviewerGroup] || []).find((x) => x.id === person);
     const name = m ? m.name : person;
@@ -221,7 +245,7 @@ async function reassign(id) {
 }
 
 async function bulkConfirm() {
-  const ids = view.tasks.map((t) => t.documentId).filter((id) => view.selected.has(id));
+  const ids = visibleTasks().map((t) => t.documentId).filter((id) => view.selected.has(id));
   if (!ids.length || view.busy) { if (!ids.length) say("Select tasks first (x or Space on a task).", "warn"); return; }
   view.busy = true;
   showSelection();
@@ -261,7 +285,7 @@ function onKey(e) {
     case "j": move(1); break;
     case "k": move(-1); break;
     case "x": if (view.current) toggle(view.current); break;
-    case "a": for (const task of view.tasks) toggle(task.documentId, view.selected.size !== view.tasks.length); break;
+    case "a": selectAll(view.selected.size !== visibleTasks().length); break;
     case "r": if (view.current) rowOf(view.current)?.querySelector("[data-role=picker]")?.focus(); break;
     case "b": bulkConfirm(); break;
     default: return;
@@ -273,7 +297,13 @@ function bind() {
   document.addEventListener("keydown", onKey);
   $("reload").addEventListener("click", load);
   $("bulk").addEventListener("submit", (e) => { e.preventDefault(); bulkConfirm(); });
-  $("select-all").addEventListener("change", (e) => { for (const task of view.tasks) toggle(task.documentId, e.target.checked); });
+  $("select-all").addEventListener("change", (e) => selectAll(e.target.checked));
+  // A changed filter drops what it hides from the selection: bulk confirmation never acts on a task not on the screen.
+  bindFilters(() => {
+    const open = new Set(visibleTasks().map((t) => t.documentId));
+    for (const id of Array.from(view.selected)) if (!open.has(id)) view.selected.delete(id);
+    renderTasks();
+  });
   const rows = $("task-rows");
   rows.addEventListener("change", (e) => {
     const id = e.target.closest("tr").dataset.id;
