@@ -23,6 +23,7 @@ public static class QualitySlice
         {
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.Definition(schema));
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.LabelsDefinition(schema));
+            opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.HoursDefinition(schema));
             foreach (var type in QualityAlertLog.EventTypes) opts.Events.AddEventType(type);
             opts.Events.AddEventType<TrainingDataExported>();
         });
