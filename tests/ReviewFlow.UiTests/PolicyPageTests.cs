@@ -93,6 +93,44 @@ public sealed class PolicyPageTests(BrowserSystem browser) : BrowserTest(browser
     }
 
     [Fact]
+    public async Task Use_puts_a_suggested_label_threshold_into_the_edit_and_the_what_if_beside_it_follows()
+    {
+        // Thirty invoices of the test's label, three at each of 0.80 … 0.89 (below the invoice threshold 0.90, so all reviewed);
+        // alice corrects the three at 0.80 and confirms the rest.
+        var label = NewLabel();
+        var data = new QualityData(B);
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++) ids.Add(await data.PublishAsync(label, 0.80 + i / 3 * 0.01));
+        for (var i = 0; i < ids.Count; i++) await data.DecideAsync(ids[i], i < 3 ? "telecom" : null);
+        await data.WaitUntilCountedAsync("label=" + label, 30);
+
+        var page = await B.SignInAsync(await B.OpenAsync("/policy.html"), "ada", live: false);
+        await Expect(page.Locator("#policy-title")).ToContainTextAsync("version");
+        await Expect(page.Locator("#whatif-summary")).ToContainTextAsync("no routing");
+        // Target 30 %: from the top down no change until 0.80, where 3 of 30 were changed: Wilson upper bound
+        // (0.1 + 0.064 + 1.96·√(0.003 + 0.001067)) / 1.128 = 0.256 < 0.30, so 0.80 is the lowest threshold the label supports.
+        await page.FillAsync("#s-target", "0.3");
+        await page.ClickAsync("#s-run");
+        var suggestion = page.Locator("#suggestions tbody tr").Filter(new() { HasText = label });
+        await Expect(suggestion).ToContainTextAsync("0.8");
+        await Expect(suggestion).ToContainTextAsync("0.9 (type)");
+        await Expect(page.Locator($"#whatif tr[data-label='{label}']")).ToHaveCountAsync(0);
+
+        await suggestion.GetByRole(AriaRole.Button, new() { Name = $"Use 0.8 for invoice {label}" }).ClickAsync();
+
+        // The form holds the label's threshold, the change is listed, and the what-if replays it: all 30 newly without a human.
+        await Expect(Invoice(page).Locator($"tr[data-label='{label}'] input")).ToHaveValueAsync("0.8");
+        await Expect(page.Locator("#changes")).ToContainTextAsync($"documentTypes.invoice.labelThresholds.{label}: — → 0.8");
+        var row = page.Locator($"#whatif tr[data-label='{label}']");
+        await Expect(row).ToContainTextAsync("30 (humans changed 3 of 30)");
+        await Expect(page.Locator("#whatif-summary")).ToContainTextAsync("newly");
+        await page.Locator(".evidence").ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "policy-6-use-suggestion.png") });
+        await BrowserSystem.ScreenshotAsync(page, "policy-6-use-suggestion-page");
+        await Axe.AssertCleanAsync(page, "the policy page after using a suggestion");
+        B.AssertCleanPages();
+    }
+
+    [Fact]
     public async Task When_another_admin_adopted_first_the_page_says_so_in_plain_words_and_reloads_the_new_version()
     {
         var page = await B.SignInAsync(await B.OpenAsync("/policy.html"), "ada", live: false);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -209,6 +210,69 @@ public sealed class QualityPageTests(BrowserSystem browser) : BrowserTest(browse
         await BrowserSystem.ScreenshotAsync(page, "quality-4-alarm");
         await Axe.AssertCleanAsync(page, "the quality page with an alarm");
         B.AssertCleanPages();
+    }
+
+    /// <summary>
+    /// An admin pins the claims' drift reference to days of their choosing on the quality page and clears it again: each a
+    /// policy version with the admin's reason (the policy change path: If-Match, reason required). Supervisors do not see it.
+    /// </summary>
+    [Fact]
+    public async Task An_admin_pins_a_types_drift_reference_window_with_a_reason_and_clears_it_again()
+    {
+        var ada = await B.ClientAsync("ada");
+        try
+        {
+            var page = await B.SignInAsync(await B.OpenAsync("/quality.html"), "ada", live: false);
+            await Expect(page.Locator("#pin-section")).ToBeHiddenAsync(); // no type chosen
+            await page.FillAsync("#f-type", "claim");
+            await page.ClickAsync("#apply");
+            await Expect(page.Locator("#pin-now")).ToContainTextAsync("against each model version's first 7 days");
+            await Expect(page.Locator("#unpin")).ToBeHiddenAsync();
+
+            await page.FillAsync("#pin-from", "2026-11-01");
+            await page.FillAsync("#pin-to", "2026-11-07");
+            await page.ClickAsync("#pin");
+            await Expect(page.Locator("#pin-message")).ToContainTextAsync("say why");
+            await Expect(page.Locator("#pin-reason")).ToBeFocusedAsync();
+            await page.FillAsync("#pin-reason", "UI test: the first week of November was checked by hand");
+            await page.ClickAsync("#pin");
+            await Expect(page.Locator("#pin-message")).ToContainTextAsync("Pinned: claim drift compares against 2026-11-01 to 2026-11-07 from policy version");
+            await Expect(page.Locator("#pin-now")).ToContainTextAsync("against the pinned days 2026-11-01 to 2026-11-07");
+            await Expect(page.Locator("#unpin")).ToBeVisibleAsync();
+            await page.Locator("#pin-section").ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "quality-7-pinned-reference.png") });
+            await Axe.AssertCleanAsync(page, "the quality page with a pinned reference window");
+
+            // The policy holds the window (the last day included: to is the next midnight), adopted by ada with her reason.
+            var policy = (await ada.GetFromJsonAsync<JsonObject>("api/v1/admin/routing-policy"))!;
+            var alarms = policy["documentTypes"]!["claim"]!["alarms"]!;
+            Assert.Equal((new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 8, 0, 0, 0, TimeSpan.Zero)),
+                (alarms["referenceFrom"]!.GetValue<DateTimeOffset>(), alarms["referenceTo"]!.GetValue<DateTimeOffset>()));
+            var newest = (await ada.GetFromJsonAsync<JsonArray>("api/v1/admin/routing-policy/history"))![0]!;
+            Assert.Equal(("ada", "UI test: the first week of November was checked by hand"), ((string)newest["changedBy"]!, (string)newest["reason"]!));
+
+            await page.FillAsync("#pin-reason", "UI test: back to the model versions' first week");
+            await page.ClickAsync("#unpin");
+            await Expect(page.Locator("#pin-message")).ToContainTextAsync("Cleared: claim drift compares against each model version's first 7 days again");
+            await Expect(page.Locator("#unpin")).ToBeHiddenAsync();
+            alarms = (await ada.GetFromJsonAsync<JsonObject>("api/v1/admin/routing-policy"))!["documentTypes"]!["claim"]!["alarms"]!;
+            Assert.Null(alarms["referenceFrom"]);
+            Assert.Null(alarms["referenceTo"]);
+
+            // A supervisor reads the figures but changes no policy: no reference form.
+            var sam = await B.SignInAsync(await B.OpenAsync("/quality.html"), "sam", live: false);
+            await sam.FillAsync("#f-type", "claim");
+            await sam.ClickAsync("#apply");
+            await Expect(sam.Locator("#versions-note")).Not.ToBeEmptyAsync();
+            await Expect(sam.Locator("#pin-section")).ToBeHiddenAsync();
+            B.AssertCleanPages();
+        }
+        finally
+        {
+            var alarms = (await ada.GetFromJsonAsync<JsonObject>("api/v1/admin/routing-policy"))!["documentTypes"]!["claim"]!["alarms"]!;
+            if (alarms["referenceFrom"] is not null)
+                await new QualityData(B).AdoptAsync(p => { p["documentTypes"]!["claim"]!["alarms"]!["referenceFrom"] = null; p["documentTypes"]!["claim"]!["alarms"]!["referenceTo"] = null; },
+                    "UI test clean-up: no pinned claim reference");
+        }
     }
 
     [Fact]

@@ -11,8 +11,8 @@ public sealed class QualityOptions
 {
     /// <summary>When the alarms are checked (cron, UTC; six fields for seconds).</summary>
     public string AlarmCron { get; set; } = "*/5 * * * *";
-    /// <summary>The recent window the limits are judged on: from the midnight (UTC) this long ago until now (the counts are by day).</summary>
-    public TimeSpan AlarmWindow { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>The recent window the limits are judged on: from the start of the UTC hour this long ago until now (hour counts).</summary>
+    public TimeSpan AlarmWindow { get; set; } = TimeSpan.FromHours(6);
 }
 
 /// <summary>
@@ -34,7 +34,7 @@ public sealed class QualityAlarmJob(IDocumentStore store, QualityStore counts, Q
     public async Task<int> EvaluateAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var window = new QualityFilter(null, null, null, new DateTimeOffset((now - options.Value.AlarmWindow).UtcDateTime.Date, TimeSpan.Zero), now);
+        var window = new QualityFilter(null, null, null, WindowStart(now, options.Value.AlarmWindow), now);
         var policy = await policies.LatestAsync(ct) ?? throw new NoRoutingPolicyException();
 
         var readings = new List<(string Type, AlarmReading Reading)>();
@@ -65,14 +65,23 @@ public sealed class QualityAlarmJob(IDocumentStore store, QualityStore counts, Q
 
         await FallBackAsync(ct);
         await NotifyAsync(ct);
+        await counts.PruneHoursAsync(now, ct);
         return changes.Count;
+    }
+
+    /// <summary>The recent window starts at the UTC hour <paramref name="window"/> before now: a drift from 14:00 is judged on
+    /// its own hours, not diluted by the morning (the window never reaches past the hour counts kept).</summary>
+    public static DateTimeOffset WindowStart(DateTimeOffset now, TimeSpan window)
+    {
+        var start = (now - (window < QualityCounter.HourRetention ? window : QualityCounter.HourRetention)).UtcDateTime;
+        return new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, 0, 0, TimeSpan.Zero);
     }
 
     /// <summary>Every limit of one type, for each model version counted in the window.</summary>
     async Task<IReadOnlyList<AlarmReading>> ReadAsync(string type, DocumentTypePolicy rules, QualityFilter window, CancellationToken ct)
     {
         var readings = new List<AlarmReading>();
-        var rows = await counts.RowsAsync(window with { DocumentType = type }, QualitySplit.Model | QualitySplit.Label, ct);
+        var rows = await counts.RowsAsync(window with { DocumentType = type }, QualitySplit.Model | QualitySplit.Label, ct, byHour: true);
         foreach (var version in rows.GroupBy(r => r.ModelVersion!))
         {
             var filter = window with { DocumentType = type, ModelVersion = version.Key };

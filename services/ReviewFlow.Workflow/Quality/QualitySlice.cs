@@ -23,8 +23,12 @@ public static class QualitySlice
         {
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.Definition(schema));
             opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.LabelsDefinition(schema));
+            opts.Storage.ExtendedSchemaObjects.Add(QualityCounter.HoursDefinition(schema));
             foreach (var type in QualityAlertLog.EventTypes) opts.Events.AddEventType(type);
             opts.Events.AddEventType<TrainingDataExported>();
+            opts.Events.AddEventType<QaCheckRequested>();
+            opts.Events.AddEventType<QaCheckRecorded>();
+            opts.Schema.For<QaCheck>().DocumentAlias("qa_check").Index(c => c.ReviewerGroup);
         });
         builder.Services.AddSingleton<QualityStore>();
         builder.Services.AddSingleton<QualitySummaries>();
@@ -37,7 +41,7 @@ public static class QualitySlice
         builder.Services.Configure<QualityOptions>(builder.Configuration.GetSection("Quality"));
         builder.Services.AddTransient<QualityAlarmJob>();
         builder.Services.AddHostedService<QualityAlarmBootstrap>();
-        return builder.AddEventSubscription<QualityCounter>();
+        return builder.AddEventSubscription<QualityCounter>().AddEventSubscription<QaCheckSampler>();
     }
 
     public static IEndpointRouteBuilder MapQuality(this IEndpointRouteBuilder app)
@@ -49,6 +53,7 @@ public static class QualitySlice
         quality.MapGet("/confusion", ConfusionAsync).WithSummary("Predicted against final labels (the confusion matrix)");
         quality.MapGet("/alerts", AlertsAsync).WithSummary("Quality alarms (open ones, or all)");
         quality.MapGet("/versions", VersionsAsync).WithSummary("Model versions of a document type compared");
+        app.MapQaChecks();
         app.MapGet("/api/v1/quality/reviewers", ReviewersAsync).WithTags("Quality")
             .RequireAuthorization(p => p.RequireRole(Roles.Supervisor)).WithSummary("Each reviewer's figures in the supervisor's groups");
         app.MapGet("/api/v1/quality/training-data", TrainingDataAsync).WithTags("Quality")

@@ -31,11 +31,15 @@ public sealed class QualityStore(IDocumentStore store)
 {
     string Table => $"{store.Options.Events.DatabaseSchemaName}.{QualityCounter.Table}";
     string LabelsTable => $"{store.Options.Events.DatabaseSchemaName}.{QualityCounter.LabelsTable}";
+    string HoursTable => $"{store.Options.Events.DatabaseSchemaName}.{QualityCounter.HoursTable}";
 
-    public async Task<List<QualityRow>> RowsAsync(QualityFilter filter, QualitySplit split, CancellationToken ct)
+    /// <param name="byHour">Read the hour counts (the alarms' recent window; the period's ends are whole hours, and only
+    /// the last <see cref="QualityCounter.HourRetention"/> are kept): Day is then the hour.</param>
+    public async Task<List<QualityRow>> RowsAsync(QualityFilter filter, QualitySplit split, CancellationToken ct, bool byHour = false)
     {
+        var bucket = byHour ? "hour" : "day";
         var keys = new List<string>();
-        if (split.HasFlag(QualitySplit.Day)) keys.Add("day");
+        if (split.HasFlag(QualitySplit.Day)) keys.Add(bucket);
         if (split.HasFlag(QualitySplit.Model)) keys.Add("model_version");
         if (split.HasFlag(QualitySplit.Label)) keys.Add("predicted_label");
         keys.Add("bin");
@@ -45,7 +49,7 @@ public sealed class QualityStore(IDocumentStore store)
         await using var cmd = Command(connection, filter, $"""
             select {columns}, sum(decided), sum(auto), sum(human), sum(agreed), sum(corrected), sum(rejected), sum(qa_decided),
                    sum(qa_agreed), sum(human_confidence_sum)
-            from {Table} where {Where} and day >= @from and day < @to group by {columns}
+            from {(byHour ? HoursTable : Table)} where {Where} and {bucket} >= @from and {bucket} < @to group by {columns}
             """, filter.From, filter.To);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -59,6 +63,15 @@ public sealed class QualityStore(IDocumentStore store)
                 reader.GetDouble(i + 9)));
         }
         return rows;
+    }
+
+    /// <summary>Drops the hour counts older than the retention (the day counts keep the history).</summary>
+    public async Task<int> PruneHoursAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"delete from {HoursTable} where hour < @before", connection);
+        cmd.Parameters.AddWithValue("before", now - QualityCounter.HourRetention);
+        return await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The first day anything matching the filter (period aside) was counted: where the default drift reference starts.</summary>

@@ -4,13 +4,15 @@ using ReviewFlow.Workflow.Documents;
 
 namespace ReviewFlow.Workflow.Quality;
 
-/// <summary>One reviewer in one group over the period (supervisors only). Agreement: four-eyes pairs they were part of.</summary>
+/// <summary>One reviewer in one group over the period (supervisors only). Agreement: four-eyes pairs they were part of;
+/// Qa*: their decisions that another reviewer re-checked blind (QA checks recorded in the period), agreement and kappa.</summary>
 public sealed record ReviewerFigures(string ReviewerId, long Decisions, double? ConfirmRate, double? MedianHandlingSeconds,
-    long FourEyesPairs, double? Agreement, double? Kappa, bool RubberStamp, string? Signal);
+    long FourEyesPairs, double? Agreement, double? Kappa, bool RubberStamp, string? Signal,
+    long QaChecks = 0, double? QaAgreement = null, double? QaKappa = null);
 
 /// <summary>A reviewer group's figures and its reviewers' (GET /api/v1/quality/reviewers).</summary>
 public sealed record GroupReviewerFigures(string ReviewerGroup, long Decisions, double? ConfirmRate, double? MedianHandlingSeconds,
-    long FourEyesPairs, double? Kappa, IReadOnlyList<ReviewerFigures> Reviewers);
+    long FourEyesPairs, double? Kappa, IReadOnlyList<ReviewerFigures> Reviewers, long QaChecks = 0, double? QaKappa = null);
 
 /// <summary>
 /// How reviewers work, from the documents' events: decisions, confirm rate, handling time (their last claim to their
@@ -25,9 +27,13 @@ public static class ReviewerStats
 
     sealed record Decision(string Group, string Reviewer, string Outcome, double? Seconds);
 
-    /// <summary>Each document's events in stream order; only decisions made in [from, to) count.</summary>
-    public static IReadOnlyList<GroupReviewerFigures> Compute(IEnumerable<IReadOnlyList<IDocumentEvent>> documents, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>Each document's events in stream order; only decisions made in [from, to) count, and QA checks recorded then.</summary>
+    public static IReadOnlyList<GroupReviewerFigures> Compute(IEnumerable<IReadOnlyList<IDocumentEvent>> documents, DateTimeOffset from, DateTimeOffset to,
+        IEnumerable<QaCheck>? qaChecks = null)
     {
+        // Reviewer against QA: the original decision's final label beside the QA reviewer's, per original reviewer.
+        var qa = (qaChecks ?? []).Where(c => c.RecordedAt >= from && c.RecordedAt < to && c.QaLabel is not null)
+            .Select(c => (Group: c.ReviewerGroup, Reviewer: c.OriginalReviewerId, Pair: (c.OriginalFinalLabel, c.QaLabel!))).ToList();
         var decisions = new List<Decision>();
         var pairs = new List<(string Group, string First, string FirstLabel, string Second, string SecondLabel)>();
         foreach (var events in documents)
@@ -68,25 +74,34 @@ public static class ReviewerStats
             }
         }
 
-        return decisions.GroupBy(d => d.Group).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        var groupNames = decisions.Select(d => d.Group).Concat(qa.Select(q => q.Group)).Distinct().Order(StringComparer.Ordinal);
+        return groupNames.Select(name =>
         {
-            var groupPairs = pairs.Where(p => p.Group == g.Key).ToList();
+            var g = decisions.Where(d => d.Group == name).ToList();
+            var groupPairs = pairs.Where(p => p.Group == name).ToList();
+            var groupQa = qa.Where(q => q.Group == name).ToList();
             var groupConfirm = ConfirmRate(g);
             var groupMedian = Median(g.Select(d => d.Seconds));
-            var reviewers = g.GroupBy(d => d.Reviewer).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r =>
+            var names = g.Select(d => d.Reviewer).Concat(groupQa.Select(q => q.Reviewer)).Distinct().Order(StringComparer.Ordinal);
+            var reviewers = names.Select(reviewer =>
             {
-                var mine = groupPairs.Where(p => p.First == r.Key || p.Second == r.Key)
-                    .Select(p => p.First == r.Key ? (p.FirstLabel, p.SecondLabel) : (p.SecondLabel, p.FirstLabel)).ToList();
+                var r = g.Where(d => d.Reviewer == reviewer).ToList();
+                var checkedPairs = groupQa.Where(q => q.Reviewer == reviewer).Select(q => q.Pair).ToList();
+                var mine = groupPairs.Where(p => p.First == reviewer || p.Second == reviewer)
+                    .Select(p => p.First == reviewer ? (p.FirstLabel, p.SecondLabel) : (p.SecondLabel, p.FirstLabel)).ToList();
                 var confirm = ConfirmRate(r);
                 var median = Median(r.Select(d => d.Seconds));
-                var stamp = r.Count() >= MinimumDecisions && median < groupMedian / 2 && confirm >= groupConfirm + ConfirmRateGap;
-                return new ReviewerFigures(r.Key, r.Count(), confirm, median, mine.Count,
+                var stamp = r.Count >= MinimumDecisions && median < groupMedian / 2 && confirm >= groupConfirm + ConfirmRateGap;
+                return new ReviewerFigures(reviewer, r.Count, confirm, median, mine.Count,
                     mine.Count == 0 ? null : mine.Count(p => p.Item1 == p.Item2) / (double)mine.Count,
                     mine.Count == 0 ? null : QualityMath.CohensKappa(mine),
-                    stamp, stamp ? $"decides in {median:0} s (group: {groupMedian:0} s) and confirms {confirm:P0} (group: {groupConfirm:P0})" : null);
+                    stamp, stamp ? $"decides in {median:0} s (group: {groupMedian:0} s) and confirms {confirm:P0} (group: {groupConfirm:P0})" : null,
+                    checkedPairs.Count, checkedPairs.Count == 0 ? null : checkedPairs.Count(p => p.Item1 == p.Item2) / (double)checkedPairs.Count,
+                    checkedPairs.Count == 0 ? null : QualityMath.CohensKappa(checkedPairs));
             }).ToList();
-            return new GroupReviewerFigures(g.Key, g.Count(), groupConfirm, groupMedian, groupPairs.Count,
-                groupPairs.Count == 0 ? null : QualityMath.CohensKappa(groupPairs.Select(p => (p.FirstLabel, p.SecondLabel)).ToList()), reviewers);
+            return new GroupReviewerFigures(name, g.Count, groupConfirm, groupMedian, groupPairs.Count,
+                groupPairs.Count == 0 ? null : QualityMath.CohensKappa(groupPairs.Select(p => (p.FirstLabel, p.SecondLabel)).ToList()), reviewers,
+                groupQa.Count, groupQa.Count == 0 ? null : QualityMath.CohensKappa(groupQa.Select(q => q.Pair).ToList()));
         }).ToList();
     }
 
@@ -110,7 +125,9 @@ public static class ReviewerStats
                     documents.Add(ordered);
             }
         }
-        return Compute(documents, from, to);
+        var checks = await session.Query<QaCheck>()
+            .Where(c => c.RecordedAt >= from && c.RecordedAt < to && c.ReviewerGroup.IsOneOf(groups.ToArray())).ToListAsync(ct);
+        return Compute(documents, from, to, checks);
     }
 
     static double? Seconds(Dictionary<string, DateTimeOffset> claimedAt, string reviewer, DateTimeOffset at) =>

@@ -57,6 +57,8 @@ public sealed record DocumentTypePolicy
     public bool KillSwitch { get; init; }
     /// <summary>Why the type's kill switch is on, shown on its review tasks (e.g. the quality alarm that set it).</summary>
     public string? KillSwitchReason { get; init; }
+    /// <summary>Share (0..1) of this type's human decisions drawn (keyed hash) for a blind QA re-check by another reviewer of the group.</summary>
+    public double ReviewQaRate { get; init; }
     /// <summary>The quality limits a recurring job checks for this type (<see cref="QualityLimits"/>).</summary>
     public QualityLimits Alarms { get; init; } = new();
     /// <summary>The labels a reviewer may correct to (the picker offers them after the model's alternatives); empty: any valid label.</summary>

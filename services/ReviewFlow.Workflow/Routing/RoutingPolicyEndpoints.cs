@@ -47,6 +47,7 @@ public static class RoutingPolicyEndpoints
                 if (t.Threshold is < 0 or > 1 || t.LabelThresholds.Values.Any(v => v is < 0 or > 1))
                     errors[$"policy.documentTypes.{type}.threshold"] = ["between 0 and 1"];
                 if (string.IsNullOrWhiteSpace(t.ReviewerGroup)) errors[$"policy.documentTypes.{type}.reviewerGroup"] = ["is required"];
+                if (t.ReviewQaRate is < 0 or > 1) errors[$"policy.documentTypes.{type}.reviewQaRate"] = ["between 0 and 1"];
                 if (t.Alarms is { } a && (a.MaxPsi < 0 || a.MinAutoAccuracy is < 0 or > 1 || a.MaxOverrideRate is < 0 or > 1 || a.MinSamples < 1
                         || (a.ReferenceFrom is null) != (a.ReferenceTo is null) || a.ReferenceFrom >= a.ReferenceTo))
                     errors[$"policy.documentTypes.{type}.alarms"] =

@@ -71,6 +71,8 @@ public sealed class EndpointAccessTests(TestSystem system) : IAsyncLifetime
         ["GET /api/v1/quality/alerts"] = Supervisor | Admin | Auditor,
         ["GET /api/v1/quality/versions"] = Supervisor | Admin | Auditor,
         ["GET /api/v1/quality/reviewers"] = Supervisor,
+        ["GET /api/v1/qa-checks/"] = Reviewer | Supervisor,
+        ["POST /api/v1/qa-checks/{documentId}"] = Reviewer | Supervisor,
         ["GET /api/v1/quality/training-data"] = Admin,
 
         ["GET /api/v1/admin/routing-policy/"] = Admin,

@@ -2,8 +2,7 @@
 // edit would have done (what-if) and which thresholds the evidence supports, adopt it with a reason (optimistic
 // concurrency: If-Match with the version read; a 409 is said in plain words with a reload), and read the history with
 // what changed in each version. Server text goes into the DOM with textContent (dom.js).
-import { $, el, clear, time } from "./dom.js";
-import { api, problemText } from "./api.js";
+import { $, el, clear } from "./dom.js";
 import { startSignIn } from "./signin.js";
 import { showPageLinks, showForRoles, notForRole, leavePage } from "./nav.js";
 import { showAlerts } from "./alerts.js";
@@ -11,6 +10,7 @@ import { utcDay } from "./figures.js";
 import { renderForm, applyThreshold } from "./policy-form.js";
 import { whatIf, suggest } from "./policy-evidence.js";
 import { diff, diffList, showHistory } from "./policy-history.js";
+import { readPolicy, adoptPolicy } from "./policy-change.js";
 
 const NOT_FOR_YOU = "This page is not for your role: only admins change the routing policy.";
 const state = { original: null, edited: null, version: null, timer: 0 };
@@ -18,20 +18,14 @@ const state = { original: null, edited: null, version: null, timer: 0 };
 function say(text, kind) { const m = $("message"); m.textContent = text || ""; m.dataset.kind = kind || "info"; }
 function sayAdopt(text, kind) { const m = $("adopt-message"); m.textContent = text || ""; m.dataset.kind = kind || "info"; }
 
-// The ETag is the version, quoted ("7"); the policy carries it too.
-function versionOf(r) {
-  const tag = (r.headers.get("ETag") || "").replace(/^W\//, "").replace(/"/g, "");
-  return tag ? Number(tag) : r.body.version;
-}
-
 async function load() {
   say("Loading the policy…");
-  const r = await api("/api/v1/admin/routing-policy");
+  const r = await readPolicy();
   if (r.status === 403) { notForRole("policy", NOT_FOR_YOU); return false; }
-  if (!r.ok) { say("The policy could not be read: " + problemText(r), "error"); return false; }
-  state.original = r.body;
-  state.edited = structuredClone(r.body); // unknown fields ride along untouched
-  state.version = versionOf(r);
+  if (!r.ok) { say("The policy could not be read: " + r.text, "error"); return false; }
+  state.original = r.policy;
+  state.edited = structuredClone(r.policy); // unknown fields ride along untouched
+  state.version = r.version;
   $("policy-title").textContent = `Routing policy, version ${state.version}`;
   $("reload").hidden = true;
   renderForm($("fields"), state.edited, edited);
@@ -70,35 +64,26 @@ async function adopt(e) {
   if (!reason) { $("reason").focus(); sayAdopt("Not adopted: say why you change the policy (it is kept in the audit trail).", "error"); return; }
   $("adopt").disabled = true;
   try {
-    const r = await api("/api/v1/admin/routing-policy", { method: "PUT", headers: { "If-Match": `"${state.version}"` },
-      json: { policy: state.edited, reason } });
+    const r = await adoptPolicy(state.edited, state.version, reason);
     if (r.ok) {
       $("reason").value = "";
       await load();
-      sayAdopt(`Adopted: version ${r.body.version} routes every new document from now on.`, "ok");
+      sayAdopt(`Adopted: version ${r.version} routes every new document from now on.`, "ok");
       return;
     }
-    if (r.status === 409) { await conflict(r); return; }
-    sayAdopt("Not adopted: " + problemText(r), "error");
+    if (r.conflict) {
+      // Another change came first: the edit stays on screen, a reload is offered.
+      sayAdopt(`Not adopted: ${r.text}. Your edit is still on screen but was not saved. Reload the current policy, then make your change again.`, "error");
+      $("reload").hidden = false;
+      $("reload").focus();
+      return;
+    }
+    sayAdopt("Not adopted: " + r.text, "error");
   } catch (err) {
     sayAdopt("Not adopted: " + err.message, "error");
   } finally {
     $("adopt").disabled = false;
   }
-}
-
-// 409: another change came first (or this one changes nothing). Says which, keeps the edit on screen, offers a reload.
-async function conflict(r) {
-  const now = await api("/api/v1/admin/routing-policy");
-  const current = now.ok ? versionOf(now) : null;
-  if (current && current !== state.version) {
-    const latest = await api("/api/v1/admin/routing-policy/history");
-    const by = latest.ok && latest.body.length && latest.body[0].version === current ? ` by ${latest.body[0].changedBy}, ${time(latest.body[0].at)}` : "";
-    sayAdopt(`Not adopted: someone else changed the policy first (version ${current}${by}) while you edited version ${state.version}. ` +
-      "Your edit is still on screen but was not saved. Reload the current policy, then make your change again.", "error");
-  } else sayAdopt("Not adopted: " + problemText(r), "error");
-  $("reload").hidden = false;
-  $("reload").focus();
 }
 
 function onSignedIn(user) {

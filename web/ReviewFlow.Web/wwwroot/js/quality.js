@@ -9,6 +9,7 @@ import { showPageLinks, showForRoles, notForRole, leavePage } from "./nav.js";
 import { showAlerts } from "./alerts.js";
 import { share, count, num, proportion, proportionShort, day, lastDay, periodQuery, utcDay } from "./figures.js";
 import { showReviewers } from "./quality-reviewers.js";
+import { showReference } from "./quality-reference.js";
 import { showReliability, showSeries, showConfusion, noSeries, noConfusion } from "./quality-charts.js";
 
 const ROLES = ["Admin", "Supervisor", "Auditor"];
@@ -77,6 +78,7 @@ async function load() {
       api("/api/v1/quality/series?" + q), api("/api/v1/quality/confusion?" + query(false)), showAlerts("alerts")]);
     if (series.ok) showSeries(series.body, await psiLimit(alerts)); else noSeries(series.status === 404 ? "No figures over time: the server does not offer them yet." : problemText(series));
     await showVersions();
+    await showReference(signedIn, $("f-type").value.trim(), load);
     await showReviewers(signedIn, periodQuery(new URLSearchParams(), $("f-from").value, $("f-to").value));
     if (confusion.ok) showConfusion(confusion.body); else noConfusion(confusion.status === 404 ? "No confusion matrix: the server does not offer it yet." : problemText(confusion));
     say(r.body.decided ? "" : "No decided documents match these filters in this period.");
