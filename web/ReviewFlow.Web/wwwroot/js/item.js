@@ -23,7 +23,7 @@ export function rememberLink(linked = new URLSearchParams(location.search).get("
   if (linked) tabStorage.setItem(LINK_KEY, linked);
 }
 
-export function hasLink() { return !!sessionStorage.getItem(LINK_KEY); }
+export function hasLink() { return !!tabStorage.getItem(LINK_KEY); }
 
 // A deep link only shows the document: opening a link (or a link preview, or a mail scanner fetching it) never
 // claims or decides; only a key or a click does.

@@ -1,6 +1,7 @@
 // The reviewer page on a narrow screen (under 700 px, a phone): the list, then the item, and back (key b or the
 // button); on a wide screen both side by side and b does nothing. Also the reviewer's auto-advance setting.
 import { $ } from "./dom.js";
+import { preferences } from "./storage.js";
 
 const NARROW = window.matchMedia("(max-width: 700px)");
 const AUTO_KEY = "reviewflow.autoAdvance";
@@ -26,7 +27,7 @@ export function back() { if (isNarrow() && $("workspace").dataset.view === "item
 
 // Auto-advance: after a decision the next task of my groups is claimed and opened (as n). Off by default; the
 // choice stays in this browser (localStorage: a preference, nothing secret).
-export function autoAdvance() { return localStorage.getItem(AUTO_KEY) === "on"; }
+export function autoAdvance() { return preferences.getItem(AUTO_KEY) === "on"; }
 
 export function bindLayout() {
   $("workspace").dataset.view = "list";
@@ -34,7 +35,7 @@ export function bindLayout() {
   const box = $("auto-advance");
   box.checked = autoAdvance();
   box.addEventListener("change", () => {
-    if (box.checked) localStorage.setItem(AUTO_KEY, "on"); else localStorage.removeItem(AUTO_KEY);
+    if (box.checked) preferences.setItem(AUTO_KEY, "on"); else preferences.removeItem(AUTO_KEY);
     box.blur(); // Enter confirms again, not toggles
   });
 }
