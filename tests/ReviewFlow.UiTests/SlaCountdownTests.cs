@@ -49,8 +49,14 @@ public sealed class SlaCountdownTests(BrowserSystem browser) : BrowserTest(brows
         await Assertions.Expect(sla(claim).Locator(".badge")).ToHaveTextAsync("Breached");
         await Assertions.Expect(sla(claim)).ToContainTextAsync("overdue");
         Assert.Contains("SlaBreached", await B.HistoryAsync(sam, claim));
-        // The queue puts the breached task first (closest to its SLA).
-        await Assertions.Expect(sam.Locator("#queue-rows tr").First).ToHaveAttributeAsync("data-id", claim);
+        // The queue puts breached tasks first (closest to their SLA): the claim comes before the invoice and the contract,
+        // behind nothing but other breached tasks (earlier tests of this shared system may have left some in sam's queue).
+        var rows = await sam.Locator("#queue-rows tr").EvaluateAllAsync<string[][]>(
+            "rows => rows.map(r => [r.dataset.id, r.dataset.breached || 'false'])");
+        var order = rows.Select(r => r[0]).ToList();
+        Assert.True(order.IndexOf(claim) < order.IndexOf(invoice) && order.IndexOf(claim) < order.IndexOf(contract),
+            "breached claim not ahead: " + string.Join(", ", order));
+        Assert.All(rows.Take(order.IndexOf(claim)), r => Assert.Equal("true", r[1]));
 
         // Pane: the breached claim shows the badge; the invoice's due time is in the viewer's zone.
         await row(claim).ClickAsync();
