@@ -32,7 +32,5 @@ public sealed record DocumentRead(DocumentState State, IReadOnlyList<IEvent> Eve
         s.Outcome is not null ? DocumentStatus.Routed
         : s.Classification is null ? DocumentStatus.Invalid
         : s.ClaimedBy is not null ? DocumentStatus.Claimed
-        : s.ForSupervisor ? DocumentStatus.Escalated
-        : s.FirstReviewerId is not null ? DocumentStatus.AwaitingSecondReview
-        : DocumentStatus.AwaitingReview;
+        : DocumentStatus.Unclaimed(s.ForSupervisor, s.FirstReviewerId is not null);
 }

@@ -22,4 +22,8 @@ public static class DocumentStatus
     public static readonly string[] ForReviewers = [AwaitingReview, Claimed, AwaitingSecondReview];
 
     public static bool IsOpen(string status) => Open.Contains(status);
+
+    /// <summary>The open state of a task nobody holds, by its four-eyes stage (the state machine's ToUnclaimed).</summary>
+    public static string Unclaimed(bool forSupervisor, bool firstReviewIn) =>
+        forSupervisor ? Escalated : firstReviewIn ? AwaitingSecondReview : AwaitingReview;
 }

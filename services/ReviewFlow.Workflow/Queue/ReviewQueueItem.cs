@@ -118,8 +118,6 @@ public sealed class ReviewQueueItem
     void Unclaim()
     {
         (ClaimedBy, ClaimedByName, ClaimedAt, LeaseExpiresAt) = (null, null, null, null);
-        Status = ForSupervisor ? DocumentStatus.Escalated
-            : FirstReviewerId is not null ? DocumentStatus.AwaitingSecondReview
-            : DocumentStatus.AwaitingReview;
+        Status = DocumentStatus.Unclaimed(ForSupervisor, FirstReviewerId is not null);
     }
 }
