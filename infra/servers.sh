@@ -51,6 +51,8 @@ max_connections = 300
 shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
+# What each statement costs, for the benchmark's statements per document (bench/, docs/performance.md).
+shared_preload_libraries = 'pg_stat_statements'
 CONF
   fi
   su postgres -c "$PG_BIN/pg_ctl -D '$dir/data' -l '$dir/pg.log' -o '-p $port -k $dir' -w -t 60 start" >/dev/null

@@ -223,3 +223,58 @@ public static class BenchDatabase
         }
     }
 }
+
+/// <summary>
+/// What the run asked of PostgreSQL, from pg_stat_statements (loaded by infra/servers.sh on a new server; elsewhere add
+/// it to shared_preload_libraries): top-level statements per document — each one a round trip or part of a batch —
+/// and the statements that took the most time, per document. Reset right before the measured documents, read after.
+/// Execution time is wall time inside the server, so on a busy machine it includes waiting for a core.
+/// </summary>
+public sealed class PgStatements
+{
+    readonly string _connectionString;
+
+    PgStatements(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>Null when pg_stat_statements is not loaded on this server.</summary>
+    public static async Task<PgStatements?> ResetAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var loaded = new NpgsqlCommand("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'", connection))
+            if (await loaded.ExecuteScalarAsync() is not true) return null;
+        await using var reset = new NpgsqlCommand("""
+            CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+            SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0);
+            """, connection);
+        await reset.ExecuteNonQueryAsync();
+        return new PgStatements(connectionString);
+    }
+
+    /// <summary>"N statements per document (…)" and the top statements by time, for this database since the reset.</summary>
+    public async Task<IReadOnlyList<string>> DescribeAsync(int documents, int top = 8)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT calls, total_exec_time, regexp_replace(query, '\s+', ' ', 'g')
+              FROM pg_stat_statements
+             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel
+               AND query NOT LIKE '%pg_stat_statements%'
+             ORDER BY total_exec_time DESC
+            """, connection);
+        var rows = new List<(long Calls, double Ms, string Query)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) rows.Add((reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2)));
+        var calls = rows.Sum(r => r.Calls);
+        var transactions = rows.Where(r => r.Query.StartsWith("BEGIN", StringComparison.OrdinalIgnoreCase)).Sum(r => r.Calls);
+        var lines = new List<string>
+        {
+            $"{Stats.N1((double)calls / documents)} top-level statements per document ({Stats.N1((double)transactions / documents)} explicit transactions; " +
+            $"{Stats.N1(rows.Sum(r => r.Ms) / documents)} ms of statement time per document)",
+        };
+        lines.AddRange(rows.Take(top).Select(r =>
+            $"  {Stats.N1(r.Ms / documents),5} ms  {((double)r.Calls / documents).ToString("0.00", CultureInfo.InvariantCulture),5}x  {(r.Query.Length > 110 ? r.Query[..110] + "…" : r.Query)}"));
+        return lines;
+    }
+}

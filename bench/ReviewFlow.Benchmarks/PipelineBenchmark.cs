@@ -30,7 +30,8 @@ public sealed record PipelineResult(
     string Cpu,
     string CpuPerDocument,
     IReadOnlyList<(string Name, double Ms)> CpuMsPerDocument,
-    bool TimedOut)
+    bool TimedOut,
+    IReadOnlyList<string> Statements)
 {
     public double PerSecond => Documents / Seconds;
 }
@@ -128,7 +129,7 @@ public sealed class PipelineBenchmark
         {
             Console.Error.WriteLine($"[bench] starting the worker (database {Database}, schema {Schema}, vhost rf-{Database})");
             await host.StartAsync(cancellationToken);
-            return await MeasureAsync(uri, new Dictionary<int, string>(), "benchmark+worker", cancellationToken);
+            return await MeasureAsync(uri, postgres, new Dictionary<int, string>(), "benchmark+worker", cancellationToken);
         }
         finally
         {
@@ -151,7 +152,7 @@ public sealed class PipelineBenchmark
             Console.Error.WriteLine($"[bench] migrating database {Database}, schema {Schema}; then {_options.WorkerProcesses} worker process(es), vhost rf-{Database}");
             workers = await Deployment.MigrateAndStartWorkersAsync(environment, _options.WorkerProcesses, cancellationToken);
             await Deployment.WaitReadyAsync(workers, cancellationToken);
-            return await MeasureAsync(uri, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken);
+            return await MeasureAsync(uri, postgres, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken);
         }
         catch (Exception ex) when (BenchmarkException.IsSetupFailure(ex))
         {
@@ -164,7 +165,7 @@ public sealed class PipelineBenchmark
         }
     }
 
-    async Task<PipelineResult> MeasureAsync(string uri, IReadOnlyDictionary<int, string> processes, string self, CancellationToken cancellationToken)
+    async Task<PipelineResult> MeasureAsync(string uri, string postgres, IReadOnlyDictionary<int, string> processes, string self, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-benchmark" };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
@@ -257,6 +258,7 @@ public sealed class PipelineBenchmark
         var timeout = TimeSpan.FromSeconds(Math.Max(Math.Max(120, _documents / 50.0), _options.Rate > 0 ? _documents / _options.Rate + 60 : 0));
         using var tracing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tracer = _options.Trace ? TraceAsync(connection, tracing.Token) : Task.CompletedTask;
+        var statements = await PgStatements.ResetAsync(postgres);
         var cpuBefore = CpuSnapshot.Take(processes, self);
         var start = Stopwatch.GetTimestamp();
 
@@ -293,12 +295,15 @@ public sealed class PipelineBenchmark
         var cpu = cpuBefore.Describe(cpuAfter, TimeSpan.FromMilliseconds(Stats.Ms(start, Stopwatch.GetTimestamp())));
         var cpuPerDocument = cpuBefore.PerDocument(cpuAfter, _documents);
         var cpuMsPerDocument = cpuBefore.MsPerDocument(cpuAfter, _documents);
+        IReadOnlyList<string> statementLines = statements is null
+            ? ["n/a: pg_stat_statements is not loaded on this server (infra/servers.sh loads it on a new one)"]
+            : await statements.DescribeAsync(_documents);
         await tracing.CancelAsync();
         await tracer;
 
         // A late duplicate would show up shortly after: wait a little before counting.
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-        return Result(start, end, cpu, cpuPerDocument, cpuMsPerDocument, timedOut);
+        return Result(start, end, cpu, cpuPerDocument, cpuMsPerDocument, timedOut, statementLines);
 
         async Task PublishOne(int i)
         {
@@ -379,7 +384,8 @@ public sealed class PipelineBenchmark
         }
     }
 
-    PipelineResult Result(long start, long end, string cpu, string cpuPerDocument, IReadOnlyList<(string, double)> cpuMsPerDocument, bool timedOut)
+    PipelineResult Result(long start, long end, string cpu, string cpuPerDocument, IReadOnlyList<(string, double)> cpuMsPerDocument, bool timedOut,
+        IReadOnlyList<string> statements)
     {
         lock (_gate)
         {
@@ -395,7 +401,7 @@ public sealed class PipelineBenchmark
                 .ToList();
             return new PipelineResult(_documents, Stats.Ms(start, end) / 1000.0, latencies, intake, relay,
                 missing.Count, missing, duplicateMessages.Sum(m => m.Value - 1), duplicateDocuments.Sum(d => d.Value.Count - 1),
-                details, duplicateDocuments.Count(d => d.Value.Distinct().Count() > 1), _foreign, new Dictionary<string, int>(_outcomes), _wrongRoutingKeys, cpu, cpuPerDocument, cpuMsPerDocument, timedOut);
+                details, duplicateDocuments.Count(d => d.Value.Distinct().Count() > 1), _foreign, new Dictionary<string, int>(_outcomes), _wrongRoutingKeys, cpu, cpuPerDocument, cpuMsPerDocument, timedOut, statements);
         }
     }
 

@@ -16,7 +16,8 @@ using static ReviewFlow.Benchmarks.Stats;
 // --keep-database leaves the run's database (rfbench_<run>) in place; by default it is dropped.
 // `-- hostile [--messages N]` measures what bad input costs the intake instead (HostileInputBenchmark.cs).
 // `-- quality [--decisions N]`: the quality summary, what-if and suggestion over N recorded decisions (QualityBenchmark.cs).
-// `-- workers [same options]`: the deployed worker executable as 1, then 2 processes, beside the baseline (WorkersBenchmark.cs).
+// `-- workers [same options] [--counts 1,2]`: the deployed worker executable as 1, then 2 processes (or the counts
+//   given), beside the baseline (WorkersBenchmark.cs).
 // `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]`: C SignalR clients on M web host
 //   processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs).
 // Exit code 1 when a document got no decision or two different ones, 2 on bad arguments or a setup failure.
@@ -41,6 +42,7 @@ var documents = 5000;
 var clients = 200;
 var seconds = 30;
 var workerProcesses = 1;
+int[] workerCounts = [1, 2];
 var webNodes = 2;
 var baselineMessages = 20000;
 var keepDatabase = false;
@@ -64,6 +66,9 @@ try
             case "--clients" when mode == "reviewers": clients = PositiveInt(Next(ref i), "--clients"); break;
             case "--seconds" when mode == "reviewers": seconds = PositiveInt(Next(ref i), "--seconds"); break;
             case "--workers" when mode == "reviewers": workerProcesses = PositiveInt(Next(ref i), "--workers"); break;
+            case "--counts" when mode == "workers":
+                workerCounts = Next(ref i).Split(',').Select(c => PositiveInt(c, "--counts")).ToArray();
+                break;
             case "--web" when mode == "reviewers": webNodes = PositiveInt(Next(ref i), "--web"); break;
             case "--trace": trace = true; break;
             case "--warmup": warmUp = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
@@ -77,7 +82,7 @@ try
             case "-h" or "--help":
                 Console.WriteLine("usage: ReviewFlow.Benchmarks [--documents N] [--baseline-messages M] [--warmup W] [--settle S] [--rate R] [--trace] " +
                                   "[--postgres-options \"K=V;...\"] [--set Key=Value]... [--keep-database]\n" +
-                                  "       ReviewFlow.Benchmarks workers [the same options]\n" +
+                                  "       ReviewFlow.Benchmarks workers [the same options] [--counts 1,2]\n" +
                                   "       ReviewFlow.Benchmarks reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]\n" +
                                   "       ReviewFlow.Benchmarks hostile [--messages N]");
                 return 0;
@@ -100,7 +105,7 @@ try
         return await new ReviewersBenchmark(new ReviewersOptions(clients, rate > 0 ? rate : 100, seconds, workerProcesses, webNodes, keepDatabase))
             .RunAsync(cancel.Token);
     if (mode == "workers")
-        return await WorkersBenchmark.RunAsync(baselineMessages,
+        return await WorkersBenchmark.RunAsync(baselineMessages, workerCounts,
             new PipelineOptions(documents, warmUp, settleSeconds, rate, trace, keepDatabase, postgresOptions, overrides), cancel.Token);
 
     BaselineResult? baseline = null;
@@ -124,12 +129,14 @@ try
     rows.Add(("  saga decided -> decision out (commit+relay)", Triple(result.RelayMs) + " ms"));
     rows.Add(("cpu", result.Cpu));
     rows.Add(("cpu per document", result.CpuPerDocument));
+    rows.Add(("postgres", result.Statements[0]));
     rows.Add(("outcomes", string.Join(", ", result.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))));
 
     var width = rows.Max(r => r.Name.Length) + 1;
     Console.WriteLine();
     Console.WriteLine($"ReviewFlow end-to-end benchmark ({N0(documents)} documents, {Environment.ProcessorCount} cores; after {N0(warmUp)} warm-up documents and {settleSeconds} s)");
     foreach (var (name, value) in rows) Console.WriteLine($"{name.PadRight(width)}: {value}");
+    foreach (var line in result.Statements.Skip(1)) Console.WriteLine(line);
     Console.WriteLine($"duplicates: {result.DuplicateMessageIds} by message id, {result.DuplicateDocumentIds} by documentId; missing: {result.Missing}"
         + (result.Foreign > 0 ? $"; unexpected decisions: {result.Foreign}" : "")
         + (result.WrongRoutingKeys > 0 ? $"; wrong routing keys: {result.WrongRoutingKeys}" : ""));

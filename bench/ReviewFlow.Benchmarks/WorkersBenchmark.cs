@@ -11,7 +11,7 @@ namespace ReviewFlow.Benchmarks;
 /// </summary>
 public static class WorkersBenchmark
 {
-    public static async Task<int> RunAsync(int baselineMessages, PipelineOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int baselineMessages, IReadOnlyList<int> counts, PipelineOptions options, CancellationToken cancellationToken)
     {
         BaselineResult? baseline = null;
         if (baselineMessages > 0)
@@ -20,15 +20,15 @@ public static class WorkersBenchmark
             baseline = await BaselineBenchmark.RunAsync(baselineMessages, TimeSpan.FromSeconds(Math.Max(120, baselineMessages / 100.0)), cancellationToken);
         }
         var runs = new List<(int Workers, PipelineResult Result)>();
-        var belowSaturation = new List<(double Rate, PipelineResult Result)>();
-        foreach (var workers in new[] { 1, 2 })
+        var belowSaturation = new List<(int Workers, double Rate, PipelineResult Result)>();
+        foreach (var workers in counts)
         {
             var run = await new PipelineBenchmark(options with { WorkerProcesses = workers }).RunAsync(cancellationToken);
             runs.Add((workers, run));
             if (options.Rate > 0) continue;
             var half = Math.Max(1, Math.Round(run.PerSecond / 2));
             Console.Error.WriteLine($"[bench] {workers} worker(s) again at {half} docs/s (half the throughput) for the latency below saturation");
-            belowSaturation.Add((half, await new PipelineBenchmark(options with { WorkerProcesses = workers, Rate = half }).RunAsync(cancellationToken)));
+            belowSaturation.Add((workers, half, await new PipelineBenchmark(options with { WorkerProcesses = workers, Rate = half }).RunAsync(cancellationToken)));
         }
 
         Console.WriteLine();
@@ -57,12 +57,14 @@ public static class WorkersBenchmark
                                   $"{string.Join(", ", servers.Select(p => $"{p.Name} ~{N0(1000 / p.Ms)}/s"))})");
             }
             Console.WriteLine($"  cpu: {r.Cpu}");
+            Console.WriteLine($"  postgres: {r.Statements[0]}");
+            foreach (var line in r.Statements.Skip(1)) Console.WriteLine("  " + line);
             Console.WriteLine($"  decisions: {r.Missing} missing, {r.DecidedTwice} decided twice (different message ids), " +
                               $"{r.DuplicateMessageIds} redelivered (same message id); outcomes {string.Join(", ", r.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
             foreach (var line in r.DuplicateDetails.Take(10)) Console.WriteLine($"    duplicate {line}");
             if (r.Missing > 0) Console.WriteLine($"    missing: {string.Join(", ", r.MissingIds.Take(10))}{(r.Missing > 10 ? ", …" : "")}");
             failed |= r.Missing > 0 || r.DecidedTwice > 0;
-            if (belowSaturation.Count >= workers && belowSaturation[workers - 1] is var (rate, low))
+            if (belowSaturation.FirstOrDefault(b => b.Workers == workers) is { Result: { } low, Rate: var rate })
             {
                 Console.WriteLine($"  at {N0(rate)} docs/s (half): publish->decision p50 / p95 / p99 {N0(Percentile(low.LatenciesMs, 50))} / " +
                                   $"{N0(Percentile(low.LatenciesMs, 95))} / {N0(Percentile(low.LatenciesMs, 99))} ms; cpu per document {N1(low.CpuMsPerDocument.Where(p => p.Name != "benchmark").Sum(p => p.Ms))} ms; " +
