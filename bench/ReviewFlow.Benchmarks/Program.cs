@@ -20,6 +20,8 @@ using static ReviewFlow.Benchmarks.Stats;
 //   given), beside the baseline (WorkersBenchmark.cs).
 // `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]`: C SignalR clients on M web host
 //   processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs).
+// `-- decide [--reviewers R] [--tasks N] [--warmup W]`: R reviewers claim and decide W + N queued tasks through the web
+//   host, one at a time each, as the page's keys do: the human path's round trips (DecideBenchmark.cs).
 // Exit code 1 when a document got no decision or two different ones, 2 on bad arguments or a setup failure.
 
 if (args is ["hostile", ..])
@@ -36,7 +38,7 @@ if (args is ["quality", ..])
     catch (BenchmarkException ex) { Console.Error.WriteLine($"FAILED: {ex.Message}"); return 2; }
 }
 
-var mode = args is [("workers" or "reviewers") and var m, ..] ? m : "pipeline";
+var mode = args is [("workers" or "reviewers" or "decide") and var m, ..] ? m : "pipeline";
 if (mode != "pipeline") args = args[1..];
 var documents = 5000;
 var clients = 200;
@@ -52,6 +54,7 @@ var trace = false;
 var settleSeconds = 5;
 var warmUp = 3000;
 var overrides = new Dictionary<string, string?>();
+int decideReviewers = 8, decideTasks = 400, decideWarmUp = 100;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -64,6 +67,9 @@ try
             case "--postgres-options": postgresOptions = Next(ref i); break;
             case "--rate": rate = double.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--clients" when mode == "reviewers": clients = PositiveInt(Next(ref i), "--clients"); break;
+            case "--reviewers" when mode == "decide": decideReviewers = PositiveInt(Next(ref i), "--reviewers"); break;
+            case "--tasks" when mode == "decide": decideTasks = PositiveInt(Next(ref i), "--tasks"); break;
+            case "--warmup" when mode == "decide": decideWarmUp = PositiveInt(Next(ref i), "--warmup"); break;
             case "--seconds" when mode == "reviewers": seconds = PositiveInt(Next(ref i), "--seconds"); break;
             case "--workers" when mode == "reviewers": workerProcesses = PositiveInt(Next(ref i), "--workers"); break;
             case "--counts" when mode == "workers":
@@ -84,6 +90,7 @@ try
                                   "[--postgres-options \"K=V;...\"] [--set Key=Value]... [--keep-database]\n" +
                                   "       ReviewFlow.Benchmarks workers [the same options] [--counts 1,2]\n" +
                                   "       ReviewFlow.Benchmarks reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]\n" +
+                                  "       ReviewFlow.Benchmarks decide [--reviewers R] [--tasks N] [--warmup W]\n" +
                                   "       ReviewFlow.Benchmarks hostile [--messages N]");
                 return 0;
             default: throw new BenchmarkException($"unknown argument '{args[i]}' (try --help)");
@@ -101,6 +108,8 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
 try
 {
+    if (mode == "decide")
+        return await new DecideBenchmark(new DecideOptions(decideReviewers, decideTasks, decideWarmUp, keepDatabase)).RunAsync(cancel.Token);
     if (mode == "reviewers")
         return await new ReviewersBenchmark(new ReviewersOptions(clients, rate > 0 ? rate : 100, seconds, workerProcesses, webNodes, keepDatabase))
             .RunAsync(cancel.Token);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using Marten;
 using MassTransit;
@@ -35,15 +36,42 @@ public static class ClaimNext
         // Postgres sorts NULL due times last: tasks without an SLA come after every task with one.
         var breached = await open.Where(x => x.BreachedAt != null).OrderBy(x => x.DueAt).ThenBy(x => x.RequestedAt).Take(Tries).ToListAsync(ct);
         var rest = await open.Where(x => x.BreachedAt == null).OrderBy(x => x.DueAt).ThenBy(x => x.RequestedAt).Take(Tries).ToListAsync(ct);
-        foreach (var task in breached.Concat(rest).Take(Tries))
+        // Reviewers pressing "next" together would all ask for the same first task, one after another (the saga takes a
+        // document's messages one at a time): a task another request of this node is claiming is tried last instead.
+        var candidates = breached.Concat(rest).Take(Tries).ToList();
+        var busy = new List<ReviewQueueItem>();
+        foreach (var task in candidates)
         {
-            var response = await seal.RequestAsync(client, new ClaimReview(task.DocumentId, me, supervisor, user.ReviewRole(), user.DisplayName(), channel), ct);
-            if (response.Is(out Response<ReviewCommandAccepted>? accepted))
-                return TypedResults.Ok(new NextTask(task.DocumentId, accepted!.Message.Status, task.BreachedAt is not null, task.DueAt));
+            if (!Claiming.TryAdd(task.DocumentId, 0))
+            {
+                busy.Add(task);
+                continue;
+            }
+            try
+            {
+                if (await TryClaimAsync(task) is { } claimed) return claimed;
+            }
+            finally
+            {
+                Claiming.TryRemove(task.DocumentId, out _);
+            }
         }
+        foreach (var task in busy)
+            if (await TryClaimAsync(task) is { } claimed) return claimed;
         return TypedResults.Problem(statusCode: 404, title: "Nothing to review",
             detail: "No unclaimed task is waiting in your groups. New tasks appear in the queue live.");
+
+        async Task<IResult?> TryClaimAsync(ReviewQueueItem task)
+        {
+            var response = await seal.RequestAsync(client, new ClaimReview(task.DocumentId, me, supervisor, user.ReviewRole(), user.DisplayName(), channel), ct);
+            return response.Is(out Response<ReviewCommandAccepted>? accepted)
+                ? TypedResults.Ok(new NextTask(task.DocumentId, accepted!.Message.Status, task.BreachedAt is not null, task.DueAt))
+                : null;
+        }
     }
+
+    /// <summary>The tasks this node's "next" requests are claiming right now.</summary>
+    static readonly ConcurrentDictionary<string, byte> Claiming = new(StringComparer.Ordinal);
 }
 
 public sealed record NextTask(string DocumentId, string Status, bool Breached, DateTimeOffset? DueAt);
