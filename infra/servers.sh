@@ -72,9 +72,10 @@ start_rabbit() {
   dist=$(free_port $((port < 30000 ? port + 1000 : port + 20000 > 65000 ? 25672 : port + 20000)))
   mkdir -p "$dir"; chown -R rabbitmq:rabbitmq "$dir"
   echo "[]." >"$dir/enabled_plugins"
-  # max_message_size: the broker refuses (to the publisher) bodies over 16 MiB, twice the intake's own limit, so
-  # a worker never holds more than prefetch x 16 MiB of bodies (docs/operations.md, "Hostile input").
-  printf 'listeners.tcp.default = %s\nlog.console = false\nmax_message_size = 16777216\n' "$port" >"$dir/rabbitmq.conf"
+  # max_message_size: the broker refuses (to the publisher) bodies over 10 MiB, a little over the intake's own 8 MiB
+  # (a body just over it still reaches the error queue with its reason), so a worker never holds more than
+  # prefetch x 10 MiB of bodies, each in a 16 MB pooled buffer at most (docs/reliability.md, "Hostile input").
+  printf 'listeners.tcp.default = %s\nlog.console = false\nmax_message_size = 10485760\n' "$port" >"$dir/rabbitmq.conf"
   chown -R rabbitmq:rabbitmq "$dir"
   # The node name carries the port, so a developer's instance and a CI instance can run side by side.
   su rabbitmq -s /bin/bash -c "cd '$dir' && env HOME='$dir' RABBITMQ_NODENAME=rabbit$port@localhost \

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ReviewFlow.Workflow.Hosting;
 using Microsoft.AspNetCore.Routing;
 
@@ -33,8 +34,12 @@ public static class IntakeSlice
     /// The worker's intake queues: raw JSON from any publisher on the reviewflow.classifications fanout exchange, and
     /// DocumentClassified from .NET publishers through MassTransit.
     /// </summary>
-    public static IHostApplicationBuilder AddIntakeQueues(this IHostApplicationBuilder builder) =>
-        builder.AddBusPart(new BusPart(
+    public static IHostApplicationBuilder AddIntakeQueues(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LargeBodyMemory>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LargeBodyMemory>());
+        return builder.AddBusPart(new BusPart(
             x =>
             {
                 x.AddConsumer<ReceiveRawClassificationConsumer>().ExcludeFromConfigureEndpoints();
@@ -51,18 +56,26 @@ public static class IntakeSlice
                     e.Bind(ClassificationsExchange, b => b.ExchangeType = "fanout");
                     // Bodies held at once: prefetch × message size (RabbitMQ's max_message_size, docs/operations.md).
                     e.PrefetchCount = 16;
-                    e.ConfigureReceive(r => r.UseFilter(new RawClassificationBodyFilter(
-                        context.GetRequiredService<ClassificationParser>(), context.GetRequiredService<BadInput>())));
+                    var memory = context.GetRequiredService<LargeBodyMemory>();
+                    e.ConfigureReceive(r =>
+                    {
+                        r.UseExecute(c => memory.Received(c.Body.Length ?? 0));
+                        r.UseFilter(new RawClassificationBodyFilter(
+                            context.GetRequiredService<ClassificationParser>(), context.GetRequiredService<BadInput>()));
+                    });
                     e.UseMessageRetry(r => r.Intervals(IntakeRetries));
                     e.ConfigureConsumer<ReceiveRawClassificationConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(TypedClassificationsQueue, e =>
                 {
                     bus.Owned(e);
+                    var memory = context.GetRequiredService<LargeBodyMemory>();
+                    e.ConfigureReceive(r => r.UseExecute(c => memory.Received(c.Body.Length ?? 0)));
                     e.UseMessageRetry(r => r.Intervals(IntakeRetries));
                     e.ConfigureConsumer<ReceiveClassificationConsumer>(context);
                 });
             }));
+    }
 
     /// <summary>POST /api/v1/documents.</summary>
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder app)

@@ -37,7 +37,7 @@ public sealed partial class ErrorQueue(IConfiguration configuration) : IAsyncDis
 {
     /// <summary>Messages looked at per queue per request (Operations:ErrorQueueReadLimit): a request holds them all unacknowledged.</summary>
     readonly int _limit = configuration.GetValue("Operations:ErrorQueueReadLimit", 1000);
-    /// <summary>And at most this many body bytes per queue (Operations:ErrorQueueReadBytes): refused bodies may be up to 16 MiB each.</summary>
+    /// <summary>And at most this many body bytes per queue (Operations:ErrorQueueReadBytes): refused bodies may be up to 10 MiB each (the broker's max_message_size).</summary>
     readonly long _maxBytes = configuration.GetValue("Operations:ErrorQueueReadBytes", 64L * 1024 * 1024);
     readonly Uri _broker = new(EventStore.Required(configuration, "RabbitMq"));
     readonly SemaphoreSlim _gate = new(1, 1);

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text;
+using RabbitMQ.Client;
+using ReviewFlow.Workflow.Intake;
+using Xunit.Abstractions;
+
+namespace ReviewFlow.IntegrationTests.Intake;
+
+/// <summary>
+/// Issue 14's hostile-input memory finding, on the real worker process: 20 bodies of 9 MB (over the intake's 8 MiB
+/// limit) and 20 with a 5 MB excerpt (under it, but far over the excerpt's limit), each refused to the error queue
+/// with its reason, while the worker's resident memory (VmRSS) is sampled: it must stay under a bound while they
+/// arrive and come back near where it started once they are refused (docs/reliability.md, "Hostile input"). A body
+/// over the broker's max_message_size never reaches the worker: the publisher's channel is closed.
+/// </summary>
+public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    static readonly int Each = (int)Setting("REVIEWFLOW_HOSTILE_EACH", 20); // 40: issue 14's run (docs/reliability.md)
+    const string ErrorQueue = IntakeSlice.RawClassificationsQueue + "_error";
+
+    // The bounds, over the worker's idle RSS after a warm-up (~190 MB). Before the fix RSS stayed at its peak (+880 MB
+    // after 40 + 40 bodies) for good; after it, the shared ArrayPool lets go of its cached buffers only 30-60 s later.
+    static readonly double PeakAboveIdleMb = Setting("REVIEWFLOW_HOSTILE_PEAK_MB", 650);
+    static readonly double SettledAboveIdleMb = Setting("REVIEWFLOW_HOSTILE_SETTLED_MB", 350);
+    static readonly TimeSpan SettleWithin = TimeSpan.FromSeconds(Setting("REVIEWFLOW_HOSTILE_SETTLE_SECONDS", 60));
+
+    readonly string _schema = "h" + Guid.NewGuid().ToString("N")[..10];
+    string _postgres = "";
+    string _rabbit = "";
+    AmqpProbe _amqp = null!;
+
+    public async Task InitializeAsync()
+    {
+        (_postgres, _rabbit) = await Servers.IsolatedAsync(_schema);
+        _amqp = await AmqpProbe.ConnectAsync(_rabbit);
+    }
+
+    public async Task DisposeAsync() => await _amqp.DisposeAsync();
+
+    static double Setting(string name, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+    [Fact]
+    public async Task Large_hostile_bodies_are_refused_with_their_reasons_and_the_worker_gives_the_memory_back()
+    {
+        using var worker = WorkerProcess.For("w", _postgres, _rabbit, _schema);
+        worker.Start();
+        try
+        {
+            await _amqp.WaitForQueueAsync(IntakeSlice.RawClassificationsQueue, TimeSpan.FromSeconds(60));
+            var warmup = Documents.NewId("WARM");
+            await Waiting.UntilAsync(() => Task.FromResult(_amqp.Decisions.Any(d => d.DocumentId == warmup)), TimeSpan.FromSeconds(60),
+                "the worker deciding the warm-up document", () => _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99)));
+            await Task.Delay(1000);
+            var idle = worker.RssMb();
+
+            // Two bodies, published 40 times each under their own message ids: the test process holds 14 MB, not 560.
+            var oversized = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("BIG"), excerpt: new string('x', 9 * 1024 * 1024)));
+            var longExcerpt = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("EXC"), excerpt: new string('x', 5 * 1024 * 1024)));
+            var expected = new Dictionary<string, string>();
+            for (var i = 0; i < Each; i++)
+            {
+                expected[$"big-{i}"] = $"$: payload is {oversized.Length} bytes; the limit is {new IntakeLimits().MaxPayloadBytes}";
+                expected[$"excerpt-{i}"] = "excerpt: is over 65536 characters";
+            }
+
+            var peak = idle;
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, worker.RssMb());
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            }, CancellationToken.None);
+
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < Each; i++)
+            {
+                await _amqp.PublishRawAsync(oversized, messageId: $"big-{i}");
+                await _amqp.PublishRawAsync(longExcerpt, messageId: $"excerpt-{i}");
+            }
+            var published = clock.Elapsed;
+            await Waiting.UntilAsync(async () => await _amqp.MessageCountAsync(ErrorQueue) >= 2 * Each, TimeSpan.FromSeconds(120),
+                "every large body in the error queue");
+            var refused = clock.Elapsed;
+            var afterRefusal = worker.RssMb();
+
+            // Given back: RSS back within the margin over idle, polled (a working build settles in seconds).
+            var settled = afterRefusal;
+            var settledAt = Stopwatch.StartNew();
+            var trace = new List<string>();
+            while (settledAt.Elapsed < SettleWithin && (settled = worker.RssMb()) > idle + SettledAboveIdleMb)
+            {
+                trace.Add($"{settledAt.Elapsed.TotalSeconds:0} s: {settled:0}");
+                await Task.Delay(5000);
+            }
+            output.WriteLine("settling (MB): " + string.Join(", ", trace));
+            sampling.Cancel();
+            await sampler;
+
+            output.WriteLine($"worker RSS (MB): idle {idle:0}, peak {peak:0}, after the refusals {afterRefusal:0}, " +
+                             $"then {settled:0} after {settledAt.Elapsed.TotalSeconds:0.0} s; published in {published.TotalSeconds:0.0} s, " +
+                             $"all refused in {refused.TotalSeconds:0.0} s");
+
+            var reasons = await DrainErrorQueueAsync();
+            Assert.Equal(expected.Keys.Order(), reasons.Keys.Order());
+            foreach (var (id, reason) in expected) Assert.Contains(reason, reasons[id]);
+
+            await AssertTheBrokerRefusesAsync(new byte[10 * 1024 * 1024 + 1]);
+
+            Assert.True(peak <= idle + PeakAboveIdleMb,
+                $"peak RSS {peak:0} MB is over idle {idle:0} MB + {PeakAboveIdleMb:0} MB\n{worker.Tail(10)}");
+            Assert.True(settled <= idle + SettledAboveIdleMb,
+                $"RSS {settled:0} MB {SettleWithin.TotalSeconds:0} s after the refusals is over idle {idle:0} MB + {SettledAboveIdleMb:0} MB");
+        }
+        finally
+        {
+            await worker.StopAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    /// <summary>Over max_message_size (10 MiB, infra/servers.sh): the broker closes the publisher's channel, 406.</summary>
+    async Task AssertTheBrokerRefusesAsync(byte[] body)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbit) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () =>
+            await channel.BasicPublishAsync(IntakeSlice.ClassificationsExchange, "", body));
+        Assert.Contains("PRECONDITION_FAILED", refused.ToString());
+        Assert.Equal(0u, await _amqp.MessageCountAsync(ErrorQueue));
+    }
+
+    /// <summary>Every message id on the error queue with its MT-Fault-Message (the bodies are not kept).</summary>
+    async Task<Dictionary<string, string>> DrainErrorQueueAsync()
+    {
+        var reasons = new Dictionary<string, string>();
+        await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbit) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        while (await channel.BasicGetAsync(ErrorQueue, autoAck: true) is { } message)
+            reasons[message.BasicProperties.MessageId ?? "(none)"] = BadInputTests.FaultMessage(message);
+        return reasons;
+    }
+}
