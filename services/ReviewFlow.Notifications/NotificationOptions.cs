@@ -30,6 +30,13 @@ public sealed class NotificationOptions
 
     /// <summary>Reviewer group → its channels and people.</summary>
     public Dictionary<string, GroupNotificationOptions> Groups { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A person's mail address: the id itself when it is one, else <see cref="People"/>; null when neither is a valid address.</summary>
+    internal string? AddressOf(string person)
+    {
+        var candidate = person.Contains('@') ? person : People.GetValueOrDefault(person);
+        return candidate is not null && System.Net.Mail.MailAddress.TryCreate(candidate.Trim(), out var parsed) ? parsed.Address : null;
+    }
 }
 
 public sealed class GraphOptions

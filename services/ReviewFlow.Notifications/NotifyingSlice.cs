@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ReviewFlow.Workflow.Notifying;
@@ -19,6 +20,7 @@ public static class NotifyingSlice
         builder.Services.AddSingleton<INotificationLog, MartenNotificationLog>();
         ReviewFlow.Workflow.Operations.ReviewFlowMetrics.Register(builder.Services);
         builder.Services.AddTransient<IReviewNotifications, NotificationJobs>();
+        builder.Services.TryAddSingleton<ReviewFlow.Workflow.Reviewing.GroupDirectory>(); // who reassigned, by name
         builder.Services.AddHostedService<DigestBootstrap>();
         return builder;
     }

@@ -107,6 +107,51 @@ public sealed class NotificationTests(SlaSystem system)
     }
 
     [Fact]
+    public async Task A_reassigned_task_is_mailed_to_its_new_holder_with_the_link_and_recorded_with_the_document()
+    {
+        var (id, _) = await system.UnsureClaimAsync();
+        var sam = await system.ClientAsync("sam");
+
+        Assert.Equal(HttpStatusCode.OK, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "alice", leaseMinutes = 60 })).StatusCode);
+
+        var mail = await EventuallyAsync(() => system.Graph.Mails.FirstOrDefault(m => m.Subject.StartsWith("Reassigned to you") && m.Subject.Contains(id)),
+            TimeSpan.FromSeconds(15), "the reassignment mail");
+        Assert.Equal(["alice@reviewflow.test"], mail.To);
+        Assert.Contains("sam reassigned this document to you: it is yours now, held for you until", mail.Text);
+        Assert.Contains($"https://reviewflow.test/?document={Uri.EscapeDataString(id)}", mail.Text);
+        Assert.Contains($"href=\"https://reviewflow.test/?document={Uri.EscapeDataString(id)}\"", mail.Html);
+        var recorded = await Waiting.ForAsync(() => NotificationsAsync(sam, id),
+            r => r.Any(n => n.GetProperty("kind").GetString() == "reassigned"), TimeSpan.FromSeconds(10), "the recorded attempt");
+        var sent = Assert.Single(recorded, n => n.GetProperty("kind").GetString() == "reassigned");
+        Assert.Equal(("outlook", "alice@reviewflow.test", "sent"), (sent.GetProperty("channel").GetString(), sent.GetProperty("recipient").GetString(),
+            sent.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
+    public async Task A_task_reassigned_to_someone_out_of_office_is_not_mailed_to_them_and_the_skip_says_why()
+    {
+        system.Graph.SetOutOfOffice("alice@reviewflow.test", "alwaysEnabled");
+        try
+        {
+            var (id, _) = await system.UnsureClaimAsync();
+            var sam = await system.ClientAsync("sam");
+
+            Assert.Equal(HttpStatusCode.OK, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "alice", leaseMinutes = 60 })).StatusCode);
+
+            var recorded = await Waiting.ForAsync(() => NotificationsAsync(sam, id),
+                r => r.Any(n => n.GetProperty("kind").GetString() == "reassigned"), TimeSpan.FromSeconds(15), "the recorded attempt");
+            var skipped = Assert.Single(recorded, n => n.GetProperty("kind").GetString() == "reassigned");
+            Assert.Equal("skipped", skipped.GetProperty("outcome").GetString());
+            Assert.Contains("out of office", skipped.GetProperty("detail").GetString());
+            Assert.DoesNotContain(system.Graph.Mails, m => m.Subject.StartsWith("Reassigned to you") && m.Subject.Contains(id));
+        }
+        finally
+        {
+            system.Graph.SetOutOfOffice("alice@reviewflow.test", "disabled");
+        }
+    }
+
+    [Fact]
     public async Task The_daily_digest_mails_each_reviewer_their_open_tasks_once_a_day()
     {
         var (id, _) = await system.UnsureClaimAsync();
