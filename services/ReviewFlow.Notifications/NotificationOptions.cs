@@ -17,6 +17,9 @@ public sealed class NotificationOptions
     /// <summary>How long a person's automatic-replies (out-of-office) setting is trusted.</summary>
     public TimeSpan OutOfOfficeCache { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often the worker reads the out-of-office of the members of groups with open tasks, for the supervisor's picker.</summary>
+    public string PresenceCron { get; set; } = "*/5 * * * *";
+
     public RetryOptions Retry { get; set; } = new();
 
     /// <summary>Reviewer id → mail address. Ids containing '@' are addresses already.</summary>

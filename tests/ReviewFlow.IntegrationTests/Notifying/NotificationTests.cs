@@ -152,6 +152,44 @@ public sealed class NotificationTests(SlaSystem system)
     }
 
     [Fact]
+    public async Task The_worker_records_who_is_out_of_office_and_the_supervisor_overview_marks_them_for_the_picker()
+    {
+        var until = DateTimeOffset.UtcNow.AddDays(3);
+        system.Graph.SetOutOfOffice("alice@reviewflow.test", "scheduled", DateTimeOffset.UtcNow.AddHours(-1), until);
+        try
+        {
+            await system.UnsureClaimAsync(); // claims-reviewers has an open task: its members are looked up
+            Assert.True(await RefreshPresenceAsync() >= 2);
+
+            var sam = await system.ClientAsync("sam");
+            var overview = await sam.GetFromJsonAsync<JsonElement>("/api/v1/supervisor/overview");
+            var members = overview.GetProperty("members").GetProperty("claims-reviewers").EnumerateArray().ToList();
+            var away = members.Single(m => m.GetProperty("id").GetString() == "alice").GetProperty("away");
+            Assert.InRange(away.GetProperty("until").GetDateTimeOffset(), until.AddSeconds(-1), until.AddSeconds(1));
+            Assert.True(members.Single(m => m.GetProperty("id").GetString() == "sam") is var here
+                && (!here.TryGetProperty("away", out var none) || none.ValueKind == JsonValueKind.Null));
+            var workload = overview.GetProperty("workload").EnumerateArray().Single(w => w.GetProperty("id").GetString() == "alice");
+            Assert.Equal(JsonValueKind.Object, workload.GetProperty("away").ValueKind);
+            // The worker asked Graph; the recurring job keeps it current.
+            Assert.Contains(system.Graph.GraphRequests, r => r.Method == "GET" && r.Path.Contains("alice@reviewflow.test/mailboxSettings/automaticRepliesSetting"));
+            using var connection = system.Worker.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == "member-presence" && j.Cron == "*/5 * * * *");
+        }
+        finally
+        {
+            system.Graph.SetOutOfOffice("alice@reviewflow.test", "disabled");
+            await Task.Delay(300); // past the test system's out-of-office cache
+            await RefreshPresenceAsync();
+        }
+    }
+
+    async Task<int> RefreshPresenceAsync()
+    {
+        using var scope = system.Worker.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<ReviewFlow.Notifications.MemberPresenceJob>().RefreshAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task The_daily_digest_mails_each_reviewer_their_open_tasks_once_a_day()
     {
         var (id, _) = await system.UnsureClaimAsync();
