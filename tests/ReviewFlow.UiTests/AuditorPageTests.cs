@@ -93,6 +93,50 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
 
         B.AssertCleanPages();
     }
+
+    /// <summary>What sticks out past the viewport's right edge, by tag, id and class: empty when nothing does.</summary>
+    const string Overflowing = @"() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 0.5 && !e.closest('.table-scroll table'))
+        .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''))";
+
+    [Fact]
+    public async Task At_a_phones_width_the_audit_page_does_not_scroll_sideways_and_its_tables_scroll_in_their_own_boxes()
+    {
+        var (id, _) = await CorrectedDocumentAsync();
+        var page = await B.OpenAsync($"/audit.html?document={id}", acceptDownloads: true);
+        await page.SetViewportSizeAsync(390, 844);
+        await B.SignInAsync(page, "audrey", live: false);
+        await Assertions.Expect(page.Locator("#t-id")).ToHaveTextAsync(id, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#t-events tbody tr").First).ToBeVisibleAsync();
+        await page.ClickAsync("[data-report='overrides']");
+        await Assertions.Expect(page.Locator("#report h3")).ToHaveCountAsync(3, new() { Timeout = 10_000 });
+        await page.FillAsync("#f-document", ""); // with an id, Search opens that document: here, the period's decisions
+        await page.ClickAsync("#btn-search");
+        await Assertions.Expect(page.Locator("#results tbody tr").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
+        Assert.Equal(390, await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+        Assert.Empty(await page.EvaluateAsync<string[]>(Overflowing));
+        // Every table is in a box of its own that scrolls sideways, reachable and named for the keyboard.
+        var boxes = await page.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('#workspace table')].map(t => {
+            const box = t.closest('.table-scroll');
+            if (!box) return (t.id || t.className || 'a table') + ': no box';
+            const s = getComputedStyle(box);
+            return s.overflowX === 'auto' && box.tabIndex === 0 && box.getAttribute('aria-label') ? 'ok' : (t.id || 'a table') + ': ' + s.overflowX + ' ' + box.tabIndex;
+        })");
+        Assert.All(boxes, b => Assert.Equal("ok", b));
+        Assert.True(boxes.Length >= 5, $"{boxes.Length} tables");
+        // The decisions found scroll inside their box: the box moves, the page does not.
+        var scrolled = await page.EvaluateAsync<double[]>(@"() => { const box = document.querySelector('#results').closest('.table-scroll');
+            box.scrollLeft = 200; return [box.scrollLeft, document.documentElement.scrollLeft]; }");
+        Assert.True(scrolled[0] > 0 && scrolled[1] == 0, $"box {scrolled[0]}, page {scrolled[1]}");
+        await page.EvaluateAsync("() => document.querySelector('#results').closest('.table-scroll').scrollLeft = 0");
+        // The timeline's events stack as lines within the width: nothing of them is out of sight.
+        Assert.True(await page.EvaluateAsync<bool>("() => { const t = document.querySelector('#t-events'); return t.scrollWidth <= t.closest('.table-scroll').clientWidth; }"),
+            "the timeline's events are wider than the page");
+        await BrowserSystem.ScreenshotAsync(page, "audit-6-phone");
+        await Axe.AssertCleanAsync(page, "the audit page at 390 px");
+        B.AssertCleanPages();
+    }
 }
 
 /// <summary>
@@ -170,46 +214,6 @@ public sealed class AuditorVerifyTests(BrowserSystem browser) : BrowserTest(brow
         await Assertions.Expect(page.Locator("#verify-result")).ToContainTextAsync("Do not rely on this file.");
         await BrowserSystem.ScreenshotAsync(page, "audit-6-tampered");
         await Axe.AssertCleanAsync(page, "the audit page after a failed verification");
-        B.AssertCleanPages();
-    }
-
-    /// <summary>What sticks out past the viewport's right edge, by tag, id and class: empty when nothing does.</summary>
-    const string Overflowing = @"() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 0.5 && !e.closest('.table-scroll table'))
-        .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''))";
-
-    [Fact]
-    public async Task At_a_phones_width_the_audit_page_does_not_scroll_sideways_and_its_tables_scroll_in_their_own_boxes()
-    {
-        var (id, _) = await CorrectedDocumentAsync();
-        var page = await B.OpenAsync($"/audit.html?document={id}", acceptDownloads: true);
-        await page.SetViewportSizeAsync(390, 844);
-        await B.SignInAsync(page, "audrey", live: false);
-        await Assertions.Expect(page.Locator("#t-id")).ToHaveTextAsync(id, new() { Timeout = 10_000 });
-        await Assertions.Expect(page.Locator("#t-events tbody tr").First).ToBeVisibleAsync();
-        await page.ClickAsync("[data-report='overrides']");
-        await Assertions.Expect(page.Locator("#report h3")).ToHaveCountAsync(3, new() { Timeout = 10_000 });
-        await page.ClickAsync("#btn-search");
-        await Assertions.Expect(page.Locator("#results tbody tr").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
-
-        Assert.Equal(390, await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
-        Assert.Empty(await page.EvaluateAsync<string[]>(Overflowing));
-        // Every table is in a box of its own that scrolls sideways, reachable and named for the keyboard.
-        var boxes = await page.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('#workspace table')].map(t => {
-            const box = t.closest('.table-scroll');
-            if (!box) return (t.id || t.className || 'a table') + ': no box';
-            const s = getComputedStyle(box);
-            return s.overflowX === 'auto' && box.tabIndex === 0 && box.getAttribute('aria-label') ? 'ok' : (t.id || 'a table') + ': ' + s.overflowX + ' ' + box.tabIndex;
-        })");
-        Assert.All(boxes, b => Assert.Equal("ok", b));
-        Assert.True(boxes.Length >= 5, $"{boxes.Length} tables");
-        // The timeline's events scroll inside their box: the box moves, the page does not.
-        var scrolled = await page.EvaluateAsync<double[]>(@"() => { const box = document.querySelector('#t-events').closest('.table-scroll');
-            box.scrollLeft = 200; return [box.scrollLeft, document.documentElement.scrollLeft]; }");
-        Assert.True(scrolled[0] > 0 && scrolled[1] == 0, $"box {scrolled[0]}, page {scrolled[1]}");
-        await page.EvaluateAsync("() => document.querySelector('#t-events').closest('.table-scroll').scrollLeft = 0");
-        await BrowserSystem.ScreenshotAsync(page, "audit-6-phone");
-        await Axe.AssertCleanAsync(page, "the audit page at 390 px");
         B.AssertCleanPages();
     }
 }
