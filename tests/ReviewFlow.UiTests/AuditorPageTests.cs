@@ -16,23 +16,24 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
     const string Zone = "Pacific/Auckland";
     const string HostileComment = "<img src=x onerror=alert(1)> vendor mismatch";
 
-    /// <summary>A document carol corrected, through the real pipeline; returns once the audit read model shows it.</summary>
-    async Task<(string Id, DateTimeOffset DecidedAt)> CorrectedDocumentAsync()
+    /// <summary>A document carol corrected (or rejected), through the real pipeline; returns once the audit read model shows it.</summary>
+    async Task<(string Id, DateTimeOffset DecidedAt)> CorrectedDocumentAsync(bool reject = false)
     {
         var id = Documents.NewId();
         await B.System.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
         var carol = await B.ClientAsync("carol");
         await Eventually(async () => (await carol.GetAsync($"api/v1/documents/{id}")).IsSuccessStatusCode);
         await Eventually(async () => (await carol.PostAsync($"api/v1/reviews/{id}/claim", null)).IsSuccessStatusCode);
-        var decided = await carol.PostAsJsonAsync($"api/v1/reviews/{id}/decision",
-            new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor", comment = HostileComment });
+        var decided = await carol.PostAsJsonAsync($"api/v1/reviews/{id}/decision", reject
+            ? new { outcome = "reject", label = (string?)null, reasonCode = "wrong-vendor", comment = HostileComment }
+            : new { outcome = "correct", label = (string?)"telecom", reasonCode = "wrong-vendor", comment = HostileComment });
         Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
 
         var audrey = await B.ClientAsync("audrey");
         JsonElement item = default;
         await Eventually(async () =>
         {
-            var page = await audrey.GetFromJsonAsync<JsonElement>("api/v1/audit/decisions?reviewer=carol&outcome=corrected");
+            var page = await audrey.GetFromJsonAsync<JsonElement>("api/v1/audit/decisions?reviewer=carol&outcome=" + (reject ? "rejected" : "corrected"));
             var found = page.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("id").GetString() == id).ToList();
             if (found.Count == 1) item = found[0];
             return found.Count == 1;
@@ -102,7 +103,7 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
     [Fact]
     public async Task At_a_phones_width_the_audit_page_does_not_scroll_sideways_and_its_tables_scroll_in_their_own_boxes()
     {
-        var (id, _) = await CorrectedDocumentAsync();
+        var (id, _) = await CorrectedDocumentAsync(reject: true); // not a correction: the search test above counts carol's corrections
         var page = await B.OpenAsync($"/audit.html?document={id}", acceptDownloads: true);
         await page.SetViewportSizeAsync(390, 844);
         await B.SignInAsync(page, "audrey", live: false);
