@@ -52,8 +52,9 @@ internal sealed class BotChannelCards(IReviewNotifier inner, IOptions<Notificati
         var recipient = "teams:" + r.AssigneeId;
         var delivery = new Delivery(Id(Reassigned, r.Subject, recipient), r.Task.DocumentId, Reassigned, NotificationNames.Teams, recipient);
         await using var session = store.LightweightSession();
-        var member = await session.Query<TeamsMember>().Where(m => m.UserId == r.AssigneeId).OrderByDescending(m => m.ServiceUrl)
-            .FirstOrDefaultAsync(ct);
+        // One Teams user per ReviewFlow user as a rule; one the bot heard from since 2026-12 knows its region's service URL.
+        var member = (await session.Query<TeamsMember>().Where(m => m.UserId == r.AssigneeId).ToListAsync(ct))
+            .OrderBy(m => m.ServiceUrl is null).FirstOrDefault();
         var serviceUrl = member?.ServiceUrl ?? options.Value.Groups.GetValueOrDefault(r.Task.ReviewerGroup)?.Teams?.ServiceUrl;
         if (member is null || serviceUrl is null)
         {
