@@ -21,6 +21,16 @@ public sealed record QualityAlertNotice(Guid AlertId, string DocumentType, strin
     };
 }
 
+/// <summary>
+/// A supervisor (ReassignedBy, as a name to read) gave the task to AssigneeId at At (a <c>ReviewClaimed</c> whose actor is not
+/// the holder); it waits for them until HeldUntil.
+/// </summary>
+public sealed record Reassignment(ReviewTask Task, string AssigneeId, string ReassignedBy, DateTimeOffset At, DateTimeOffset HeldUntil)
+{
+    /// <summary>One per reassignment: the same task may be given to the same person again later, and is told again.</summary>
+    public string Subject => $"{Task.DocumentId}@{At.UtcDateTime:yyyyMMdd'T'HHmmss.fffffff}";
+}
+
 public sealed record ReviewerDigest(string ReviewerId, DateOnly Day, IReadOnlyList<DigestItem> OpenTasks, int BreachesToday, int DecidedToday);
 
 /// <summary>One delivery attempt (each retry is an attempt). Outcome: "sent", "failed", "skipped" (e.g. out of office, no address, channel off).</summary>
@@ -53,6 +63,12 @@ public interface IReviewNotifier
     /// <summary>A reviewer escalated, or a four-eyes disagreement: mail to the group's supervisors (Kind "escalated").</summary>
     Task EscalatedAsync(ReviewTask task, string reason, CancellationToken ct);
 
+    /// <summary>
+    /// A supervisor reassigned the task: mail to the assignee (or their delegate while they are away) and, where the Teams bot
+    /// runs, a card in their personal chat with the bot (Kind "reassigned").
+    /// </summary>
+    Task ReassignedAsync(Reassignment reassignment, CancellationToken ct);
+
     /// <summary>Daily digest mail to one reviewer (Kind "digest").</summary>
     Task DigestAsync(ReviewerDigest digest, CancellationToken ct);
 
@@ -68,6 +84,7 @@ public static class NotificationNames
     public const string Reminder = "reminder";
     public const string Breach = "breach";
     public const string Escalated = "escalated";
+    public const string Reassigned = "reassigned";
     public const string Digest = "digest";
     public const string QualityAlert = "quality-alert";
     public const string QualityAlertCleared = "quality-alert-cleared";

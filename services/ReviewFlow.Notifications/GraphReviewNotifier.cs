@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
@@ -46,6 +45,13 @@ internal sealed class GraphReviewNotifier(
         var group = Group(task.ReviewerGroup);
         await MailAsync(Escalated, task.DocumentId, task.DocumentId, group, task.ReviewerGroup, group?.Supervisors ?? [], "supervisors",
             Mails.EscalatedMail(task, reason, Link(task.DocumentId)), ct);
+    }
+
+    public async Task ReassignedAsync(Reassignment r, CancellationToken ct)
+    {
+        var task = r.Task;
+        await MailAsync(Reassigned, r.Subject, task.DocumentId, Group(task.ReviewerGroup), task.ReviewerGroup, [r.AssigneeId], "assignee",
+            Mails.ReassignedMail(r, Link(task.DocumentId)), ct);
     }
 
     public async Task DigestAsync(ReviewerDigest digest, CancellationToken ct)
@@ -170,11 +176,7 @@ internal sealed class GraphReviewNotifier(
         }
     }
 
-    private string? Address(string person)
-    {
-        var candidate = person.Contains('@') ? person : Options.People.GetValueOrDefault(person);
-        return candidate is not null && MailAddress.TryCreate(candidate.Trim(), out var parsed) ? parsed.Address : null;
-    }
+    private string? Address(string person) => Options.AddressOf(person);
 
     private string? Delegate(string person, string address)
     {

@@ -164,6 +164,12 @@ internal static class Mails
         $"Escalated: {task.DocumentType} {task.DocumentId} needs a supervisor",
         "This document was escalated: " + PlainText.Clean(reason, 500), task, deepLink);
 
+    public static MailContent ReassignedMail(Reassignment r, string deepLink) => TaskMail(
+        $"Reassigned to you: {r.Task.DocumentType} {r.Task.DocumentId} (due {PlainText.Due(r.Task.DueAt)})",
+        $"{PlainText.Clean(r.ReassignedBy, 100)} reassigned this document to you: it is yours now, held for you until " +
+        $"{PlainText.Due(r.HeldUntil)}. Open it before then (your open page keeps it yours), or it goes back to the group's queue.",
+        r.Task, deepLink);
+
     private static MailContent TaskMail(string subject, string lead, ReviewTask task, string deepLink)
     {
         var rows = new List<(string, string)>

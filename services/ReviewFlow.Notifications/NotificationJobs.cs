@@ -5,6 +5,7 @@ using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Notifying;
 using ReviewFlow.Workflow.Quality;
 using ReviewFlow.Workflow.Queue;
+using ReviewFlow.Workflow.Reviewing;
 using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Notifications;
@@ -17,7 +18,7 @@ namespace ReviewFlow.Notifications;
 /// already sent (the scheduler may enqueue a job twice after a crash).
 /// </summary>
 public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notifier, MartenRoutingPolicySource policies, TimeProvider clock,
-    IOptions<NotificationOptions> options, ILogger<NotificationJobs> log) : IReviewNotifications
+    IOptions<NotificationOptions> options, GroupDirectory directory, ILogger<NotificationJobs> log) : IReviewNotifications
 {
     public Task NewTaskAsync(string documentId, CancellationToken ct) =>
         ForOpenTaskAsync(documentId, NotificationNames.NewTask, task => notifier.NewTaskAsync(task, ct), ct);
@@ -30,6 +31,29 @@ public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notif
 
     public Task EscalatedAsync(string documentId, string reason, CancellationToken ct) =>
         ForOpenTaskAsync(documentId, NotificationNames.Escalated, task => notifier.EscalatedAsync(task, reason, ct), ct);
+
+    /// <summary>
+    /// The assignee is told only while the task is still open and theirs (a task reassigned again, released or decided in
+    /// the meantime is not announced), and once per reassignment.
+    /// </summary>
+    public async Task ReassignedAsync(string documentId, string assigneeId, string reassignedBy, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var task = await session.LoadAsync<ReviewQueueItem>(documentId, ct);
+        if (task is null || !DocumentStatus.IsOpen(task.Status) || task.ClaimedBy != assigneeId || task.LeaseExpiresAt is not { } heldUntil)
+        {
+            log.LogInformation("No reassignment notice for {DocumentId} to {Assignee}: it is {Status}, held by {Holder}", documentId, assigneeId,
+                task?.Status ?? "unknown", task?.ClaimedBy ?? "nobody");
+            return;
+        }
+        var by = directory.NameOf(reassignedBy);
+        var reassignment = new Reassignment(ToTask(task), assigneeId, by == reassignedBy ? by : $"{by} ({reassignedBy})", at, heldUntil);
+        var prefix = $"{NotificationNames.Reassigned}:{reassignment.Subject}:";
+        if (await session.Query<NotificationRecord>().AnyAsync(r => r.DocumentId == documentId && r.NotificationId.StartsWith(prefix)
+                && r.Outcome == NotificationNames.Sent, ct))
+            return;
+        await notifier.ReassignedAsync(reassignment, ct);
+    }
 
     /// <summary>The alert as its stream tells it now; nothing when any attempt for it (raised or cleared) is recorded already.</summary>
     public async Task QualityAlertAsync(Guid alertId, CancellationToken ct)
@@ -58,9 +82,11 @@ public sealed class NotificationJobs(IDocumentStore store, IReviewNotifier notif
         if (await session.Query<NotificationRecord>()
                 .AnyAsync(r => r.DocumentId == documentId && r.Kind == kind && r.Outcome == NotificationNames.Sent, ct))
             return;
-        await send(new ReviewTask(documentId, task.DocumentType, task.PredictedLabel, task.Confidence, task.ReviewerGroup, task.DueAt,
-            task.Excerpt, task.ClaimedBy, task.Status));
+        await send(ToTask(task));
     }
+
+    static ReviewTask ToTask(ReviewQueueItem task) => new(task.DocumentId, task.DocumentType, task.PredictedLabel, task.Confidence,
+        task.ReviewerGroup, task.DueAt, task.Excerpt, task.ClaimedBy, task.Status);
 
     /// <summary>
     /// The daily digest: for each reviewer named in a group's notification settings, the open tasks of their groups

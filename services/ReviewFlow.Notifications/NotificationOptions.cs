@@ -17,6 +17,9 @@ public sealed class NotificationOptions
     /// <summary>How long a person's automatic-replies (out-of-office) setting is trusted.</summary>
     public TimeSpan OutOfOfficeCache { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often the worker reads the out-of-office of the members of groups with open tasks, for the supervisor's picker.</summary>
+    public string PresenceCron { get; set; } = "*/5 * * * *";
+
     public RetryOptions Retry { get; set; } = new();
 
     /// <summary>Reviewer id → mail address. Ids containing '@' are addresses already.</summary>
@@ -30,6 +33,13 @@ public sealed class NotificationOptions
 
     /// <summary>Reviewer group → its channels and people.</summary>
     public Dictionary<string, GroupNotificationOptions> Groups { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A person's mail address: the id itself when it is one, else <see cref="People"/>; null when neither is a valid address.</summary>
+    internal string? AddressOf(string person)
+    {
+        var candidate = person.Contains('@') ? person : People.GetValueOrDefault(person);
+        return candidate is not null && System.Net.Mail.MailAddress.TryCreate(candidate.Trim(), out var parsed) ? parsed.Address : null;
+    }
 }
 
 public sealed class GraphOptions

@@ -108,6 +108,9 @@ internal sealed class DisabledReviewNotifier(AttemptRecorder recorder, IOptions<
     public Task EscalatedAsync(ReviewTask task, string reason, CancellationToken ct) =>
         SkipAsync(NotificationNames.Escalated, task.DocumentId, task.DocumentId, $"group:{task.ReviewerGroup}", ct, NotificationNames.Outlook);
 
+    public Task ReassignedAsync(Reassignment r, CancellationToken ct) =>
+        SkipAsync(NotificationNames.Reassigned, r.Subject, r.Task.DocumentId, r.AssigneeId, ct, NotificationNames.Outlook);
+
     public Task DigestAsync(ReviewerDigest digest, CancellationToken ct) =>
         SkipAsync(NotificationNames.Digest, NotificationNames.DigestSubject(digest.ReviewerId, digest.Day), null, digest.ReviewerId, ct, NotificationNames.Outlook);
 

@@ -11,8 +11,12 @@ using NodaTime.TimeZones;
 
 namespace ReviewFlow.Notifications;
 
-/// <summary>Known is false when the lookup failed (then Away is false: notify anyway).</summary>
-internal sealed record Presence(bool Away, string Detail, bool Known = true);
+/// <summary>
+/// Known is false when the lookup failed (then Away is false: notify anyway). The setting itself, for the supervisor's
+/// picker: automatic replies Always on, or Scheduled From–Until (Away says whether now is inside).
+/// </summary>
+internal sealed record Presence(bool Away, string Detail, bool Known = true, bool Always = false, bool Scheduled = false,
+    DateTimeOffset? From = null, DateTimeOffset? Until = null);
 
 /// <summary>
 /// Reads GET /users/{address}/mailboxSettings/automaticRepliesSetting and caches the answer for Notifications:OutOfOfficeCache.
@@ -60,14 +64,14 @@ internal sealed class OutOfOfficeLookup(GraphClientHolder graph, IOptions<Notifi
         switch (setting.Status)
         {
             case AutomaticRepliesStatus.AlwaysEnabled:
-                return new Presence(true, "out of office (automatic replies always on)");
+                return new Presence(true, "out of office (automatic replies always on)", Always: true);
             case AutomaticRepliesStatus.Scheduled:
                 var start = ToUtc(setting.ScheduledStartDateTime);
                 var end = ToUtc(setting.ScheduledEndDateTime);
                 var away = (start is null || start <= now) && (end is null || now < end);
                 return away
-                    ? new Presence(true, $"out of office (automatic replies scheduled {Format(start)} to {Format(end)})")
-                    : new Presence(false, "automatic replies scheduled outside now");
+                    ? new Presence(true, $"out of office (automatic replies scheduled {Format(start)} to {Format(end)})", Scheduled: true, From: start, Until: end)
+                    : new Presence(false, "automatic replies scheduled outside now", Scheduled: true, From: start, Until: end);
             default:
                 return new Presence(false, "automatic replies off");
         }

@@ -8,7 +8,7 @@ namespace ReviewFlow.Teams;
 
 /// <summary>
 /// The Bot Connector's REST API, the few calls ReviewFlow makes (docs/adr/0021): send an activity to a conversation (a
-/// channel post, a chat reply) and replace one (a card updated for everyone). Authenticated by the bot's own token, from
+/// channel post, a chat reply, a personal chat it opened) and replace one (a card updated for everyone). Authenticated by the bot's own token, from
 /// MSAL by client credentials for https://api.botframework.com/.default (cached by MSAL until shortly before it expires).
 /// A refusal throws <see cref="ConnectorException"/> with the status and Retry-After, for the caller's attempt loop.
 /// </summary>
@@ -34,6 +34,19 @@ public sealed class BotConnector(IHttpClientFactory http, IOptions<TeamsOptions>
     public Task<string> UpdateAsync(string serviceUrl, string conversationId, string activityId, JsonObject activity, CancellationToken ct) =>
         CallAsync(HttpMethod.Put, serviceUrl,
             $"v3/conversations/{Uri.EscapeDataString(conversationId)}/activities/{Uri.EscapeDataString(activityId)}", activity, ct);
+
+    /// <summary>
+    /// POST {serviceUrl}/v3/conversations: the bot's one-to-one chat with the Teams user <paramref name="teamsUserId"/> ("29:…"),
+    /// created or, when it exists, found (Teams answers the same conversation id); the user must have the app installed.
+    /// </summary>
+    public Task<string> CreatePersonalChatAsync(string serviceUrl, string teamsUserId, CancellationToken ct) =>
+        CallAsync(HttpMethod.Post, serviceUrl, "v3/conversations", new JsonObject
+        {
+            ["bot"] = new JsonObject { ["id"] = "28:" + options.Value.BotAppId },
+            ["members"] = new JsonArray(new JsonObject { ["id"] = teamsUserId }),
+            ["channelData"] = new JsonObject { ["tenant"] = new JsonObject { ["id"] = options.Value.TenantId } },
+            ["isGroup"] = false,
+        }, ct);
 
     /// <summary>A message activity carrying one Adaptive Card.</summary>
     public static JsonObject CardActivity(JsonObject card) => new()

@@ -83,7 +83,7 @@ public static class BotEndpoint
         if (from is null || Text(from, "aadObjectId") is not { } aadObjectId)
             return type == "invoke" ? CardResponse(TaskCard.Notice("Teams did not say who you are: sign in to Teams with your work account.")) : TypedResults.Ok();
         var user = users.PrincipalFor(aadObjectId, Text(from, "name"));
-        await RememberAsync(session, aadObjectId, Text(from, "id"), users.UserIdOf(aadObjectId), ct);
+        await RememberAsync(session, aadObjectId, Text(from, "id"), users.UserIdOf(aadObjectId), serviceUrl, ct);
 
         if (type == "invoke")
         {
@@ -128,12 +128,12 @@ public static class BotEndpoint
         ["value"] = card,
     });
 
-    static async Task RememberAsync(IDocumentSession session, string aadObjectId, string? teamsId, string userId, CancellationToken ct)
+    static async Task RememberAsync(IDocumentSession session, string aadObjectId, string? teamsId, string userId, string serviceUrl, CancellationToken ct)
     {
         if (teamsId is null) return;
         var known = await session.LoadAsync<TeamsMember>(aadObjectId, ct);
-        if (known is not null && known.TeamsId == teamsId && known.UserId == userId) return;
-        session.Store(new TeamsMember { Id = aadObjectId, TeamsId = teamsId, UserId = userId });
+        if (known is not null && known.TeamsId == teamsId && known.UserId == userId && known.ServiceUrl == serviceUrl) return;
+        session.Store(new TeamsMember { Id = aadObjectId, TeamsId = teamsId, UserId = userId, ServiceUrl = serviceUrl });
         await session.SaveChangesAsync(ct);
     }
 

@@ -24,13 +24,15 @@ public sealed record PostedCard(string ActivityId, string Title, DateTimeOffset 
 
 /// <summary>
 /// A Teams user the bot has heard from (Marten document, id = their aadObjectId): their Teams id ("29:…", the MRI that
-/// <c>refresh.userIds</c> names) and the ReviewFlow user they are.
+/// <c>refresh.userIds</c> names and a personal chat is opened with), the ReviewFlow user they are, and the Bot Connector's
+/// service URL of their region (null for members remembered before 2026-12).
 /// </summary>
 public sealed class TeamsMember
 {
     public string Id { get; set; } = "";
     public string TeamsId { get; set; } = "";
     public string UserId { get; set; } = "";
+    public string? ServiceUrl { get; set; }
 }
 
 /// <summary>Builds a task's card from the store as it is now: the queue's item, the model's alternatives, the type's catalogue.</summary>

@@ -1,6 +1,7 @@
 using ReviewFlow.Audit;
 using ReviewFlow.Notifications;
 using ReviewFlow.Teams;
+using ReviewFlow.Workflow.Supervising;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Intake;
@@ -26,7 +27,7 @@ public static class WorkerSlices
         builder.AddReviewQueue();
         builder.AddDecisionRelay();
         builder.AddSlaTimers();
-        builder.AddNotificationHistory().AddNotifying();
+        builder.AddNotificationHistory().AddNotifying().AddMemberPresence();
         builder.AddTeamsCards();
         builder.AddQuality().AddQualityCounting();
         builder.AddAuditTrail().AddAuditCheckpoints();

@@ -16,23 +16,24 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
     const string Zone = "Pacific/Auckland";
     const string HostileComment = "<img src=x onerror=alert(1)> vendor mismatch";
 
-    /// <summary>A document carol corrected, through the real pipeline; returns once the audit read model shows it.</summary>
-    async Task<(string Id, DateTimeOffset DecidedAt)> CorrectedDocumentAsync()
+    /// <summary>A document carol corrected (or rejected), through the real pipeline; returns once the audit read model shows it.</summary>
+    async Task<(string Id, DateTimeOffset DecidedAt)> CorrectedDocumentAsync(bool reject = false)
     {
         var id = Documents.NewId();
         await B.System.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.5));
         var carol = await B.ClientAsync("carol");
         await Eventually(async () => (await carol.GetAsync($"api/v1/documents/{id}")).IsSuccessStatusCode);
         await Eventually(async () => (await carol.PostAsync($"api/v1/reviews/{id}/claim", null)).IsSuccessStatusCode);
-        var decided = await carol.PostAsJsonAsync($"api/v1/reviews/{id}/decision",
-            new { outcome = "correct", label = "telecom", reasonCode = "wrong-vendor", comment = HostileComment });
+        var decided = await carol.PostAsJsonAsync($"api/v1/reviews/{id}/decision", reject
+            ? new { outcome = "reject", label = (string?)null, reasonCode = "wrong-vendor", comment = HostileComment }
+            : new { outcome = "correct", label = (string?)"telecom", reasonCode = "wrong-vendor", comment = HostileComment });
         Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
 
         var audrey = await B.ClientAsync("audrey");
         JsonElement item = default;
         await Eventually(async () =>
         {
-            var page = await audrey.GetFromJsonAsync<JsonElement>("api/v1/audit/decisions?reviewer=carol&outcome=corrected");
+            var page = await audrey.GetFromJsonAsync<JsonElement>("api/v1/audit/decisions?reviewer=carol&outcome=" + (reject ? "rejected" : "corrected"));
             var found = page.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("id").GetString() == id).ToList();
             if (found.Count == 1) item = found[0];
             return found.Count == 1;
@@ -55,8 +56,10 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         await Assertions.Expect(page.Locator("#zone")).ToContainTextAsync(Zone);
 
         // The period in the viewer's zone: the hour around the decision.
-        await page.FillAsync("#f-from", local.AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss"));
-        await page.FillAsync("#f-to", local.AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss"));
+        // Chromium drops ":00" seconds from the field's value, which Playwright then calls malformed: no seconds then.
+        static string Field(DateTimeOffset t) => t.ToString(t.Second == 0 ? "yyyy-MM-dd'T'HH:mm" : "yyyy-MM-dd'T'HH:mm:ss");
+        await page.FillAsync("#f-from", Field(local.AddMinutes(-30)));
+        await page.FillAsync("#f-to", Field(local.AddMinutes(30)));
         await page.FillAsync("#f-reviewer", "carol");
         await page.SelectOptionAsync("#f-outcome", "corrected");
         await page.ClickAsync("#btn-search");
@@ -91,6 +94,50 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         await Assertions.Expect(page.Locator("#m-rows")).ToContainTextAsync($"{lines.Length} rows");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "audit-3-export.png"), FullPage = true });
 
+        B.AssertCleanPages();
+    }
+
+    /// <summary>What sticks out past the viewport's right edge, by tag, id and class: empty when nothing does.</summary>
+    const string Overflowing = @"() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 0.5 && !e.closest('.table-scroll table'))
+        .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''))";
+
+    [Fact]
+    public async Task At_a_phones_width_the_audit_page_does_not_scroll_sideways_and_its_tables_scroll_in_their_own_boxes()
+    {
+        var (id, _) = await CorrectedDocumentAsync(reject: true); // not a correction: the search test above counts carol's corrections
+        var page = await B.OpenAsync($"/audit.html?document={id}", acceptDownloads: true);
+        await page.SetViewportSizeAsync(390, 844);
+        await B.SignInAsync(page, "audrey", live: false);
+        await Assertions.Expect(page.Locator("#t-id")).ToHaveTextAsync(id, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#t-events tbody tr").First).ToBeVisibleAsync();
+        await page.ClickAsync("[data-report='overrides']");
+        await Assertions.Expect(page.Locator("#report h3")).ToHaveCountAsync(3, new() { Timeout = 10_000 });
+        await page.FillAsync("#f-document", ""); // with an id, Search opens that document: here, the period's decisions
+        await page.ClickAsync("#btn-search");
+        await Assertions.Expect(page.Locator("#results tbody tr").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
+        Assert.Equal(390, await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+        Assert.Empty(await page.EvaluateAsync<string[]>(Overflowing));
+        // Every table is in a box of its own that scrolls sideways, reachable and named for the keyboard.
+        var boxes = await page.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('#workspace table')].map(t => {
+            const box = t.closest('.table-scroll');
+            if (!box) return (t.id || t.className || 'a table') + ': no box';
+            const s = getComputedStyle(box);
+            return s.overflowX === 'auto' && box.tabIndex === 0 && box.getAttribute('aria-label') ? 'ok' : (t.id || 'a table') + ': ' + s.overflowX + ' ' + box.tabIndex;
+        })");
+        Assert.All(boxes, b => Assert.Equal("ok", b));
+        Assert.True(boxes.Length >= 5, $"{boxes.Length} tables");
+        // The decisions found scroll inside their box: the box moves, the page does not.
+        var scrolled = await page.EvaluateAsync<double[]>(@"() => { const box = document.querySelector('#results').closest('.table-scroll');
+            box.scrollLeft = 200; return [box.scrollLeft, document.documentElement.scrollLeft]; }");
+        Assert.True(scrolled[0] > 0 && scrolled[1] == 0, $"box {scrolled[0]}, page {scrolled[1]}");
+        await page.EvaluateAsync("() => document.querySelector('#results').closest('.table-scroll').scrollLeft = 0");
+        // The timeline's events stack as lines within the width: nothing of them is out of sight.
+        Assert.True(await page.EvaluateAsync<bool>("() => { const t = document.querySelector('#t-events'); return t.scrollWidth <= t.closest('.table-scroll').clientWidth; }"),
+            "the timeline's events are wider than the page");
+        await BrowserSystem.ScreenshotAsync(page, "audit-6-phone");
+        await Axe.AssertCleanAsync(page, "the audit page at 390 px");
         B.AssertCleanPages();
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Playwright;
 using ReviewFlow.Testing;
 using ReviewFlow.UiTests.Infrastructure;
+using ReviewFlow.Workflow.Supervising;
 
 namespace ReviewFlow.UiTests;
 
@@ -167,6 +168,50 @@ public sealed class SupervisorPageTests(BrowserSystem browser) : BrowserTest(bro
         await sam.ScreenshotAsync(new() { Path = Path.Combine(BrowserSystem.ScreenshotDir, "supervisor-7-why-390.png") });
         await alice.PostAsync($"api/v1/reviews/{held}/release", null);
         B.AssertCleanPages();
+    }
+
+    [Fact]
+    public async Task The_picker_marks_who_is_out_of_office_and_still_lets_the_supervisor_choose_them()
+    {
+        // What the worker's member-presence job records from Outlook (tested against the fake Graph in NotificationTests).
+        var until = DateTimeOffset.UtcNow.AddDays(3);
+        await using (var session = B.System.Store.LightweightSession())
+        {
+            session.Store(new MemberPresence { Id = "bob", Scheduled = true, From = DateTimeOffset.UtcNow.AddHours(-2), Until = until, CheckedAt = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+        try
+        {
+            var id = Documents.NewId("INV");
+            await B.PublishAsync(id, "invoice", "away-" + Guid.NewGuid().ToString("N")[..8]);
+            await B.WaitUntilQueuedAsync("sam", id);
+
+            var sam = await B.SignedInPageAsync("sam", "/supervisor.html");
+            var picker = sam.Locator($"#task-rows tr[data-id='{id}'] select");
+            await Assertions.Expect(picker).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            var day = await sam.EvaluateAsync<string>("u => new Date(u).toLocaleDateString([], { day: 'numeric', month: 'short' })", until.ToString("O"));
+            await Assertions.Expect(picker.Locator("option[value='bob']")).ToHaveTextAsync($"Bob (bob) — away until {day}");
+            await Assertions.Expect(picker.Locator("option[value='bob']")).ToHaveAttributeAsync("data-away", "true");
+            await Assertions.Expect(picker.Locator("option[value='alice']")).ToHaveTextAsync("Alice (alice)");
+            await Assertions.Expect(sam.Locator("#workload tbody tr", new() { HasText = "Bob (bob)" })).ToContainTextAsync($"away until {day}");
+
+            await GoToAsync(sam, id);
+            await sam.Keyboard.PressAsync("r");
+            await picker.SelectOptionAsync("bob");
+            await Assertions.Expect(sam.Locator("#message")).ToContainTextAsync($"away until {day}: you can still give {id} to them");
+            await BrowserSystem.ScreenshotAsync(sam, "supervisor-4-away-in-picker");
+            await Axe.AssertCleanAsync(sam, "the supervisor page with someone away");
+            await sam.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(sam.Locator($"#task-rows tr[data-id='{id}'] .holder-cell")).ToHaveTextAsync("Bob (bob)", new() { Timeout = 10_000 });
+            await Assertions.Expect(sam.Locator("#message")).ToContainTextAsync($"They are away until {day}.");
+            B.AssertCleanPages();
+        }
+        finally
+        {
+            await using var session = B.System.Store.LightweightSession();
+            session.Delete<MemberPresence>("bob");
+            await session.SaveChangesAsync();
+        }
     }
 
     [Fact]

@@ -31,6 +31,7 @@ builder.AddReviewQueue();
 builder.AddReviewing();
 builder.AddLiveUpdates();
 builder.AddNotificationHistory();
+builder.AddMemberPresence();
 builder.AddJobStorage();
 builder.AddQuality();
 builder.AddAuditTrail().AddAuditQueries();

@@ -23,6 +23,10 @@ public interface IReviewNotifications
     [JobDisplayName("Escalated: {0}")]
     Task EscalatedAsync(string documentId, string reason, CancellationToken ct);
 
+    /// <summary>A supervisor gave the task to <paramref name="assigneeId"/> at <paramref name="at"/>: the assignee is told (once per reassignment).</summary>
+    [JobDisplayName("Reassigned to {1}: {0}")]
+    Task ReassignedAsync(string documentId, string assigneeId, string reassignedBy, DateTimeOffset at, CancellationToken ct);
+
     /// <summary>A quality alarm raised or cleared (<c>Quality/QualityAlarmJob</c>): the type's group's supervisors and the admins, once.</summary>
     Task QualityAlertAsync(Guid alertId, CancellationToken ct);
 

@@ -58,4 +58,5 @@ public sealed class GroupDirectory
     public string NameOf(string userId) => _names.GetValueOrDefault(userId, userId);
 }
 
-public sealed record GroupMember(string Id, string Name, bool Supervisor);
+/// <summary>A member of a group; Away: out of office (the supervisor overview fills it in, docs/operations.md "Notifications").</summary>
+public sealed record GroupMember(string Id, string Name, bool Supervisor, Supervising.MemberAway? Away = null);

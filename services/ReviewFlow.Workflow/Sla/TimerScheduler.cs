@@ -12,7 +12,7 @@ namespace ReviewFlow.Workflow.Sla;
 /// <summary>
 /// Turns committed document events into Hangfire jobs: the SLA's reminder and breach timers when a review task opens,
 /// a lease timer per claim or renewal, their cancellation when the document is decided, and the notifications that
-/// follow from an event. A Marten subscription (run by one worker at a time, HotCold) so that only committed events
+/// follow from an event (new task, reminder, breach, escalation, reassignment). A Marten subscription (run by one worker at a time, HotCold) so that only committed events
 /// schedule anything; its progress and the job ids it keeps are committed together after the page's jobs were
 /// created, so a crash in between schedules a page again — harmless, because the saga records each timer's effect
 /// once (<see cref="DocumentDecisions.SlaElapsed"/>).
@@ -69,6 +69,9 @@ public sealed class TimerScheduler : SubscriptionBase
                 }
                 case ReviewClaimed c:
                     ScheduleLease(jobs, For(c.DocumentId), c.ReviewerId, c.LeaseExpiresAt);
+                    // Someone else gave it to them (a supervisor's reassignment): the new holder is told.
+                    if (c.Actor != c.ReviewerId)
+                        jobs.Enqueue<IReviewNotifications>(j => j.ReassignedAsync(c.DocumentId, c.ReviewerId, c.Actor, c.At, CancellationToken.None));
                     break;
                 case ReviewClaimRenewed c:
                     ScheduleLease(jobs, For(c.DocumentId), c.ReviewerId, c.LeaseExpiresAt);

@@ -107,6 +107,89 @@ public sealed class NotificationTests(SlaSystem system)
     }
 
     [Fact]
+    public async Task A_reassigned_task_is_mailed_to_its_new_holder_with_the_link_and_recorded_with_the_document()
+    {
+        var (id, _) = await system.UnsureClaimAsync();
+        var sam = await system.ClientAsync("sam");
+
+        Assert.Equal(HttpStatusCode.OK, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "alice", leaseMinutes = 60 })).StatusCode);
+
+        var mail = await EventuallyAsync(() => system.Graph.Mails.FirstOrDefault(m => m.Subject.StartsWith("Reassigned to you") && m.Subject.Contains(id)),
+            TimeSpan.FromSeconds(15), "the reassignment mail");
+        Assert.Equal(["alice@reviewflow.test"], mail.To);
+        Assert.Contains("sam reassigned this document to you: it is yours now, held for you until", mail.Text);
+        Assert.Contains($"https://reviewflow.test/?document={Uri.EscapeDataString(id)}", mail.Text);
+        Assert.Contains($"href=\"https://reviewflow.test/?document={Uri.EscapeDataString(id)}\"", mail.Html);
+        var recorded = await Waiting.ForAsync(() => NotificationsAsync(sam, id),
+            r => r.Any(n => n.GetProperty("kind").GetString() == "reassigned"), TimeSpan.FromSeconds(10), "the recorded attempt");
+        var sent = Assert.Single(recorded, n => n.GetProperty("kind").GetString() == "reassigned");
+        Assert.Equal(("outlook", "alice@reviewflow.test", "sent"), (sent.GetProperty("channel").GetString(), sent.GetProperty("recipient").GetString(),
+            sent.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
+    public async Task A_task_reassigned_to_someone_out_of_office_is_not_mailed_to_them_and_the_skip_says_why()
+    {
+        system.Graph.SetOutOfOffice("alice@reviewflow.test", "alwaysEnabled");
+        try
+        {
+            var (id, _) = await system.UnsureClaimAsync();
+            var sam = await system.ClientAsync("sam");
+
+            Assert.Equal(HttpStatusCode.OK, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "alice", leaseMinutes = 60 })).StatusCode);
+
+            var recorded = await Waiting.ForAsync(() => NotificationsAsync(sam, id),
+                r => r.Any(n => n.GetProperty("kind").GetString() == "reassigned"), TimeSpan.FromSeconds(15), "the recorded attempt");
+            var skipped = Assert.Single(recorded, n => n.GetProperty("kind").GetString() == "reassigned");
+            Assert.Equal("skipped", skipped.GetProperty("outcome").GetString());
+            Assert.Contains("out of office", skipped.GetProperty("detail").GetString());
+            Assert.DoesNotContain(system.Graph.Mails, m => m.Subject.StartsWith("Reassigned to you") && m.Subject.Contains(id));
+        }
+        finally
+        {
+            system.Graph.SetOutOfOffice("alice@reviewflow.test", "disabled");
+        }
+    }
+
+    [Fact]
+    public async Task The_worker_records_who_is_out_of_office_and_the_supervisor_overview_marks_them_for_the_picker()
+    {
+        var until = DateTimeOffset.UtcNow.AddDays(3);
+        system.Graph.SetOutOfOffice("alice@reviewflow.test", "scheduled", DateTimeOffset.UtcNow.AddHours(-1), until);
+        try
+        {
+            await system.UnsureClaimAsync(); // claims-reviewers has an open task: its members are looked up
+            Assert.True(await RefreshPresenceAsync() >= 2);
+
+            var sam = await system.ClientAsync("sam");
+            var overview = await sam.GetFromJsonAsync<JsonElement>("/api/v1/supervisor/overview");
+            var members = overview.GetProperty("members").GetProperty("claims-reviewers").EnumerateArray().ToList();
+            var away = members.Single(m => m.GetProperty("id").GetString() == "alice").GetProperty("away");
+            Assert.InRange(away.GetProperty("until").GetDateTimeOffset(), until.AddSeconds(-1), until.AddSeconds(1));
+            Assert.True(members.Single(m => m.GetProperty("id").GetString() == "sam") is var here
+                && (!here.TryGetProperty("away", out var none) || none.ValueKind == JsonValueKind.Null));
+            var workload = overview.GetProperty("workload").EnumerateArray().Single(w => w.GetProperty("id").GetString() == "alice");
+            Assert.Equal(JsonValueKind.Object, workload.GetProperty("away").ValueKind);
+            // The worker asked Graph; the recurring job keeps it current.
+            Assert.Contains(system.Graph.GraphRequests, r => r.Method == "GET" && r.Path.Contains("alice@reviewflow.test/mailboxSettings/automaticRepliesSetting"));
+            using var connection = system.Worker.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == "member-presence" && j.Cron == "*/5 * * * *");
+        }
+        finally
+        {
+            system.Graph.SetOutOfOffice("alice@reviewflow.test", "disabled");
+            await Task.Delay(300); // past the test system's out-of-office cache
+            await RefreshPresenceAsync();
+        }
+    }
+
+    async Task<int> RefreshPresenceAsync()
+    {
+        using var scope = system.Worker.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<ReviewFlow.Notifications.MemberPresenceJob>().RefreshAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task The_daily_digest_mails_each_reviewer_their_open_tasks_once_a_day()
     {
         var (id, _) = await system.UnsureClaimAsync();

@@ -30,6 +30,7 @@ public sealed class DigestTests(ShortSlaSystem system) : IClassFixture<ShortSlaS
         public Task BreachAsync(ReviewTask task, CancellationToken ct) => Task.CompletedTask;
         public Task EscalatedAsync(ReviewTask task, string reason, CancellationToken ct) => Task.CompletedTask;
         public Task QualityAlertAsync(QualityAlertNotice notice, CancellationToken ct) => Task.CompletedTask;
+        public Task ReassignedAsync(Reassignment reassignment, CancellationToken ct) => Task.CompletedTask;
 
         public Task DigestAsync(ReviewerDigest digest, CancellationToken ct)
         {
@@ -60,7 +61,8 @@ public sealed class DigestTests(ShortSlaSystem system) : IClassFixture<ShortSlaS
         var recorder = new DigestRecorder();
         var options = new NotificationOptions { Groups = { ["claims-reviewers"] = new() { Reviewers = ["alice", "sam"] } } };
         var jobs = new NotificationJobs(system.Store, recorder, system.Worker.Services.GetRequiredService<MartenRoutingPolicySource>(),
-            TimeProvider.System, Options.Create(options), NullLogger<NotificationJobs>.Instance);
+            TimeProvider.System, Options.Create(options), system.Worker.Services.GetRequiredService<ReviewFlow.Workflow.Reviewing.GroupDirectory>(),
+            NullLogger<NotificationJobs>.Instance);
         Assert.Equal(2, await jobs.DigestAsync(CancellationToken.None));
 
         var (alices, sams) = (recorder.Digests.Single(d => d.ReviewerId == "alice"), recorder.Digests.Single(d => d.ReviewerId == "sam"));

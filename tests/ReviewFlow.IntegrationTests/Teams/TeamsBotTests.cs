@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Marten;
 using ReviewFlow.Testing.Teams;
@@ -265,5 +267,31 @@ public sealed class TeamsBotTests(TeamsSystem system, ITestOutputHelper output)
             .Single(b => (string?)b["type"] == "FactSet")["facts"]![0]!["value"]!.GetValue<string>(), "Claimed");
         Assert.Equal("sue", document.GetProperty("claimedBy").GetString());
         _ = id;
+    }
+
+    [Fact]
+    public async Task A_reassigned_task_reaches_the_assignee_in_their_personal_chat_as_the_holders_card()
+    {
+        // Alice has used the bot once: it knows her Teams id and her region's service URL.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(Activity("message", "alice", null, a => a["text"] = "hello"), null)).StatusCode);
+        var id = await UnsureAsync();
+        var sam = await system.ClientAsync("sam");
+
+        Assert.Equal(HttpStatusCode.OK, (await sam.PostAsJsonAsync($"/api/v1/reviews/{id}/reassign", new { reviewerId = "alice" })).StatusCode);
+
+        var post = await Waiting.ForAsync(() => Task.FromResult(Connector.Posts.FirstOrDefault(p => p.Path.Contains("personal") && p.Body.Contains(id))),
+            p => p is not null, TimeSpan.FromSeconds(15), "the card in alice's chat");
+        Assert.StartsWith("/v3/conversations/a:personal-29:aad-alice/activities", post!.Path);
+        var chat = Assert.Single(Connector.ChatsOpened, c => c.At <= post.At && c.Body.Contains("29:aad-alice") && c.At > post.At.AddSeconds(-15));
+        Assert.Contains(BotConnectorFake.TenantId, chat.Body);
+        var card = JsonNode.Parse(post.Body)!["attachments"]![0]!["content"]!.ToJsonString();
+        Assert.Contains("sam reassigned this task to you", card);
+        Assert.Contains("\"verb\":\"confirm\"", card); // her card as its holder: she decides there (an authenticated invoke), not by a link
+        Assert.Contains($"https://reviewflow.test/?document={id}", card);
+        var recorded = await Waiting.ForAsync(() => sam.GetFromJsonAsync<JsonElement[]>($"/api/v1/documents/{id}/notifications")!,
+            r => r!.Any(n => n.GetProperty("kind").GetString() == "reassigned" && n.GetProperty("channel").GetString() == "teams"),
+            TimeSpan.FromSeconds(10), "the recorded attempt");
+        Assert.Contains(recorded!, n => n.GetProperty("kind").GetString() == "reassigned" && n.GetProperty("channel").GetString() == "teams"
+            && n.GetProperty("recipient").GetString() == "teams:alice" && n.GetProperty("outcome").GetString() == "sent");
     }
 }

@@ -28,7 +28,8 @@ public sealed record BotChannel(string Group)
 /// 127.0.0.1 over HTTPS (a self-signed certificate made at start; <see cref="CreateHandler"/> trusts exactly it). It
 /// serves the OpenID metadata and keys the bot validates inbound tokens with (and <see cref="Token"/> signs tokens with
 /// that key, or any other for forgeries), the Entra token endpoint the bot's MSAL client signs in at, and the connector's
-/// conversation API: POST …/activities (a channel post or a reply: 201 {id}), PUT …/activities/{id} (an update), each
+/// conversation API: POST /v3/conversations (a personal chat: 201 {id "a:personal-{member}"}), POST …/activities (a channel
+/// post or a reply: 201 {id}), PUT …/activities/{id} (an update), each
 /// recorded, with programmed failures (<see cref="FailNext"/>) before any of them.
 /// </summary>
 public sealed class BotConnectorFake : IAsyncDisposable
@@ -71,6 +72,9 @@ public sealed class BotConnectorFake : IAsyncDisposable
 
     /// <summary>New posts to a conversation (POST /v3/conversations/{id}/activities).</summary>
     public IReadOnlyList<RecordedRequest> Posts => Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/activities", StringComparison.Ordinal)).ToList();
+
+    /// <summary>Personal chats the bot opened (POST /v3/conversations).</summary>
+    public IReadOnlyList<RecordedRequest> ChatsOpened => Requests.Where(r => r.Method == "POST" && r.Path.TrimEnd('/') == "/v3/conversations").ToList();
 
     /// <summary>Replies (POST …/activities/{replyToId}).</summary>
     public IReadOnlyList<RecordedRequest> Replies => Requests.Where(r => r.Method == "POST" && r.Path.Contains("/activities/", StringComparison.Ordinal)).ToList();
@@ -183,6 +187,12 @@ public sealed class BotConnectorFake : IAsyncDisposable
         }
         switch (request.Method, segments)
         {
+            case ("POST", ["v3", "conversations"]):
+                // A personal chat opened (or found) with the one member named: Teams answers the same id each time.
+                var member = (JsonNode.Parse(body)?["members"] as JsonArray)?.FirstOrDefault()?["id"]?.GetValue<string>() ?? "nobody";
+                ctx.Response.StatusCode = StatusCodes.Status201Created;
+                await Json(ctx, new JsonObject { ["id"] = "a:personal-" + member });
+                return;
             case ("POST", ["v3", "conversations", _, "activities"]):
                 ctx.Response.StatusCode = StatusCodes.Status201Created;
                 await Json(ctx, new JsonObject { ["id"] = "activity-" + Interlocked.Increment(ref _ids).ToString(CultureInfo.InvariantCulture) });

@@ -166,13 +166,18 @@ async function downloadExport() {
 
 // ---------- reports and verification ----------
 
-function table(headers, rows) {
-  const t = el("table"), head = el("tr");
+// A report's table in a box that scrolls sideways on its own (a phone), a named Tab stop for the keyboard.
+function table(label, headers, rows) {
+  const box = el("div", null, "table-scroll");
+  box.tabIndex = 0;
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", label);
+  const t = box.appendChild(el("table")), head = el("tr");
   for (const h of headers) head.appendChild(el("th", h));
   t.appendChild(el("thead")).appendChild(head);
   const body = t.appendChild(el("tbody"));
   for (const r of rows) body.appendChild(row(r));
-  return t;
+  return box;
 }
 
 async function report(name) {
@@ -187,22 +192,22 @@ async function report(name) {
       // tables, not one mixed list.
       const overridden = (x) => x.corrected + (x.rejected || 0);
       out.appendChild(el("h3", "By predicted label"));
-      out.appendChild(table(["Predicted", "Human decisions", "Overridden", "Corrected", "Rejected", "Rate"],
+      out.appendChild(table("Overrides by predicted label", ["Predicted", "Human decisions", "Overridden", "Corrected", "Rejected", "Rate"],
         b.byLabel.filter((x) => !x.finalLabel).map((x) => [x.key, x.decided, overridden(x), x.corrected, x.rejected || 0, pct(x.rate)])));
       out.appendChild(el("h3", "What the model's label became"));
-      out.appendChild(table(["Predicted", "Became", "Times"],
+      out.appendChild(table("What the model's label became", ["Predicted", "Became", "Times"],
         b.byLabel.filter((x) => x.finalLabel).map((x) => [x.key, x.finalLabel === "(rejected)" ? "rejected (no label)" : x.finalLabel, x.decided])));
       out.appendChild(el("h3", "By reviewer"));
-      out.appendChild(table(["Reviewer", "Decisions", "Overridden", "Corrected", "Rejected", "Rate"],
+      out.appendChild(table("Overrides by reviewer", ["Reviewer", "Decisions", "Overridden", "Corrected", "Rejected", "Rate"],
         b.byReviewer.map((x) => [x.key, x.decided, overridden(x), x.corrected, x.rejected || 0, pct(x.rate)])));
     } else if (name === "segregation") {
       out.appendChild(el("p", `${b.fourEyesDecisions} four-eyes decisions, ${b.fourEyesWithTwoPeople} by two different people; ${b.violations.length} violation(s).`));
-      out.appendChild(table(["Document", "Rule", "User", "Decided"], b.violations.map((v) => [v.documentId, v.rule, v.user, time(v.decidedAt)])));
+      out.appendChild(table("Segregation of duties violations", ["Document", "Rule", "User", "Decided"], b.violations.map((v) => [v.documentId, v.rule, v.user, time(v.decidedAt)])));
     } else if (name === "sla-breaches") {
-      out.appendChild(table(["Document", "Type", "Queue", "Due", "Breached", "Outcome", "By"],
+      out.appendChild(table("SLA breaches", ["Document", "Type", "Queue", "Due", "Breached", "Outcome", "By"],
         b.map((x) => [x.documentId, x.documentType, x.reviewerGroup, time(x.dueAt), time(x.breachedAt), x.outcome || "open", x.decidedBy || ""])));
     } else {
-      out.appendChild(table(["Version", "By", "When", "Why", "Changes", "Auto", "Review"],
+      out.appendChild(table("Policy history", ["Version", "By", "When", "Why", "Changes", "Auto", "Review"],
         b.map((v) => [v.version, v.changedBy, time(v.at), v.reason,
           v.changes.map((c) => `${c.path}: ${c.before ?? "—"} → ${c.after ?? "—"}`).join("; "), v.routedAuto, v.routedReview])));
     }

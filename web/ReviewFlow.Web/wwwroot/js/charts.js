@@ -4,41 +4,93 @@
 import * as echarts from "../lib/echarts/echarts.esm.min.js";
 import { $, el, clear, row } from "./dom.js";
 
-export const colors = ["#2457d6", "#b3261e", "#1b7f3b", "#8a4fbf", "#a86300", "#0f7c86"];
-export const ink = "#1d2330", muted = "#6b7385", line = "#dde1e8", warn = "#a86300", bad = "#b3261e";
+// The charts take their colours from the page (app.css's custom properties, which the dark theme swaps): an ECharts theme
+// made from them, made again and every chart drawn again when the system's colour scheme changes.
+export function theme() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  return {
+    ink: v("--ink"), muted: v("--muted"), line: v("--line"), warn: v("--warn"), bad: v("--bad"), panel: v("--panel"),
+    accent: v("--accent"), onStrong: v("--on-strong"), heatLow: v("--chart-heat-low"),
+    colors: [1, 2, 3, 4, 5, 6].map((i) => v("--chart-" + i)),
+  };
+}
 
-// What each chart was drawn with: a resize draws them again, so the legend's layout follows the width.
+const THEME = "reviewflow";
+const font = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+function registerTheme(t) {
+  const axis = {
+    axisLine: { lineStyle: { color: t.muted } }, axisTick: { lineStyle: { color: t.muted } },
+    axisLabel: { color: t.ink }, nameTextStyle: { color: t.ink },
+    splitLine: { lineStyle: { color: t.line } }, splitArea: { areaStyle: { color: ["transparent", t.line + "40"] } },
+  };
+  echarts.registerTheme(THEME, {
+    color: t.colors, backgroundColor: "transparent",
+    textStyle: { color: t.ink, fontFamily: font },
+    legend: { textStyle: { color: t.ink }, pageTextStyle: { color: t.ink }, pageIconColor: t.accent, pageIconInactiveColor: t.muted },
+    tooltip: { backgroundColor: t.panel, borderColor: t.line, textStyle: { color: t.ink } },
+    categoryAxis: axis, valueAxis: axis,
+  });
+}
+registerTheme(theme());
+
+// What each chart was drawn with: a resize or a new colour scheme draws them again (the legend's layout follows the width).
 const drawn = new Map();
 let resizing = 0;
 window.addEventListener("resize", () => {
   clearTimeout(resizing);
   resizing = setTimeout(() => { for (const [id, args] of drawn) draw(id, ...args); }, 150);
 });
+window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  registerTheme(theme());
+  // A theme is given at init: each chart starts again with the new one.
+  for (const [id, args] of drawn) { const c = echarts.getInstanceByDom($(id)); if (c) c.dispose(); draw(id, ...args); }
+});
 
-// Draws (or redraws) the chart in the element with this id; description: what it shows, in one or two sentences.
-// height (px): for a chart whose rows vary (the heatmap); otherwise the stylesheet's.
+// Draws (or redraws) the chart in the element with this id. option: the ECharts option, or a function of the theme's
+// colours (theme()) that makes it; description: what it shows, in one or two sentences. height (px): for a chart
+// whose rows vary (the heatmap); otherwise the stylesheet's.
 export function draw(id, option, description, height) {
   const box = $(id);
   box.hidden = false;
   drawn.set(id, [option, description, height]);
   if (height) box.style.height = height + "px";
   box.setAttribute("role", "img");
-  const chart = echarts.getInstanceByDom(box) || echarts.init(box, null, { renderer: "svg" });
+  const chart = echarts.getInstanceByDom(box) || echarts.init(box, THEME, { renderer: "svg" });
   chart.resize();
+  let o = typeof option === "function" ? option(theme()) : option;
   // Narrow (a phone): the legend wraps onto a second line instead of paging, and the plot starts below it.
-  if (option.legend && box.clientWidth < 560) {
-    option = Object.assign({}, option, { legend: Object.assign({}, option.legend, { type: "plain" }),
-      grid: Object.assign({}, option.grid, { top: ((option.grid && option.grid.top) || 36) + 26 }) });
+  if (o.legend && box.clientWidth < 560) {
+    o = Object.assign({}, o, { legend: Object.assign({}, o.legend, { type: "plain" }),
+      grid: Object.assign({}, o.grid, { top: ((o.grid && o.grid.top) || 36) + 26 }) });
   }
   // Tooltips as chart text, never HTML: formatters carry labels and model versions from upstream systems.
-  if (option.tooltip) option.tooltip = Object.assign({}, option.tooltip, { renderMode: "richText" });
+  if (o.tooltip) o.tooltip = Object.assign({}, o.tooltip, { renderMode: "richText" });
   chart.setOption(Object.assign({
     animation: false,
-    color: colors,
-    textStyle: { color: ink, fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" },
     aria: { enabled: true, label: { description } },
-  }, option), true);
+  }, o), true);
   box.setAttribute("aria-label", description); // ECharts sets it too; the page's words win
+}
+
+// Of two text colours, the one that reads better on background bg (hex colours, as app.css defines them).
+export function readableOn(bg, a, b) {
+  const lum = (hex) => {
+    const n = hex.replace("#", "");
+    const c = [0, 2, 4].map((i) => parseInt(n.length === 3 ? n[i / 2] + n[i / 2] : n.slice(i, i + 2), 16) / 255)
+      .map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const ratio = (x, y) => (Math.max(lum(x), lum(y)) + 0.05) / (Math.min(lum(x), lum(y)) + 0.05);
+  return ratio(bg, a) >= ratio(bg, b) ? a : b;
+}
+
+// The colour a fraction f (0–1) of the way from hex colour a to hex colour b (as a heatmap's scale draws it).
+export function mix(a, b, f) {
+  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const [x, y] = [rgb(a), rgb(b)];
+  return "#" + x.map((v, i) => Math.round(v + (y[i] - v) * f).toString(16).padStart(2, "0")).join("");
 }
 
 // Empties the chart's element and says why (no data yet, an endpoint the server does not offer yet).
@@ -75,5 +127,5 @@ export function dataTable(id, caption, headers, rows) {
 
 export const percentAxis = (name, extra) => Object.assign({
   type: "value", min: 0, max: 1, name, nameLocation: "middle", nameGap: 40,
-  axisLabel: { formatter: (v) => Math.round(v * 100) + " %" }, splitLine: { lineStyle: { color: line } },
+  axisLabel: { formatter: (v) => Math.round(v * 100) + " %" },
 }, extra || {});

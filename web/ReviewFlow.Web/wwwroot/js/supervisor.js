@@ -8,7 +8,7 @@ import { startSignIn } from "./signin.js";
 import { openHub } from "./hub.js";
 import { showPageLinks, showForRoles, notForRole, leavePage } from "./nav.js";
 import { DocumentStatus } from "./status.js";
-import { holderName, workingOn } from "./holder.js";
+import { holderName, workingOn, awayText } from "./holder.js";
 import { bindFilters, offerFilterValues, shown } from "./supervisor-filters.js";
 import { whyOf, whyElement } from "./supervisor-why.js";
 
@@ -16,7 +16,7 @@ const NOT_FOR_YOU = "This page is for supervisors: the open tasks of their group
 
 const view = {
   tasks: [],
-  members: {},            // group -> [{ id, name, supervisor }]
+  members: {},            // group -> [{ id, name, supervisor, away }]
   selected: new Set(),    // document ids ticked for bulk confirmation
   choices: new Map(),     // document id -> person chosen in its picker, kept across reloads
   truncated: false,       // the overview has more tasks than it answered
@@ -116,9 +116,12 @@ function taskRow(t) {
   select.dataset.role = "picker";
   select.setAttribute("aria-label", "Reassign " + id + " to");
   select.appendChild(el("option", "Choose a person", null)).value = "";
+  // Someone out of office stays selectable (the task waits for them), marked in words.
   for (const m of candidates(t)) {
-    const o = el("option", holderName(m.id, m.name) + (m.supervisor ? ", supervisor" : ""));
+    const away = awayText(m.away);
+    const o = el("option", holderName(m.id, m.name) + (m.supervisor ? ", supervisor" : "") + (away ? " — " + away : ""));
     o.value = m.id;
+    if (away) o.dataset.away = "true";
     select.appendChild(o);
   }
   select.value = view.choices.get(id) || "";
@@ -164,7 +167,9 @@ function renderWorkload(workload) {
   clear(body);
   for (const w of workload || []) {
     const tr = el("tr");
-    tr.appendChild(el("td", holderName(w.id, w.name)));
+    const person = el("td", holderName(w.id, w.name));
+    if (w.away) person.appendChild(el("span", " · " + awayText(w.away), "away"));
+    tr.appendChild(person);
     tr.appendChild(el("td", (w.groups || []).join(", ") || "—"));
     tr.appendChild(el("td", w.openClaims, "num"));
     tr.appendChild(el("td", w.decidedToday, "num"));
@@ -235,7 +240,12 @@ async function reassign(id) {
     const t = view.tasks.find((x) => x.documentId === id);
     const m = t && (view.members[t.reviewerGroup] || []).find((x) => x.id === person);
     const name = m ? m.name : person;
-    if (r.ok) { view.choices.delete(id); resultLine(id, "ok", "given to " + name); say("Reassigned " + id + " to " + name + ": it is in their queue now, held by them.", "ok"); }
+    const away = m ? awayText(m.away) : "";
+    if (r.ok) {
+      view.choices.delete(id);
+      resultLine(id, "ok", "given to " + name + (away ? " (" + away + ")" : ""));
+      say("Reassigned " + id + " to " + name + ": it is in their queue now, held by them." + (away ? " They are " + away + "." : ""), "ok");
+    }
     else { resultLine(id, "error", "not reassigned: " + problemText(r)); say("Not reassigned: " + problemText(r), "error"); }
   } catch (e) { say(e.message, "error"); }
   finally { view.busy = false; }
@@ -308,7 +318,11 @@ function bind() {
   rows.addEventListener("change", (e) => {
     const id = e.target.closest("tr").dataset.id;
     if (e.target.dataset.role === "select") toggle(id, e.target.checked);
-    if (e.target.dataset.role === "picker") view.choices.set(id, e.target.value);
+    if (e.target.dataset.role === "picker") {
+      view.choices.set(id, e.target.value);
+      const chosen = e.target.selectedOptions[0];
+      if (chosen && chosen.dataset.away) say(chosen.textContent + ": you can still give " + id + " to them; it waits in their queue.", "warn");
+    }
   });
   rows.addEventListener("click", (e) => {
     const b = e.target.closest("[data-role=reassign]");
