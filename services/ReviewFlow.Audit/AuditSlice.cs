@@ -1,5 +1,7 @@
 using JasperFx.Events.Projections;
+using Hangfire;
 using Marten;
+using Microsoft.Extensions.Options;
 using ReviewFlow.Audit.Chain;
 using ReviewFlow.Audit.Checkpoints;
 using ReviewFlow.Audit.Decisions;
@@ -56,7 +58,18 @@ public static class AuditSlice
     public static IHostApplicationBuilder AddAuditCheckpoints(this IHostApplicationBuilder builder)
     {
         builder.Services.AddTransient<CheckpointJob>();
-        builder.Services.AddHostedService<CheckpointBootstrap>();
+        // Registered (or removed, without a key) when a worker starts.
+        builder.Services.AddRecurringJob(CheckpointJob.JobId, (sp, recurring) =>
+        {
+            var options = sp.GetRequiredService<IOptions<AuditOptions>>().Value;
+            if (string.IsNullOrEmpty(options.CheckpointKey))
+            {
+                sp.GetRequiredService<ILogger<CheckpointJob>>().LogWarning(
+                    "Audit:CheckpointKey is not set: the chain heads are not checkpointed outside the database (docs/operations.md)");
+                recurring.RemoveIfExists(CheckpointJob.JobId);
+            }
+            else recurring.AddOrUpdate<CheckpointJob>(CheckpointJob.JobId, j => j.RunAsync(CancellationToken.None), options.CheckpointCron);
+        });
         return builder;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ReviewFlow.Workflow.Notifying;
+using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Sla;
 
 namespace ReviewFlow.Notifications;
@@ -22,29 +23,22 @@ public static class NotifyingSlice
         builder.Services.AddTransient<IReviewNotifications, NotificationJobs>();
         builder.Services.TryAddSingleton<ReviewFlow.Workflow.Reviewing.GroupDirectory>(); // who reassigned, by name
         builder.Services.AddTransient<MemberPresenceJob>();
-        builder.Services.AddHostedService<DigestBootstrap>();
+        builder.Services.AddRecurringJob(IReviewNotifications.DigestJobId, (sp, recurring) =>
+        {
+            var o = sp.GetRequiredService<IOptions<TimerOptions>>().Value;
+            recurring.AddOrUpdate<IReviewNotifications>(IReviewNotifications.DigestJobId, j => j.DigestAsync(CancellationToken.None), o.DigestCron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.DigestTimeZone) });
+        });
+        // The out-of-office refresh runs only with Graph on.
+        builder.Services.AddRecurringJob(MemberPresenceJob.JobId, (sp, recurring) =>
+        {
+            if (sp.GetRequiredService<NotificationsStatus>().GraphOn)
+                recurring.AddOrUpdate<MemberPresenceJob>(MemberPresenceJob.JobId, j => j.RefreshAsync(CancellationToken.None),
+                    sp.GetRequiredService<IOptions<NotificationOptions>>().Value.PresenceCron);
+            else
+                recurring.RemoveIfExists(MemberPresenceJob.JobId);
+        });
         return builder;
     }
 }
 
-/// <summary>
-/// Registers (or updates) the daily digest and, with Graph on, the out-of-office refresh when a worker starts; every worker
-/// does it, idempotently.
-/// </summary>
-sealed class DigestBootstrap(IRecurringJobManager recurring, IOptions<TimerOptions> options, IOptions<NotificationOptions> notifications,
-    NotificationsStatus status) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        var o = options.Value;
-        recurring.AddOrUpdate<IReviewNotifications>(IReviewNotifications.DigestJobId, j => j.DigestAsync(CancellationToken.None), o.DigestCron,
-            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.DigestTimeZone) });
-        if (status.GraphOn)
-            recurring.AddOrUpdate<MemberPresenceJob>(MemberPresenceJob.JobId, j => j.RefreshAsync(CancellationToken.None), notifications.Value.PresenceCron);
-        else
-            recurring.RemoveIfExists(MemberPresenceJob.JobId);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

@@ -104,19 +104,3 @@ public sealed class CheckpointJob(AuditDatabase db, CheckpointSink sink, IOption
     }
 }
 
-/// <summary>Registers (or removes, without a key) the recurring checkpoint when a worker starts; every worker does it, idempotently.</summary>
-sealed class CheckpointBootstrap(IRecurringJobManager recurring, IOptions<AuditOptions> options, ILogger<CheckpointBootstrap> log) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(options.Value.CheckpointKey))
-        {
-            log.LogWarning("Audit:CheckpointKey is not set: the chain heads are not checkpointed outside the database (docs/operations.md)");
-            recurring.RemoveIfExists(CheckpointJob.JobId);
-        }
-        else recurring.AddOrUpdate<CheckpointJob>(CheckpointJob.JobId, j => j.RunAsync(CancellationToken.None), options.Value.CheckpointCron);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

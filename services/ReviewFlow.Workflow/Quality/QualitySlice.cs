@@ -40,7 +40,8 @@ public static class QualitySlice
     {
         builder.Services.Configure<QualityOptions>(builder.Configuration.GetSection("Quality"));
         builder.Services.AddTransient<QualityAlarmJob>();
-        builder.Services.AddHostedService<QualityAlarmBootstrap>();
+        builder.Services.AddRecurringJob(QualityAlarmJob.JobId, (sp, recurring) => recurring.AddOrUpdate<QualityAlarmJob>(QualityAlarmJob.JobId,
+            j => j.EvaluateAsync(CancellationToken.None), sp.GetRequiredService<IOptions<QualityOptions>>().Value.AlarmCron));
         return builder.AddEventSubscription<QualityCounter>().AddEventSubscription<QaCheckSampler>();
     }
 
@@ -181,14 +182,3 @@ public static class QualitySlice
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-/// <summary>Registers (or updates) the recurring quality check when a worker starts; every worker does it, idempotently.</summary>
-sealed class QualityAlarmBootstrap(IRecurringJobManager recurring, IOptions<QualityOptions> options) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        recurring.AddOrUpdate<QualityAlarmJob>(QualityAlarmJob.JobId, j => j.EvaluateAsync(CancellationToken.None), options.Value.AlarmCron);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

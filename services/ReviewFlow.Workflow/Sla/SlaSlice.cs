@@ -58,24 +58,14 @@ public static class SlaSlice
             server.WorkerCount = options.WorkerCount;
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{schema}";
         });
-        builder.Services.AddHostedService<SweepBootstrap>();
+        builder.Services.AddRecurringJob(TimerJobs.SweepJobId, (sp, recurring) => recurring.AddOrUpdate<TimerJobs>(TimerJobs.SweepJobId,
+            j => j.SweepAsync(CancellationToken.None), sp.GetRequiredService<IOptions<TimerOptions>>().Value.SweepCron));
         // Kept beside the streams (not a projection): registered so that a migration creates its table.
         builder.Services.ConfigureMarten(opts => opts.RegisterDocumentType<DocumentTimers>());
         return builder.AddEventSubscription<TimerScheduler>();
     }
 }
 
-/// <summary>Registers (or updates) the recurring sweep when a worker starts; every worker does it, idempotently.</summary>
-sealed class SweepBootstrap(IRecurringJobManager recurring, IOptions<TimerOptions> options) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        recurring.AddOrUpdate<TimerJobs>(TimerJobs.SweepJobId, j => j.SweepAsync(CancellationToken.None), options.Value.SweepCron);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
 
 /// <summary>
 /// Jobs are stored with their type's name: jobs scheduled (possibly days ahead) before the slices were renamed

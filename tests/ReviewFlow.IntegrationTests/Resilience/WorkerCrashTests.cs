@@ -163,6 +163,43 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
     /// The workers decided a first document. A worker declares its queue before it binds it: the warm-up is re-published
     /// (a duplicate changes nothing) until one copy got through.
     /// </summary>
+    [Fact]
+    public async Task A_worker_restarted_while_a_killed_one_still_holds_a_recurring_jobs_lock_starts_and_routes()
+    {
+        using var a = Worker("a");
+        a.Start();
+        try
+        {
+            await WarmedUpAsync();
+            a.KillHard();
+            // What a worker killed while registering or triggering a recurring job leaves behind: Hangfire's lock row,
+            // held until its lock timeout (minutes). Registration waits for it, then throws.
+            await using (var connection = new NpgsqlConnection(_postgres))
+            {
+                await connection.OpenAsync();
+                await using var hold = new NpgsqlCommand($"""
+                    insert into {_schema}_hangfire.lock (resource, acquired)
+                    select '{_schema}_hangfire:lock:recurring-job:' || id, now()
+                      from unnest(array['quality-alarms', 'sla-sweep', 'daily-digest', 'audit-checkpoint']) id
+                    """, connection);
+                Assert.Equal(4, await hold.ExecuteNonQueryAsync());
+            }
+            a.Start();
+
+            var id = Documents.NewId("LOCK");
+            await UntilAsync(() => Task.FromResult(_amqp.Decisions.Any(d => d.DocumentId == id)), TimeSpan.FromSeconds(90),
+                "the restarted worker deciding a document", () => _amqp.PublishRawAsync(Documents.Json(id, confidence: 0.99)));
+            // Past the registration's own wait for the lock (15 s): the worker keeps running.
+            await Task.Delay(TimeSpan.FromSeconds(25));
+            Assert.False(a.Exited, "the restarted worker died:\n" + a.Tail());
+        }
+        catch
+        {
+            output.WriteLine(a.Tail());
+            throw;
+        }
+    }
+
     async Task WarmedUpAsync()
     {
         await _amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(60));

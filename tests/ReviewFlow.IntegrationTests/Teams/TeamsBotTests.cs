@@ -122,9 +122,14 @@ public sealed class TeamsBotTests(TeamsSystem system, ITestOutputHelper output)
         var escalated = await CardPostedAsync(id, "ap-reviewers", "For a supervisor");
         Assert.Equal("/v3/conversations/19:ap-reviewers@thread.tacv2/activities", escalated.Path);
         Assert.Contains("escalated by alice: unsure-vendor", escalated.Card.ToJsonString());
-        // Every attempt recorded as today, channel teams.
-        await using var session = system.Store.QuerySession();
-        var records = await session.Query<NotificationRecord>().Where(r => r.DocumentId == id && r.Channel == "teams").ToListAsync();
+        // Every attempt recorded as today, channel teams (the record is written once the connector answered: wait for it).
+        IReadOnlyList<NotificationRecord> records = [];
+        await Waiting.UntilAsync(async () =>
+        {
+            await using var session = system.Store.QuerySession();
+            records = await session.Query<NotificationRecord>().Where(r => r.DocumentId == id && r.Channel == "teams").ToListAsync();
+            return records.Any(r => r.Kind == "escalated");
+        }, TimeSpan.FromSeconds(20), "the escalation card's notification record");
         Assert.Contains(records, r => r.Kind == "new-task" && r.Outcome == "sent" && r.Recipient == "teams:19:ap-reviewers@thread.tacv2");
         Assert.Contains(records, r => r.Kind == "escalated" && r.Outcome == "sent");
         // The first card, replaced for everyone, says what became of the task.

@@ -155,6 +155,9 @@ public abstract class HostProcess : IDisposable
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, in-flight messages unacknowledged, sockets reset by the kernel.</summary>
+    /// <summary>The process was started and has ended (crashed, or stopped).</summary>
+    public bool Exited => _process is { HasExited: true };
+
     public void KillHard()
     {
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
