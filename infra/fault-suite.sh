@@ -16,8 +16,8 @@ dotnet build ReviewFlow.sln -c Release -nologo -clp:ErrorsOnly || exit 1
 status=0
 for kill in 0 1; do
   echo "== broker $([ $kill = 1 ] && echo killed || echo stopped), $REVIEWFLOW_FAULT_ROUNDS rounds; workers; database"
-  REVIEWFLOW_FAULT_KILL=$kill dotnet test tests/ReviewFlow.IntegrationTests -c Release --no-build --nologo \
-    --filter "FullyQualifiedName~Resilience" --logger "console;verbosity=detailed" || status=1
+  REVIEWFLOW_FAULT_KILL=$kill dotnet test tests/ReviewFlow.FaultTests -c Release --no-build --nologo \
+    --filter "FullyQualifiedName~Resilience|FullyQualifiedName~WorkerHealth" --logger "console;verbosity=detailed" || status=1
 done
 dotnet test tests/ReviewFlow.UiTests -c Release --no-build --nologo --filter "FullyQualifiedName~Failover" \
   --logger "console;verbosity=detailed" || status=1

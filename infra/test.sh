@@ -35,7 +35,9 @@ if ! dotnet build ReviewFlow.sln -c "$configuration" -nologo -clp:ErrorsOnly; th
 fi
 
 rm -rf "$results"
-dotnet test ReviewFlow.sln -c "$configuration" --no-build --nologo \
+# Three test assemblies at a time: most of their time is waiting (browsers, timers, restarted servers), and the
+# three long ones (UiTests, IntegrationTests, FaultTests) then run side by side instead of two after each other.
+dotnet test ReviewFlow.sln -c "$configuration" --no-build --nologo -m:3 \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
 rc=$?
 

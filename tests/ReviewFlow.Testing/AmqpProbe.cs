@@ -26,6 +26,10 @@ public sealed class AmqpProbe : IAsyncDisposable
 
     public IReadOnlyCollection<ReceivedDecision> Decisions => _decisions;
 
+    /// <summary>The reason MassTransit wrote on a message it moved to an error queue (header MT-Fault-Message).</summary>
+    public static string FaultMessage(BasicGetResult faulted) =>
+        Encoding.UTF8.GetString((byte[])faulted.BasicProperties.Headers!["MT-Fault-Message"]!);
+
     public static async Task<AmqpProbe> ConnectAsync(string uri)
     {
         var connection = await new ConnectionFactory { Uri = new Uri(uri) }.CreateConnectionAsync();

@@ -16,9 +16,6 @@ public sealed class BadInputTests(TestSystem system)
 {
     internal const string ErrorQueue = "reviewflow-classifications_error";
 
-    internal static string FaultMessage(BasicGetResult faulted) =>
-        Encoding.UTF8.GetString((byte[])faulted.BasicProperties.Headers!["MT-Fault-Message"]!);
-
     /// <summary>A valid result whose excerpt holds bytes that are not UTF-8 (a lone lead byte, then 0xFF).</summary>
     internal static byte[] WithBrokenUtf8(string id)
     {
@@ -158,7 +155,7 @@ public sealed class BadInputTests(TestSystem system)
         await system.Amqp.PublishRawAsync(WithBrokenUtf8(id));
 
         var faulted = await system.Amqp.GetAsync(ErrorQueue, m => m.Body.Span.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0);
-        Assert.Contains("excerpt: not valid UTF-8", FaultMessage(faulted));
+        Assert.Contains("excerpt: not valid UTF-8", AmqpProbe.FaultMessage(faulted));
         Assert.False(faulted.BasicProperties.Headers!.ContainsKey("MT-Fault-RetryCount"), "retried: bad input is not a transient fault");
         var doc = await (await system.ClientAsync("ada")).ForStatusAsync(id, "Invalid");
         Assert.Contains("excerpt: not valid UTF-8", doc.GetProperty("invalidReasons").EnumerateArray().Select(r => r.GetString()));
@@ -176,7 +173,7 @@ public sealed class BadInputTests(TestSystem system)
         await system.Amqp.PublishRawAsync(Encoding.UTF8.GetBytes(body), messageId: messageId);
 
         var faulted = await system.Amqp.GetAsync(ErrorQueue, m => m.BasicProperties.MessageId == messageId);
-        Assert.Contains(reason, FaultMessage(faulted));
+        Assert.Contains(reason, AmqpProbe.FaultMessage(faulted));
     }
 
     [Fact]
@@ -186,7 +183,7 @@ public sealed class BadInputTests(TestSystem system)
         await system.Amqp.PublishRawAsync(new byte[new IntakeLimits().MaxPayloadBytes + 1], messageId: messageId);
 
         var faulted = await system.Amqp.GetAsync(ErrorQueue, m => m.BasicProperties.MessageId == messageId);
-        Assert.Contains($"$: payload is {new IntakeLimits().MaxPayloadBytes + 1} bytes", FaultMessage(faulted));
+        Assert.Contains($"$: payload is {new IntakeLimits().MaxPayloadBytes + 1} bytes", AmqpProbe.FaultMessage(faulted));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using RabbitMQ.Client;
 using ReviewFlow.Workflow.Intake;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Intake;
+namespace ReviewFlow.FaultTests.Intake;
 
 /// <summary>
 /// Issue 14's hostile-input memory finding, on the real worker process: 20 bodies of 9 MB (over the intake's 8 MiB
@@ -139,7 +139,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
         await using var connection = await new ConnectionFactory { Uri = new Uri(_rabbit) }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         while (await channel.BasicGetAsync(ErrorQueue, autoAck: true) is { } message)
-            reasons[message.BasicProperties.MessageId ?? "(none)"] = BadInputTests.FaultMessage(message);
+            reasons[message.BasicProperties.MessageId ?? "(none)"] = AmqpProbe.FaultMessage(message);
         return reasons;
     }
 }

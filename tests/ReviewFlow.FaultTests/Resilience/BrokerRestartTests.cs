@@ -4,7 +4,7 @@ using ReviewFlow.Audit;
 using ReviewFlow.Audit.Chain;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Resilience;
+namespace ReviewFlow.FaultTests.Resilience;
 
 /// <summary>
 /// RabbitMQ restarted under two workers while documents flow, round after round (a wedge was seen in 4 of 11 runs,

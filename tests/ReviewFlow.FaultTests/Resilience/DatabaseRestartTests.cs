@@ -4,7 +4,7 @@ using System.Net;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Resilience;
+namespace ReviewFlow.FaultTests.Resilience;
 
 /// <summary>
 /// PostgreSQL restarted under the web host and the worker while documents flow: first a clean stop (every session

@@ -1,7 +1,7 @@
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace ReviewFlow.IntegrationTests.Resilience;
+namespace ReviewFlow.FaultTests.Resilience;
 
 /// <summary>
 /// Two workers run at once (competing consumers; one runs the decision relay). Each is killed with SIGKILL in the

@@ -1,0 +1,2 @@
+global using ReviewFlow.Testing;
+global using ReviewFlow.Testing.Processes;
