@@ -273,8 +273,16 @@ public sealed class PgStatements
             $"{Stats.N1((double)calls / documents)} top-level statements per document ({Stats.N1((double)transactions / documents)} explicit transactions; " +
             $"{Stats.N1(rows.Sum(r => r.Ms) / documents)} ms of statement time per document)",
         };
-        lines.AddRange(rows.Take(top).Select(r =>
-            $"  {Stats.N1(r.Ms / documents),5} ms  {((double)r.Calls / documents).ToString("0.00", CultureInfo.InvariantCulture),5}x  {(r.Query.Length > 110 ? r.Query[..110] + "…" : r.Query)}"));
+        string Line((long Calls, double Ms, string Query) r) =>
+            $"  {Stats.N1(r.Ms / documents),5} ms  {((double)r.Calls / documents).ToString("0.00", CultureInfo.InvariantCulture),5}x  {(r.Query.Length > 110 ? r.Query[..110] + "…" : r.Query)}";
+        lines.AddRange(rows.Take(top).Select(Line));
+        // The count per document is what a change of design moves: the most frequent statements beyond those above.
+        var frequent = rows.Skip(top).OrderByDescending(r => r.Calls).Take(top).Where(r => r.Calls * 20 >= documents).ToList();
+        if (frequent.Count > 0)
+        {
+            lines.Add("  and the most frequent others:");
+            lines.AddRange(frequent.Select(Line));
+        }
         return lines;
     }
 }

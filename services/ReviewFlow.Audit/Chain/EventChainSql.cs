@@ -45,9 +45,10 @@ public static class EventChainSql
         END
         $fn$;
 
-        -- Chains one stored event: called by the trigger for each appended event, and once for events stored before the
-        -- trigger existed. SECURITY DEFINER: the services' role may only read the chain; this function (owned by the
-        -- schema owner) writes it. session_user is the login role (current_user is the definer here).
+        -- Chains one stored event that is not chained yet: the installer's path, for events stored before the trigger
+        -- existed (the trigger does the same on NEW). SECURITY DEFINER: the services' role may only read the chain;
+        -- this function (owned by the schema owner) writes it. session_user is the login role (current_user is the
+        -- definer here).
         DROP FUNCTION IF EXISTS {schema}.rf_chain_row(bigint);
         CREATE OR REPLACE FUNCTION {schema}.rf_chain_row(event_seq bigint, arrived_via text) RETURNS void
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema} AS $fn$
@@ -79,6 +80,7 @@ public static class EventChainSql
         DECLARE
             stack text;
             via text := 'direct';
+            prev bytea;
         BEGIN
             GET DIAGNOSTICS stack = PG_CONTEXT;
             IF regexp_replace(stack, '^.*\n', '') ~ ('^PL/pgSQL function ({schema}\.)?mt_quick_append_events\([^)]*\) line [0-9]+ at SQL statement$') THEN
@@ -89,7 +91,15 @@ public static class EventChainSql
                                WHERE s.id = NEW.stream_id AND s.xmin::text::bigint = txid_current() % 4294967296) THEN
                 via := 'new-stream';
             END IF;
-            PERFORM {schema}.rf_chain_row(NEW.seq_id, via);
+            -- rf_chain_row's work on NEW itself (the stored row of an AFTER trigger): no second SECURITY DEFINER call
+            -- with its search_path switch, no re-read of the event (measured: docs/performance.md, "Levers tried").
+            SELECT c.hash INTO prev FROM {schema}.rf_event_chain c
+             WHERE c.stream_id = NEW.stream_id ORDER BY c.version DESC LIMIT 1;
+            prev := coalesce(prev, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
+            INSERT INTO {schema}.rf_event_chain (seq_id, stream_id, version, at, prev_hash, hash, appended_by, txid, via)
+            VALUES (NEW.seq_id, NEW.stream_id, NEW.version, NEW.timestamp, prev,
+                    {schema}.rf_event_hash(prev, NEW.stream_id, NEW.version, NEW.seq_id, NEW.id, NEW.type, NEW.data, NEW.timestamp),
+                    session_user, txid_current(), via);
             RETURN NULL;
         END
         $fn$;

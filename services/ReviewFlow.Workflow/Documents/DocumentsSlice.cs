@@ -28,9 +28,12 @@ public static class DocumentsSlice
             opts.Schema.For<DocumentState>()
                 .Identity(x => x.CorrelationId)
                 .UniqueIndex(x => x.DocumentId)
-                // The timers' sweep looks for open tasks past their SLA or lease.
-                .Index(x => x.SlaDueAt)
-                .Index(x => x.LeaseExpiresAt);
+                // The timers' sweep looks for open tasks past their SLA or lease: timestamptz columns written with
+                // the document, indexed only where set. Not Marten's computed indexes on the JSON: each saga write
+                // called a LANGUAGE sql function (mt_immutable_timestamptz) per index, planned anew each time, and
+                // indexed every automatically routed document's null (docs/performance.md, "Levers tried").
+                .Duplicate(x => x.SlaDueAt, configure: i => { i.Name = "rf_document_sla_due_at"; i.Predicate = "sla_due_at IS NOT NULL"; })
+                .Duplicate(x => x.LeaseExpiresAt, configure: i => { i.Name = "rf_document_lease_expires_at"; i.Predicate = "lease_expires_at IS NOT NULL"; });
         });
         return builder;
     }
