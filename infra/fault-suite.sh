@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The fault suite in full (docs/reliability.md): every fault test — workers killed and frozen, RabbitMQ stopped and
 # killed round after round, PostgreSQL stopped and killed, web nodes killed under connected reviewers — with the long
-# settings. CI runs the same tests in their short form as part of infra/test.sh.
+# settings, then the combined suite (FaultSuiteTests: every fault in turn on one running system with two reviewers).
+# CI runs the same tests in their short form as part of infra/test.sh.
 #   infra/fault-suite.sh [ROUNDS]   (broker restart rounds, default 12)
+# The combined suite's other settings: REVIEWFLOW_FAULT_RATE (documents/s, default 40),
+# REVIEWFLOW_FAULT_FLOW_SECONDS (documents flowing before each fault; 10 here, 3 in CI), REVIEWFLOW_FAULT_DOWN_SECONDS.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -17,8 +20,12 @@ status=0
 for kill in 0 1; do
   echo "== broker $([ $kill = 1 ] && echo killed || echo stopped), $REVIEWFLOW_FAULT_ROUNDS rounds; workers; database"
   REVIEWFLOW_FAULT_KILL=$kill dotnet test tests/ReviewFlow.FaultTests -c Release --no-build --nologo \
-    --filter "FullyQualifiedName~Resilience|FullyQualifiedName~WorkerHealth" --logger "console;verbosity=detailed" || status=1
+    --filter "(FullyQualifiedName~Resilience&FullyQualifiedName!~FaultSuite)|FullyQualifiedName~WorkerHealth" \
+    --logger "console;verbosity=detailed" || status=1
 done
+echo "== combined suite: every fault in turn on one system, $REVIEWFLOW_FAULT_ROUNDS broker rounds"
+REVIEWFLOW_FAULT_FLOW_SECONDS=${REVIEWFLOW_FAULT_FLOW_SECONDS:-10} dotnet test tests/ReviewFlow.FaultTests -c Release --no-build --nologo \
+  --filter "FullyQualifiedName~FaultSuite" --logger "console;verbosity=detailed" || status=1
 dotnet test tests/ReviewFlow.UiTests -c Release --no-build --nologo --filter "FullyQualifiedName~Failover" \
   --logger "console;verbosity=detailed" || status=1
 exit $status

@@ -28,4 +28,16 @@ public static class Documents
             correlationId = "corr-" + documentId,
             classifiedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         });
+
+    /// <summary>
+    /// Bad input as upstream systems send it, carrying <paramref name="marker"/> to find it on the error queue: text that
+    /// is not JSON, or (<paramref name="readableId"/>) a result without a label whose document id is the marker.
+    /// </summary>
+    public static string Hostile(string marker, bool readableId)
+    {
+        if (!readableId) return "not json " + marker;
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(Json(marker))!.AsObject();
+        doc.Remove("label");
+        return doc.ToJsonString();
+    }
 }

@@ -101,14 +101,21 @@ public sealed class ResilientAmqp : IAsyncDisposable
         return count;
     }
 
-    /// <summary>Takes every message now on a queue (e.g. an _error queue): bodies as text.</summary>
+    /// <summary>Takes every message now on a queue (e.g. an _error queue): bodies as text; none if the queue does not exist.</summary>
     public async Task<IReadOnlyList<string>> DrainAsync(string queue)
     {
         var bodies = new List<string>();
-        await WithChannelAsync(async channel =>
+        try
         {
-            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message) bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
-        }, CancellationToken.None);
+            await WithChannelAsync(async channel =>
+            {
+                while (await channel.BasicGetAsync(queue, autoAck: true) is { } message) bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
+            }, CancellationToken.None);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            // MassTransit declares an _error queue when it first moves a message there: no queue, no error.
+        }
         return bodies;
     }
 

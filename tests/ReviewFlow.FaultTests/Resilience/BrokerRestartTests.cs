@@ -15,7 +15,7 @@ namespace ReviewFlow.FaultTests.Resilience;
 /// full run in docs/reliability.md uses 12), REVIEWFLOW_FAULT_RATE (documents/s, default 100),
 /// REVIEWFLOW_FAULT_DOWN_SECONDS (default 2), REVIEWFLOW_FAULT_KILL=1 (SIGKILL the broker instead of a clean stop).
 /// </summary>
-public sealed class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class BrokerRestartTests(ITestOutputHelper output) : OwnServersTest
 {
     const int PerRound = 300;
     static readonly string[] WorkerQueues = ["reviewflow-classifications", "reviewflow-documents"];
@@ -24,34 +24,18 @@ public sealed class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetim
     readonly int _downSeconds = Setting("REVIEWFLOW_FAULT_DOWN_SECONDS", 2);
     readonly bool _kill = Setting("REVIEWFLOW_FAULT_KILL", 0) == 1; // SIGKILL the broker instead of stopping it
 
-    static int Setting(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), out var v) ? v : fallback;
-    PrivateServers _servers = null!;
-    ResilientAmqp _amqp = null!;
-
-    public async Task InitializeAsync()
-    {
-        _servers = await PrivateServers.StartAsync();
-        _amqp = await ResilientAmqp.ConnectAsync(_servers.RabbitMq);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _amqp.DisposeAsync();
-        await _servers.DisposeAsync();
-    }
-
     [Fact]
     public async Task Restarting_RabbitMQ_mid_stream_loses_no_decision_sends_none_twice_and_the_workers_recover()
     {
-        using var a = WorkerProcess.For("a", _servers.Postgres, _servers.RabbitMq, "reviewflow");
-        using var b = WorkerProcess.For("b", _servers.Postgres, _servers.RabbitMq, "reviewflow");
+        using var a = WorkerProcess.For("a", Own.Postgres, Own.RabbitMq, "reviewflow");
+        using var b = WorkerProcess.For("b", Own.Postgres, Own.RabbitMq, "reviewflow");
         a.Start();
         b.Start();
         try
         {
             await ConsumersAttachedAsync(TimeSpan.FromSeconds(90));
             var warmup = Documents.NewId("WARM");
-            await _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99));
+            await Amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99));
             await DecidedAsync([warmup], TimeSpan.FromSeconds(60));
 
             var all = new List<string>();
@@ -67,14 +51,14 @@ public sealed class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetim
                     foreach (var id in ids)
                     {
                         // ~5 % hostile input in the stream, each with a marker to find it on the error queue.
-                        if (Volatile.Read(ref published) % 20 == 10) await _amqp.PublishRawAsync(Hostile(round, hostile));
-                        await _amqp.PublishRawAsync(Documents.Json(id, confidence: 0.97));
+                        if (Volatile.Read(ref published) % 20 == 10) await Amqp.PublishRawAsync(Hostile(round, hostile));
+                        await Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.97));
                         Interlocked.Increment(ref published);
                         await Task.Delay(Math.Max(1, 1000 / _rate - 2)); // a publish with its confirm takes ~2 ms here
                     }
                 });
                 while (Volatile.Read(ref published) < PerRound / 3) await Task.Delay(20);
-                await _servers.RestartAsync(Server.RabbitMq, TimeSpan.FromSeconds(_downSeconds), _kill);
+                await Own.RestartAsync(Server.RabbitMq, TimeSpan.FromSeconds(_downSeconds), _kill);
                 var up = Stopwatch.StartNew();
                 await publishing;
 
@@ -82,11 +66,11 @@ public sealed class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetim
                 var decided = up.Elapsed;
                 await ConsumersAttachedAsync(TimeSpan.FromSeconds(60));
                 output.WriteLine($"round {round}: all {PerRound} decided {decided.TotalSeconds:0.0} s after the broker was back; " +
-                                 $"consumers attached after {up.Elapsed.TotalSeconds:0.0} s; {_amqp.Republished} re-published so far");
+                                 $"consumers attached after {up.Elapsed.TotalSeconds:0.0} s; {Amqp.Republished} re-published so far");
             }
 
             await Task.Delay(2000); // let any redelivery arrive before counting
-            var received = _amqp.Decisions.Where(d => all.Contains(d.DocumentId)).ToList();
+            var received = Amqp.Decisions.Where(d => all.Contains(d.DocumentId)).ToList();
             var conflicting = received.GroupBy(d => d.DocumentId).Where(g => g.Select(d => d.MessageId).Distinct().Count() > 1).ToList();
             Assert.True(conflicting.Count == 0, $"{conflicting.Count} documents were sent as two decisions, e.g. {conflicting.FirstOrDefault()?.Key}");
             output.WriteLine($"{received.Count} deliveries for {all.Count} documents ({received.Count - all.Count} redeliveries of the same message id)");
@@ -95,14 +79,14 @@ public sealed class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetim
 
             // No stream has a version gap, and every stream's hash chain verifies.
             Assert.Equal(0L, await CountAsync("select count(*) from (select stream_id from reviewflow.mt_events group by stream_id having max(version) <> count(*)) gaps"));
-            await using (var audit = new AuditDatabase(NpgsqlDataSource.Create(_servers.Postgres), "reviewflow"))
+            await using (var audit = new AuditDatabase(NpgsqlDataSource.Create(Own.Postgres), "reviewflow"))
             {
                 var chains = await new ChainVerifier(audit).VerifyStreamsAsync(all);
                 Assert.All(chains, c => Assert.True(c.Intact, $"{c.StreamId}: {c.FirstMismatch}"));
             }
 
             // The error queue holds the hostile input, each at least once (a re-published copy twice), and nothing else.
-            var refused = await _amqp.DrainAsync("reviewflow-classifications_error");
+            var refused = await Amqp.DrainAsync("reviewflow-classifications_error");
             var unexpected = refused.Where(body => !hostile.Any(body.Contains)).ToList();
             Assert.True(unexpected.Count == 0, $"{unexpected.Count} unexpected messages on the error queue, e.g. {unexpected.FirstOrDefault()}");
             var missingHostile = hostile.Where(marker => !refused.Any(body => body.Contains(marker))).ToList();
@@ -128,17 +112,14 @@ public sealed class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var marker = $"HOSTILE-{round}-{Guid.NewGuid():N}"[..28];
         lock (markers) markers.Add(marker);
-        if (markers.Count % 2 == 0) return "not json " + marker;
-        var doc = System.Text.Json.Nodes.JsonNode.Parse(Documents.Json(marker))!.AsObject();
-        doc.Remove("label");
-        return doc.ToJsonString();
+        return Documents.Hostile(marker, readableId: markers.Count % 2 == 1);
     }
 
     Task ConsumersAttachedAsync(TimeSpan timeout) =>
         Waiting.ForAsync(async () =>
             {
                 var counts = new List<string>();
-                foreach (var queue in WorkerQueues) counts.Add($"{queue}: {await _amqp.ConsumerCountAsync(queue)}");
+                foreach (var queue in WorkerQueues) counts.Add($"{queue}: {await Amqp.ConsumerCountAsync(queue)}");
                 return string.Join(", ", counts);
             }, counts => counts.Split(", ").All(c => c.EndsWith(": 2")), timeout, "both workers consuming " + string.Join(" and ", WorkerQueues),
             interval: TimeSpan.FromMilliseconds(500));
@@ -146,14 +127,14 @@ public sealed class BrokerRestartTests(ITestOutputHelper output) : IAsyncLifetim
     Task DecidedAsync(IReadOnlyCollection<string> ids, TimeSpan timeout) =>
         Waiting.ForAsync(() =>
             {
-                var seen = _amqp.Decisions.Select(d => d.DocumentId).ToHashSet();
+                var seen = Amqp.Decisions.Select(d => d.DocumentId).ToHashSet();
                 return Task.FromResult(ids.Count(id => !seen.Contains(id)));
             }, missing => missing == 0, timeout, $"a decision for each of {ids.Count} documents (count of those missing)",
             interval: TimeSpan.FromMilliseconds(200));
 
     async Task<long> CountAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_servers.Postgres);
+        await using var connection = new NpgsqlConnection(Own.Postgres);
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await cmd.ExecuteScalarAsync());
