@@ -44,6 +44,7 @@ public static class DocumentsSlice
         builder.Services.Configure<ReviewOptions>(builder.Configuration.GetSection("Review"));
         Reviewing.CommandSeal.Register(builder);
         Operations.ReviewFlowMetrics.Register(builder.Services);
+        var attemptTimeout = builder.Configuration.GetValue("Documents:AttemptTimeout", AttemptDeadline.Default);
         return builder.AddBusPart(new BusPart(
             x => x.AddSagaStateMachine<DocumentStateMachine, DocumentState>()
                 .Repository(r => r.RegisterSagaRepository<DocumentState, IDocumentSession,
@@ -56,6 +57,7 @@ public static class DocumentsSlice
                 e.ConcurrentMessageLimit = 32;
                 // A lost optimistic-concurrency race is retried on fresh state; replies wait for the commit.
                 e.UseMessageRetry(r => r.Intervals(SagaRetries));
+                e.UseAttemptDeadline(attemptTimeout);
                 e.UseInMemoryOutbox(context);
                 OneAtATimePerDocument(e);
                 e.ConfigureSaga<DocumentState>(context);
