@@ -59,6 +59,7 @@ public static class EventStore
         if (!daemon.Added)
         {
             daemon.Marten.AddAsyncDaemon(DaemonMode.HotCold);
+            builder.Services.AddHostedService<StoppedAgentRestarter>();
             daemon.Added = true;
         }
         daemon.Marten.AddSubscriptionWithServices<T>(ServiceLifetime.Singleton);
