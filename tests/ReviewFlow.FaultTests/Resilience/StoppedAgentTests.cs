@@ -29,10 +29,11 @@ public sealed class StoppedAgentTests(ITestOutputHelper output) : IAsyncLifetime
         worker.Start();
         try
         {
-            await _amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(90));
+            // Ready first (its schema migrated, its queues declared): on a busy CI machine that alone took over 90 s.
+            await worker.WaitUntilAnswersAsync("/health/ready", TimeSpan.FromSeconds(180));
             var first = Documents.NewId("STOP");
             await _amqp.PublishRawAsync(Documents.Json(first, confidence: 0.99));
-            await _amqp.WaitForDecisionAsync(first, TimeSpan.FromSeconds(90));
+            await _amqp.WaitForDecisionAsync(first, TimeSpan.FromSeconds(120));
 
             // Another node's progress, as if it had led too: the relay's next progress write finds the row past it
             // and JasperFx stops the agent (ProgressionProgressOutOfOrderException), not pauses it.
