@@ -24,7 +24,7 @@ for kill in 0 1; do
     --logger "console;verbosity=detailed" || status=1
 done
 echo "== combined suite: every fault in turn on one system, $REVIEWFLOW_FAULT_ROUNDS broker rounds"
-REVIEWFLOW_FAULT_FLOW_SECONDS=${REVIEWFLOW_FAULT_FLOW_SECONDS:-10} dotnet test tests/ReviewFlow.FaultTests -c Release --no-build --nologo \
+REVIEWFLOW_FAULT_SUITE=1 REVIEWFLOW_FAULT_FLOW_SECONDS=${REVIEWFLOW_FAULT_FLOW_SECONDS:-10} dotnet test tests/ReviewFlow.FaultTests -c Release --no-build --nologo \
   --filter "FullyQualifiedName~FaultSuite" --logger "console;verbosity=detailed" || status=1
 dotnet test tests/ReviewFlow.UiTests -c Release --no-build --nologo --filter "FullyQualifiedName~Failover" \
   --logger "console;verbosity=detailed" || status=1

@@ -43,7 +43,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output) : OwnServersTest
     /// <summary>Recovery: until the confident documents published so far were decided downstream, and until all were (the reviewers' too).</summary>
     sealed record Row(int Index, string Scenario, double ConfidentRecoverySeconds, double RecoverySeconds, string Notes);
 
-    [Fact]
+    [FaultSuiteFact]
     public async Task Every_fault_in_turn_under_a_steady_stream_and_two_reviewers_loses_no_decision_sends_none_twice_and_keeps_the_reviewers_live()
     {
         var settings = new Dictionary<string, string>
