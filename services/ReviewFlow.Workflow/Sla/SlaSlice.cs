@@ -41,6 +41,7 @@ public static class SlaSlice
                 // A job whose worker died is picked up again after this (sliding: long jobs keep their claim alive).
                 InvisibilityTimeout = TimeSpan.FromMinutes(2),
                 UseSlidingInvisibilityTimeout = true,
+                DistributedLockTimeout = options.LockTimeout,
             }));
         builder.Services.AddHealthChecks().AddCheck<JobStorageHealthCheck>("hangfire", tags: [Operations.Health.Ready]);
         return builder;

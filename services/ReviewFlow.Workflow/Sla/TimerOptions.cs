@@ -11,6 +11,14 @@ public sealed class TimerOptions
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Hangfire worker threads per worker process (the jobs mostly wait on the bus, PostgreSQL and Graph).</summary>
     public int WorkerCount { get; set; } = 4;
+    /// <summary>
+    /// How long a Hangfire lock counts as held without its holder deleting it. Hangfire.PostgreSql keeps locks as rows and
+    /// nothing renews them, so this is also how long the timers stand still after a worker is killed while it moves due
+    /// jobs to the queue (its default, 10 min, left a claim unreleased for minutes in the fault suite). The locks guard
+    /// moments (a poll, a sweep); a holder that outlived this would let a second server run the same step, which the
+    /// timers tolerate (each goes through the saga, which ignores a repeat).
+    /// </summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>The sweep that catches what a lost timer missed (cron, UTC).</summary>
     public string SweepCron { get; set; } = "*/5 * * * *";
     /// <summary>The sweep leaves a lapsed lease to its own timer this long before releasing it itself.</summary>

@@ -200,6 +200,51 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Hangfire moves due timers to its queue under one lock ("locks:schedulepoller"), a row in PostgreSQL that only its
+    /// holder deletes. A worker killed while it holds it (with timers polled every half second, a kill -9 often lands
+    /// there) leaves the row behind, and every lease, reminder and breach waits until the row counts as expired:
+    /// Hangfire.PostgreSql's default is 10 minutes (the fault suite's claim that stayed claimed for 6+ minutes).
+    /// </summary>
+    [Fact]
+    public async Task A_scheduler_lock_left_by_a_killed_worker_delays_the_timers_by_at_most_the_lock_timeout()
+    {
+        var sla = new Dictionary<string, string>
+        {
+            ["Routing__DocumentTypes__claim__Sla"] = "00:00:06",
+            ["Routing__DocumentTypes__claim__ReminderBefore"] = "00:00:03",
+            ["Timers__SchedulePollingInterval"] = "00:00:00.500",
+        };
+        using var worker = Worker("w", sla);
+        var id = Documents.NewId("CLM");
+        string Events(string type) => $"select count(*) from {_schema}.mt_events where stream_id = '{id}' and type = '{type}'";
+        worker.Start();
+        try
+        {
+            await UntilAsync(async () => await CountAsync(Events("review_requested")) == 1, TimeSpan.FromSeconds(60), "the claim never went to review",
+                () => _amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "water-damage", confidence: 0.5)));
+            await UntilAsync(async () => await CountAsync($"select count(*) from {_schema}_hangfire.job where statename = 'Scheduled'") >= 2,
+                TimeSpan.FromSeconds(20), "the SLA timers were never scheduled");
+
+            // The row a dead holder leaves (the running worker holds the lock for moments: try again until it is free).
+            await UntilAsync(async () => await CountAsync($"""
+                with held as (insert into {_schema}_hangfire.lock (resource, acquired)
+                              values ('{_schema}_hangfire:locks:schedulepoller', now()) on conflict do nothing returning 1)
+                select count(*) from held
+                """) == 1, TimeSpan.FromSeconds(10), "the scheduler's lock was never free");
+            var held = System.Diagnostics.Stopwatch.StartNew();
+
+            await UntilAsync(async () => await CountAsync(Events("sla_breached")) == 1, TimeSpan.FromSeconds(100),
+                "no breach while a dead worker's scheduler lock stands");
+            output.WriteLine($"breach {held.Elapsed.TotalSeconds:0.0} s after the lock was left");
+        }
+        catch
+        {
+            output.WriteLine(worker.Tail());
+            throw;
+        }
+    }
+
     async Task WarmedUpAsync()
     {
         await _amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(60));
@@ -267,3 +312,4 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 }
+

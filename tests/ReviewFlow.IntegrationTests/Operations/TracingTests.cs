@@ -51,10 +51,13 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
 
             foreach (var route in new[] { "POST /api/v1/documents", "POST /api/v1/reviews/{documentId}/claim" })
             {
+                // Each process exports its spans in batches, and a parent ends (and is exported) after its children: wait for
+                // the whole tree, not only for its first spans from the worker.
                 var trace = await Waiting.ForAsync(() => Task.FromResult(TraceOf(route)),
                     t => t.Any(s => s.Service == "reviewflow-worker" && s.Scope == "MassTransit")
-                         && t.Any(s => s.Service == "reviewflow-worker" && s.Scope.StartsWith("Npgsql", StringComparison.Ordinal)),
-                    TimeSpan.FromSeconds(30), $"the trace of {route} to reach the worker and PostgreSQL");
+                         && t.Any(s => s.Service == "reviewflow-worker" && s.Scope.StartsWith("Npgsql", StringComparison.Ordinal))
+                         && t.Where(s => s.ParentSpanId != "").All(s => t.Any(p => p.SpanId == s.ParentSpanId)),
+                    TimeSpan.FromSeconds(30), $"the trace of {route} to reach the worker and PostgreSQL as one tree");
                 output.WriteLine($"{route}:\n  " + string.Join("\n  ", trace.Select(s => $"{s.Service} [{s.Scope}] {s.Name}")));
                 // One tree: every span but the request's own has its parent in the same trace.
                 var ids = trace.Select(s => s.SpanId).ToHashSet();
