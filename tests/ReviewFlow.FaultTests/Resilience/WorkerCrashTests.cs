@@ -209,22 +209,12 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_scheduler_lock_left_by_a_killed_worker_delays_the_timers_by_at_most_the_lock_timeout()
     {
-        var sla = new Dictionary<string, string>
-        {
-            ["Routing__DocumentTypes__claim__Sla"] = "00:00:06",
-            ["Routing__DocumentTypes__claim__ReminderBefore"] = "00:00:03",
-            ["Timers__SchedulePollingInterval"] = "00:00:00.500",
-        };
-        using var worker = Worker("w", sla);
+        using var worker = Worker("w", ShortSla);
         var id = Documents.NewId("CLM");
-        string Events(string type) => $"select count(*) from {_schema}.mt_events where stream_id = '{id}' and type = '{type}'";
         worker.Start();
         try
         {
-            await UntilAsync(async () => await CountAsync(Events("review_requested")) == 1, TimeSpan.FromSeconds(60), "the claim never went to review",
-                () => _amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "water-damage", confidence: 0.5)));
-            await UntilAsync(async () => await CountAsync($"select count(*) from {_schema}_hangfire.job where statename = 'Scheduled'") >= 2,
-                TimeSpan.FromSeconds(20), "the SLA timers were never scheduled");
+            await InReviewWithTimersAsync(id);
 
             // The row a dead holder leaves (the running worker holds the lock for moments: try again until it is free).
             await UntilAsync(async () => await CountAsync($"""
@@ -234,7 +224,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
                 """) == 1, TimeSpan.FromSeconds(10), "the scheduler's lock was never free");
             var held = System.Diagnostics.Stopwatch.StartNew();
 
-            await UntilAsync(async () => await CountAsync(Events("sla_breached")) == 1, TimeSpan.FromSeconds(100),
+            await UntilAsync(async () => await CountAsync(EventCount(id, "sla_breached")) == 1, TimeSpan.FromSeconds(100),
                 "no breach while a dead worker's scheduler lock stands");
             output.WriteLine($"breach {held.Elapsed.TotalSeconds:0.0} s after the lock was left");
         }
@@ -268,30 +258,41 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    /// <summary>A claim due 6 s after its review request (reminder 3 s before), timers polled every half second.</summary>
+    static readonly Dictionary<string, string> ShortSla = new()
+    {
+        ["Routing__DocumentTypes__claim__Sla"] = "00:00:06",
+        ["Routing__DocumentTypes__claim__ReminderBefore"] = "00:00:03",
+        ["Timers__SchedulePollingInterval"] = "00:00:00.500",
+    };
+
+    /// <summary>
+    /// An unsure claim in review with its SLA timers scheduled; re-published until the worker's binding exists (a
+    /// duplicate changes nothing).
+    /// </summary>
+    async Task InReviewWithTimersAsync(string id)
+    {
+        await UntilAsync(async () => await CountAsync(EventCount(id, "review_requested")) == 1, TimeSpan.FromSeconds(60), "the claim never went to review",
+            () => _amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "water-damage", confidence: 0.5)));
+        await UntilAsync(async () => await CountAsync($"select count(*) from {_schema}_hangfire.job where statename = 'Scheduled'") >= 2,
+            TimeSpan.FromSeconds(20), "the SLA timers were never scheduled");
+    }
+
+    string EventCount(string id, string type) => $"select count(*) from {_schema}.mt_events where stream_id = '{id}' and type = '{type}'";
+
     static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<Task>? meanwhile = null) =>
         Waiting.UntilAsync(condition, timeout, what, meanwhile, TimeSpan.FromMilliseconds(500));
 
     [Fact]
     public async Task Killing_the_worker_between_scheduling_and_firing_loses_no_timer_and_fires_none_twice()
     {
-        var sla = new Dictionary<string, string>
-        {
-            ["Routing__DocumentTypes__claim__Sla"] = "00:00:06",
-            ["Routing__DocumentTypes__claim__ReminderBefore"] = "00:00:03",
-            ["Timers__SchedulePollingInterval"] = "00:00:00.500",
-        };
-        using var first = Worker("first", sla);
-        using var second = Worker("second", sla);
+        using var first = Worker("first", ShortSla);
+        using var second = Worker("second", ShortSla);
         var id = Documents.NewId("CLM");
-        string Events(string type) => $"select count(*) from {_schema}.mt_events where stream_id = '{id}' and type = '{type}'";
         first.Start();
         try
         {
-            // Re-published until the worker's binding exists (a duplicate changes nothing).
-            await UntilAsync(async () => await CountAsync(Events("review_requested")) == 1, TimeSpan.FromSeconds(60), "the claim never went to review",
-                () => _amqp.PublishRawAsync(Documents.Json(id, documentType: "claim", label: "water-damage", confidence: 0.5)));
-            await UntilAsync(async () => await CountAsync($"select count(*) from {_schema}_hangfire.job where statename = 'Scheduled'") >= 2,
-                TimeSpan.FromSeconds(20), "the SLA timers were never scheduled");
+            await InReviewWithTimersAsync(id);
 
             first.KillHard();
             await Task.Delay(TimeSpan.FromSeconds(7)); // past the reminder and the due time, with nobody running
@@ -299,10 +300,10 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
             // The second worker starts from cold here; on two cores shared with the other test projects a CI run once
             // took over 60 s from its start to the breach (it passes in 27 s alone). A lost timer still never comes.
-            await UntilAsync(async () => await CountAsync(Events("sla_breached")) == 1, TimeSpan.FromSeconds(120), "no breach after the restart");
+            await UntilAsync(async () => await CountAsync(EventCount(id, "sla_breached")) == 1, TimeSpan.FromSeconds(120), "no breach after the restart");
             await Task.Delay(TimeSpan.FromSeconds(3)); // a second firing would land by now
-            Assert.Equal(1, await CountAsync(Events("sla_breached")));
-            Assert.True(await CountAsync(Events("sla_reminder_due")) <= 1);
+            Assert.Equal(1, await CountAsync(EventCount(id, "sla_breached")));
+            Assert.True(await CountAsync(EventCount(id, "sla_reminder_due")) <= 1);
         }
         catch
         {
