@@ -178,6 +178,12 @@ public static class Deployment
     {
         await WorkerProcess.MigrateAsync(environment, TimeSpan.FromSeconds(120), cancellationToken);
         environment["Database__Migrate"] = "false";
+        return StartWorkers(environment, count);
+    }
+
+    /// <summary>N worker processes on a migrated schema.</summary>
+    public static List<HostProcess> StartWorkers(Dictionary<string, string> environment, int count)
+    {
         var workers = Enumerable.Range(1, count).Select(i => (HostProcess)new WorkerProcess($"worker{i}", environment)).ToList();
         foreach (var worker in workers) worker.Start();
         return workers;

@@ -46,7 +46,8 @@ public sealed record PipelineOptions(
     bool KeepDatabase,
     string? PostgresOptions,
     IReadOnlyDictionary<string, string?> Overrides,
-    int WorkerProcesses = 0);
+    int WorkerProcesses = 0,
+    bool FreshWorkers = false);
 
 /// <summary>
 /// The whole pipeline: the worker in this process (fresh schema and virtual host), raw JSON classification results
@@ -152,7 +153,17 @@ public sealed class PipelineBenchmark
             Console.Error.WriteLine($"[bench] migrating database {Database}, schema {Schema}; then {_options.WorkerProcesses} worker process(es), vhost rf-{Database}");
             workers = await Deployment.MigrateAndStartWorkersAsync(environment, _options.WorkerProcesses, cancellationToken);
             await Deployment.WaitReadyAsync(workers, cancellationToken);
-            return await MeasureAsync(uri, postgres, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken);
+            // --fresh-workers: the warm-up fills the database and the broker's queues are bound; then new processes
+            // replace the warmed ones, as a deployment or a restart does, and are measured from their readiness on.
+            Func<CancellationToken, Task<IReadOnlyDictionary<int, string>>>? replace = !_options.FreshWorkers ? null : async ct =>
+            {
+                await Deployment.StopAsync(workers);
+                workers = Deployment.StartWorkers(environment, _options.WorkerProcesses);
+                await Deployment.WaitReadyAsync(workers, ct);
+                Console.Error.WriteLine($"[bench] {workers.Count} fresh worker process(es) ready; measuring from now");
+                return workers.ToDictionary(w => w.Pid, w => w.Name);
+            };
+            return await MeasureAsync(uri, postgres, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken, replace);
         }
         catch (Exception ex) when (BenchmarkException.IsSetupFailure(ex))
         {
@@ -165,7 +176,8 @@ public sealed class PipelineBenchmark
         }
     }
 
-    async Task<PipelineResult> MeasureAsync(string uri, string postgres, IReadOnlyDictionary<int, string> processes, string self, CancellationToken cancellationToken)
+    async Task<PipelineResult> MeasureAsync(string uri, string postgres, IReadOnlyDictionary<int, string> processes, string self,
+        CancellationToken cancellationToken, Func<CancellationToken, Task<IReadOnlyDictionary<int, string>>>? replaceWorkers = null)
     {
         var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-benchmark" };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
@@ -243,7 +255,8 @@ public sealed class PipelineBenchmark
         {
             throw new BenchmarkException($"only {_warmUpDecided.Count} of {_warmUpExpected} warm-up documents were routed in time");
         }
-        if (_options.SettleSeconds > 0)
+        if (replaceWorkers is not null) processes = await replaceWorkers(cancellationToken);
+        else if (_options.SettleSeconds > 0)
         {
             // A pause after the warm-up: the runtime's tiered JIT recompiles the hot code in the background and
             // defers that while new code keeps running, so without a pause the first seconds of the measurement pay

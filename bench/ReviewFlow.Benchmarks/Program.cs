@@ -17,7 +17,8 @@ using static ReviewFlow.Benchmarks.Stats;
 // `-- hostile [--messages N]` measures what bad input costs the intake instead (HostileInputBenchmark.cs).
 // `-- quality [--decisions N]`: the quality summary, what-if and suggestion over N recorded decisions (QualityBenchmark.cs).
 // `-- workers [same options] [--counts 1,2]`: the deployed worker executable as 1, then 2 processes (or the counts
-//   given), beside the baseline (WorkersBenchmark.cs).
+//   given), beside the baseline (WorkersBenchmark.cs); --fresh-workers replaces them by new processes after the
+//   warm-up and measures from their readiness on (a restarted worker's first seconds, on a warm database).
 // `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]`: C SignalR clients on M web host
 //   processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs).
 // `-- decide [--reviewers R] [--tasks N] [--warmup W]`: R reviewers claim and decide W + N queued tasks through the web
@@ -52,6 +53,7 @@ string? postgresOptions = null;
 var rate = 0.0;
 var trace = false;
 var settleSeconds = 5;
+var freshWorkers = false;
 var warmUp = 3000;
 var overrides = new Dictionary<string, string?>();
 int decideReviewers = 8, decideTasks = 400, decideWarmUp = 100;
@@ -78,6 +80,7 @@ try
             case "--web" when mode == "reviewers": webNodes = PositiveInt(Next(ref i), "--web"); break;
             case "--trace": trace = true; break;
             case "--warmup": warmUp = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
+            case "--fresh-workers" when mode == "workers": freshWorkers = true; break;
             case "--settle": settleSeconds = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--set":
                 var pair = Next(ref i);
@@ -88,7 +91,7 @@ try
             case "-h" or "--help":
                 Console.WriteLine("usage: ReviewFlow.Benchmarks [--documents N] [--baseline-messages M] [--warmup W] [--settle S] [--rate R] [--trace] " +
                                   "[--postgres-options \"K=V;...\"] [--set Key=Value]... [--keep-database]\n" +
-                                  "       ReviewFlow.Benchmarks workers [the same options] [--counts 1,2]\n" +
+                                  "       ReviewFlow.Benchmarks workers [the same options] [--counts 1,2] [--fresh-workers]\n" +
                                   "       ReviewFlow.Benchmarks reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]\n" +
                                   "       ReviewFlow.Benchmarks decide [--reviewers R] [--tasks N] [--warmup W]\n" +
                                   "       ReviewFlow.Benchmarks hostile [--messages N]");
@@ -115,7 +118,8 @@ try
             .RunAsync(cancel.Token);
     if (mode == "workers")
         return await WorkersBenchmark.RunAsync(baselineMessages, workerCounts,
-            new PipelineOptions(documents, warmUp, settleSeconds, rate, trace, keepDatabase, postgresOptions, overrides), cancel.Token);
+            new PipelineOptions(documents, warmUp, settleSeconds, rate, trace, keepDatabase, postgresOptions, overrides, FreshWorkers: freshWorkers),
+            cancel.Token);
 
     BaselineResult? baseline = null;
     if (baselineMessages > 0)
