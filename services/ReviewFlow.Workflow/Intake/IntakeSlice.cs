@@ -39,6 +39,7 @@ public static class IntakeSlice
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LargeBodyMemory>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LargeBodyMemory>());
+        var attemptTimeout = builder.Configuration.GetValue("Intake:AttemptTimeout", AttemptDeadline.Default);
         return builder.AddBusPart(new BusPart(
             x =>
             {
@@ -64,6 +65,7 @@ public static class IntakeSlice
                             context.GetRequiredService<ClassificationParser>(), context.GetRequiredService<BadInput>()));
                     });
                     e.UseMessageRetry(r => r.Intervals(IntakeRetries));
+                    e.UseAttemptDeadline(attemptTimeout); // a send to reviewflow-documents hung on a dead channel
                     e.ConfigureConsumer<ReceiveRawClassificationConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(TypedClassificationsQueue, e =>
@@ -72,6 +74,7 @@ public static class IntakeSlice
                     var memory = context.GetRequiredService<LargeBodyMemory>();
                     e.ConfigureReceive(r => r.UseExecute(c => memory.Received(c.Body.Length ?? 0)));
                     e.UseMessageRetry(r => r.Intervals(IntakeRetries));
+                    e.UseAttemptDeadline(attemptTimeout); // a send to reviewflow-documents hung on a dead channel
                     e.ConfigureConsumer<ReceiveClassificationConsumer>(context);
                 });
             }));

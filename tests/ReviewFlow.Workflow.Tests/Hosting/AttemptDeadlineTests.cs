@@ -2,9 +2,9 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Hosting;
 
-namespace ReviewFlow.Workflow.Tests.Documents;
+namespace ReviewFlow.Workflow.Tests.Hosting;
 
 /// <summary>
 /// The saga endpoint's attempt deadline, configured as there (retry, deadline, in-memory outbox), on MassTransit's
