@@ -2,10 +2,10 @@
 # The fault suite in full (docs/reliability.md): every fault test — workers killed and frozen, RabbitMQ stopped and
 # killed round after round, PostgreSQL stopped and killed, web nodes killed under connected reviewers — with the long
 # settings, then the combined suite (FaultSuiteTests: every fault in turn on one running system with two reviewers).
-# CI runs the same tests in their short form as part of infra/test.sh.
+# CI runs the same fault tests in their short form as part of infra/test.sh; the combined suite only runs here.
 #   infra/fault-suite.sh [ROUNDS]   (broker restart rounds, default 12)
 # The combined suite's other settings: REVIEWFLOW_FAULT_RATE (documents/s, default 40),
-# REVIEWFLOW_FAULT_FLOW_SECONDS (documents flowing before each fault; 10 here, 3 in CI), REVIEWFLOW_FAULT_DOWN_SECONDS.
+# REVIEWFLOW_FAULT_FLOW_SECONDS (documents flowing before each fault; 10 here, 3 by default), REVIEWFLOW_FAULT_DOWN_SECONDS.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"

@@ -2,8 +2,8 @@ namespace ReviewFlow.FaultTests;
 
 /// <summary>
 /// A test that runs only when REVIEWFLOW_FAULT_SUITE=1 (infra/fault-suite.sh sets it); skipped, and reported as
-/// skipped, otherwise. The combined fault suite is held out of CI while the stuck claim it found on a loaded machine is
-/// open (docs/reliability.md, "What it found last"); every fault it combines has its own test in CI.
+/// skipped, otherwise. The combined fault suite is held out of CI: it is the most load-sensitive test and takes about
+/// 10 minutes beside the other assemblies (docs/reliability.md); every fault it combines has its own test in CI.
 /// </summary>
 public sealed class FaultSuiteFactAttribute : FactAttribute
 {

@@ -20,7 +20,10 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
 
     // The bounds, over the worker's idle RSS after a warm-up (~190 MB). Before the fix RSS stayed at its peak (+880 MB
     // after 40 + 40 bodies) for good; after it, the shared ArrayPool lets go of its cached buffers only 30-60 s later.
-    static readonly double PeakAboveIdleMb = Setting("REVIEWFLOW_HOSTILE_PEAK_MB", 650);
+    // The peak depends on how often the GC gets a core: 494 MB on a quiet machine, 677–793 MB on a loaded one, and once
+    // 867 MB (idle 182) in CI beside two other test assemblies. The settled bound below is what tells the build before
+    // the fix (its RSS never came down) from the one after.
+    static readonly double PeakAboveIdleMb = Setting("REVIEWFLOW_HOSTILE_PEAK_MB", 750);
     static readonly double SettledAboveIdleMb = Setting("REVIEWFLOW_HOSTILE_SETTLED_MB", 350);
     static readonly TimeSpan SettleWithin = TimeSpan.FromSeconds(Setting("REVIEWFLOW_HOSTILE_SETTLE_SECONDS", 60));
 
