@@ -33,8 +33,8 @@ public static class WorkersBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"ReviewFlow as deployed, worker processes ({N0(options.Documents)} documents per run, {Environment.ProcessorCount} cores; " +
-                          (options.FreshWorkers ? $"after {N0(options.WarmUpDocuments)} warm-up documents, then fresh processes measured from their readiness)"
-                              : $"after {N0(options.WarmUpDocuments)} warm-up documents and {options.SettleSeconds} s)") +
+                          $"after {N0(options.WarmUpDocuments)} warm-up documents" +
+                          (options.FreshWorkers ? ", then fresh processes measured from their readiness)" : $" and {options.SettleSeconds} s)") +
                           (options.Rate > 0 ? $", published at {N0(options.Rate)} docs/s (open loop)" : ", as fast as 200 in flight allow"));
         if (baseline is not null)
         {
