@@ -21,17 +21,18 @@ async function command(path, body, doneText) {
   const id = state.selectedId;
   if (!id || state.busy || !state.detail || state.detail.readOnly) return null;
   if (path !== "release" && heldElsewhere()) return null;
-  state.busy = true;
+  state.busy = path;
   const before = saidCount();
   try {
     const r = await api("/api/v1/reviews/" + encodeURIComponent(id) + "/" + path, { method: "POST", json: body || {} });
-    if (r.status === 409 && r.body && r.body.heldBy) { await sayWhoHolds(id, r); return null; }
-    if (!r.ok) { say(problemText(r), "error"); return null; }
+    if (r.status === 409 && r.body && r.body.heldBy) { state.nextAsked = false; await sayWhoHolds(id, r); return null; }
+    if (!r.ok) { state.nextAsked = false; say(problemText(r), "error"); return null; } // n asked meanwhile waits for a new key
     // The live update can beat the HTTP answer, and the reviewer may already have pressed the next key (a prompt
     // for a reason code): keep that prompt rather than repeat "Claimed".
     if (saidCount() === before) say(doneText || r.body.message || r.body.status, "ok");
     return r.body;
   } catch (e) {
+    state.nextAsked = false;
     say(e.message, "error");
     return null;
   } finally {
@@ -61,15 +62,24 @@ export async function renewMyClaims() {
 export async function claim() {
   const r = await command("claim", {}, "Claimed. Enter confirms, 1–9 or l corrects, r rejects, e escalates, x releases.");
   if (r) { noteHolder(state.selectedId, session.user.id); await loadDetail(state.selectedId, true); }
+  await nextIfAsked();
+}
+
+// n pressed while another action was still on its way (a reviewer typing Enter, n): it runs once that action is done.
+async function nextIfAsked(after) {
+  if (!state.nextAsked) return false;
+  state.nextAsked = false;
+  await claimNext(after);
+  return true;
 }
 
 // n: the server claims what I should do next in my groups (breached first, then due time, then oldest) and the
 // pane shows it, ready for a decision.
 // after: what the page just did ("Decided X: Routed."), said before the claim's own words (auto-advance).
 export async function claimNext(after) {
-  if (state.busy) return;
+  if (state.busy) { if (state.busy !== "next") state.nextAsked = true; return; } // n twice claims once
   const before = typeof after === "string" ? after + " " : "";
-  state.busy = true;
+  state.busy = "next";
   let r;
   try {
     r = await api("/api/v1/reviews/next", { method: "POST", json: {} });
@@ -88,6 +98,7 @@ export async function claimNext(after) {
 export async function release() {
   const r = await command("release", {}, "Released.");
   if (r) await loadDetail(state.selectedId, true);
+  await nextIfAsked();
 }
 
 async function decide(body) {
@@ -103,11 +114,13 @@ async function decide(body) {
   const i = items.findIndex((x) => x.documentId === id);
   if (!visibleStates().includes(r.status)) state.items.delete(id);
   renderQueue();
-  if (autoAdvance()) { await claimNext("Decided " + id + ": " + (r.status || "ok") + "."); return; }
+  const decided = "Decided " + id + ": " + (r.status || "ok") + ".";
+  state.nextAsked = state.nextAsked || autoAdvance();
+  if (await nextIfAsked(decided)) return;
   const next = sortedItems();
   const nextId = next.length ? next[Math.min(Math.max(i, 0), next.length - 1)].documentId : null;
   select(nextId === id ? id : nextId);
-  say("Decided " + id + ": " + (r.status || "ok") + ".", "ok");
+  say(decided, "ok");
 }
 
 export function confirm() { return decide({ outcome: DecisionCommand.Confirm }); }

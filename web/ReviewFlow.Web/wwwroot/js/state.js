@@ -11,7 +11,8 @@ export const state = {
   detail: null,        // { doc, classification, history, readOnly } of the selected document
   pending: null,       // action waiting for a reason code: { kind: "correct", label } | { kind: "reject" }
   connection: null,
-  busy: false,
+  busy: false,         // what is on its way: "claim", "release", "decision" or "next"
+  nextAsked: false,    // n was pressed meanwhile: it runs once that is done
   filter: { type: "", label: "" }, // the API's documentType and label filters
   pages: 1,            // pages of PAGE_SIZE loaded
   hasMore: false,      // the API has tasks beyond them
