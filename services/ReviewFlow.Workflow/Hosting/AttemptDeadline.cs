@@ -42,11 +42,12 @@ public static class AttemptDeadline
     {
         public async Task Send(ConsumeContext<TMessage> context, IPipe<ConsumeContext<TMessage>> next)
         {
+            var attempt = next.Send(context);
             try
             {
-                await next.Send(context).WaitAsync(timeout, context.CancellationToken);
+                await attempt.WaitAsync(timeout, context.CancellationToken);
             }
-            catch (TimeoutException)
+            catch (TimeoutException) when (!attempt.IsCompleted) // a timeout the handling threw itself keeps its own message
             {
                 throw new AttemptTimeoutException(typeof(TMessage).Name, timeout);
             }

@@ -240,7 +240,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
     async Task WarmedUpAsync()
     {
         // Two workers starting beside CI's other test assemblies once took over 60 s to declare their queue.
-        await _amqp.WaitForQueueAsync("reviewflow-classifications", TimeSpan.FromSeconds(150));
+        await _amqp.WaitForQueueAsync("reviewflow-classifications", HostProcess.StartTimeout);
         var warmup = Documents.NewId("WARM");
         await UntilAsync(() => Task.FromResult(_amqp.Decisions.Any(d => d.DocumentId == warmup)), TimeSpan.FromSeconds(120),
             "the workers deciding the warm-up document", () => _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99)));

@@ -18,7 +18,7 @@ public sealed class QuorumQueueTests(ITestOutputHelper output)
         {
             string[] owned = ["reviewflow-classifications", "reviewflow-classifications-typed", "reviewflow-documents"];
             var types = await Waiting.ForAsync(() => Servers.QueueTypesAsync(vhost), t => owned.All(t.ContainsKey),
-                TimeSpan.FromSeconds(60), "the worker's queues", interval: TimeSpan.FromMilliseconds(500));
+                HostProcess.StartTimeout, "the worker's queues", interval: TimeSpan.FromMilliseconds(500));
             Assert.All(owned, q => Assert.Equal("quorum", types[q]));
 
             var id = Documents.NewId();

@@ -16,7 +16,7 @@ public sealed class TopologyTests(ITestOutputHelper output)
         try
         {
             await Waiting.ForAsync(() => Servers.QueueTypesAsync("rf-" + name), t => t.ContainsKey("reviewflow-documents"),
-                TimeSpan.FromSeconds(60), "the worker's queues", interval: TimeSpan.FromMilliseconds(500));
+                HostProcess.StartTimeout, "the worker's queues", interval: TimeSpan.FromMilliseconds(500));
 
             var factory = new ConnectionFactory { Uri = new Uri(Servers.PartyUri("downstream", rabbit)) };
             await using var connection = await factory.CreateConnectionAsync();

@@ -43,6 +43,12 @@ public abstract class HostProcess : IDisposable
     /// <summary>Where the host listens (health probes; the web host's page, API and hub).</summary>
     public string Url { get; }
 
+    /// <summary>
+    /// How long a test waits for a freshly started process to be up (queues declared, health answering): a worker that
+    /// creates a new schema took over 60 s in CI, where three test assemblies share the two cores (load average ~28).
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
+
     public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -33,6 +33,6 @@ public sealed class WebProcess(string name, IReadOnlyDictionary<string, string> 
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         Start();
-        await WaitUntilAnswersAsync("/health/ready", timeout ?? TimeSpan.FromSeconds(60));
+        await WaitUntilAnswersAsync("/health/ready", timeout ?? StartTimeout);
     }
 }
