@@ -19,8 +19,10 @@ using static ReviewFlow.Benchmarks.Stats;
 // `-- workers [same options] [--counts 1,2]`: the deployed worker executable as 1, then 2 processes (or the counts
 //   given), beside the baseline (WorkersBenchmark.cs); --fresh-workers replaces them by new processes after the
 //   warm-up and measures from their readiness on (a restarted worker's first seconds, on a warm database).
-// `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]`: C SignalR clients on M web host
-//   processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs).
+// `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M] [--hub-only]`: C SignalR clients on M
+//   web host processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs);
+//   --hub-only publishes the task changes the saga would publish straight to the web nodes, with no worker: the web
+//   tier at a rate the worker side cannot reach on two cores.
 // `-- decide [--reviewers R] [--tasks N] [--warmup W]`: R reviewers claim and decide W + N queued tasks through the web
 //   host, one at a time each, as the page's keys do: the human path's round trips (DecideBenchmark.cs).
 // Exit code 1 when a document got no decision or two different ones, 2 on bad arguments or a setup failure.
@@ -54,6 +56,7 @@ var rate = 0.0;
 var trace = false;
 var settleSeconds = 5;
 var freshWorkers = false;
+var hubOnly = false;
 var warmUp = 3000;
 var overrides = new Dictionary<string, string?>();
 int decideReviewers = 8, decideTasks = 400, decideWarmUp = 100;
@@ -81,6 +84,7 @@ try
             case "--trace": trace = true; break;
             case "--warmup": warmUp = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--fresh-workers" when mode == "workers": freshWorkers = true; break;
+            case "--hub-only" when mode == "reviewers": hubOnly = true; break;
             case "--settle": settleSeconds = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--set":
                 var pair = Next(ref i);
@@ -114,7 +118,7 @@ try
     if (mode == "decide")
         return await new DecideBenchmark(new DecideOptions(decideReviewers, decideTasks, decideWarmUp, keepDatabase)).RunAsync(cancel.Token);
     if (mode == "reviewers")
-        return await new ReviewersBenchmark(new ReviewersOptions(clients, rate > 0 ? rate : 100, seconds, workerProcesses, webNodes, keepDatabase))
+        return await new ReviewersBenchmark(new ReviewersOptions(clients, rate > 0 ? rate : 100, seconds, hubOnly ? 0 : workerProcesses, webNodes, keepDatabase, hubOnly))
             .RunAsync(cancel.Token);
     if (mode == "workers")
         return await WorkersBenchmark.RunAsync(baselineMessages, workerCounts,

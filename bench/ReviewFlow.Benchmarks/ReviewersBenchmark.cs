@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
+using MassTransit;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using RabbitMQ.Client;
+using ReviewFlow.Contracts;
 using ReviewFlow.Testing;
 using ReviewFlow.Testing.Processes;
 using ReviewFlow.Workflow.Intake;
@@ -10,7 +12,7 @@ using static ReviewFlow.Benchmarks.Stats;
 
 namespace ReviewFlow.Benchmarks;
 
-public sealed record ReviewersOptions(int Clients, double Rate, int Seconds, int Workers, int WebNodes, bool KeepDatabase);
+public sealed record ReviewersOptions(int Clients, double Rate, int Seconds, int Workers, int WebNodes, bool KeepDatabase, bool HubOnly = false);
 
 /// <summary>
 /// `-- reviewers`: the reviewer page under load, as deployed. The migrate step, worker process(es) and two web host
@@ -18,6 +20,10 @@ public sealed record ReviewersOptions(int Clients, double Rate, int Seconds, int
 /// C SignalR clients on /hubs/review spread over the nodes as the page connects (bearer token, WebSockets), while
 /// invoices that need review (confidence 0.5) are published at R/s for S seconds. Each one becomes a "taskChanged"
 /// (change "requested") to every client of ap-reviewers: the latency is publish → hub message at each client.
+/// HubOnly: no worker; the benchmark publishes the ReviewTaskChanged the saga would publish for each document
+/// (MassTransit, publisher confirms, as the saga's bus does) straight to the exchange every web node's queue is bound
+/// to: the web tier and the hub at a rate the worker side cannot reach on two cores (a review document costs ~25 ms of
+/// worker and PostgreSQL CPU there). The latency is then publish of the task change → hub message.
 /// </summary>
 public sealed class ReviewersBenchmark(ReviewersOptions options)
 {
@@ -147,12 +153,8 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
 
     async Task<int> MeasureAsync(string uri, List<HostProcess> hosts, List<HostProcess> nodes, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-reviewers-benchmark" };
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-        await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(
-            publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
-        await publisher.ExchangeDeclareAsync(IntakeSlice.ClassificationsExchange, ExchangeType.Fanout, durable: true, autoDelete: false,
-            cancellationToken: cancellationToken);
+        await using var publisher = options.HubOnly ? await TaskChangePublisher.StartAsync(uri, cancellationToken)
+            : (IDocumentPublisher)await InvoicePublisher.StartAsync(uri, cancellationToken);
 
         // Ready = every client got a task: worker, web nodes' live queues and every client's group membership work.
         // Then a warm-up at the measured rate (JIT, pools), not measured.
@@ -164,7 +166,7 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
             lock (_gate) if (_warm.Count == options.Clients) break;
             if (Stopwatch.GetTimestamp() > readyBy)
                 throw new BenchmarkException($"only {_warm.Count} of {options.Clients} clients got a task within 120 s");
-            await PublishAsync(publisher, $"{_warmUpPrefix}{warmUps++:D6}", cancellationToken);
+            await publisher.PublishAsync($"{_warmUpPrefix}{warmUps++:D6}", cancellationToken);
             await Task.Delay(1000, cancellationToken);
         }
         var warmUpSeconds = Math.Min(10, options.Seconds);
@@ -239,8 +241,9 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
         var perDocument = cpuBefore.MsPerDocument(cpuAfter, documents);
 
         Console.WriteLine();
-        Console.WriteLine($"ReviewFlow reviewer page under load ({options.Clients} hub clients on {nodes.Count} web nodes, {options.Workers} worker; " +
-                          $"{N0(documents)} documents needing review at {N0(options.Rate)}/s for {options.Seconds} s; {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"ReviewFlow reviewer page under load ({options.Clients} hub clients on {nodes.Count} web nodes, " +
+                          (options.HubOnly ? "no worker: task changes published straight to the web nodes" : $"{options.Workers} worker") +
+                          $"; {N0(documents)} documents needing review at {N0(options.Rate)}/s for {options.Seconds} s; {Environment.ProcessorCount} cores)");
         Console.WriteLine($"published         : {N0(documents)} in {N1(Ms(start, published) / 1000)} s ({N0(documents / (Ms(start, published) / 1000))}/s achieved)");
         Console.WriteLine($"hub messages      : {N0(sorted.Length)} of {N0((long)documents * options.Clients)} expected; missed {N0(missed)} " +
                           $"(at {clientsMissing.Count} clients), repeated {repeated}; connections closed during the run {Volatile.Read(ref _closed)}" +
@@ -263,12 +266,58 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
         return 0;
     }
 
-    Task PublishAsync(IChannel publisher, string id, CancellationToken cancellationToken) =>
-        publisher.BasicPublishAsync(IntakeSlice.ClassificationsExchange, "", false, PipelineBenchmark.Properties(id),
-            PipelineBenchmark.Body(id, "invoice", "utilities", confidence: 0.5), cancellationToken).AsTask();
+    interface IDocumentPublisher : IAsyncDisposable
+    {
+        Task PublishAsync(string id, CancellationToken cancellationToken);
+    }
+
+    /// <summary>As upstream does: an invoice that needs review (confidence 0.5), raw JSON, publisher confirms.</summary>
+    sealed class InvoicePublisher(IConnection connection, IChannel channel) : IDocumentPublisher
+    {
+        public static async Task<InvoicePublisher> StartAsync(string uri, CancellationToken cancellationToken)
+        {
+            var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-reviewers-benchmark" };
+            var connection = await factory.CreateConnectionAsync(cancellationToken);
+            var channel = await connection.CreateChannelAsync(new CreateChannelOptions(
+                publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+            await channel.ExchangeDeclareAsync(IntakeSlice.ClassificationsExchange, ExchangeType.Fanout, durable: true, autoDelete: false,
+                cancellationToken: cancellationToken);
+            return new InvoicePublisher(connection, channel);
+        }
+
+        public Task PublishAsync(string id, CancellationToken cancellationToken) =>
+            channel.BasicPublishAsync(IntakeSlice.ClassificationsExchange, "", false, PipelineBenchmark.Properties(id),
+                PipelineBenchmark.Body(id, "invoice", "utilities", confidence: 0.5), cancellationToken).AsTask();
+
+        public async ValueTask DisposeAsync()
+        {
+            await channel.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>As the saga does once a review task is requested: ReviewTaskChanged "requested" on a MassTransit bus.</summary>
+    sealed class TaskChangePublisher(IBusControl bus) : IDocumentPublisher
+    {
+        public static async Task<TaskChangePublisher> StartAsync(string uri, CancellationToken cancellationToken)
+        {
+            var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(uri)));
+            await bus.StartAsync(cancellationToken);
+            return new TaskChangePublisher(bus);
+        }
+
+        public Task PublishAsync(string id, CancellationToken cancellationToken)
+        {
+            var now = DateTimeOffset.UtcNow;
+            return bus.Publish(new ReviewTaskChanged(id, Group, "requested", "AwaitingReview", "invoice", "utilities", 0.5, null, null, now,
+                DueAt: now.AddHours(4), RemindAt: now.AddHours(3)), cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync() => await bus.StopAsync();
+    }
 
     /// <summary>Open loop: document i goes out at start + i/rate (publisher confirms, at most 200 unconfirmed).</summary>
-    async Task PublishAtRateAsync(IChannel publisher, string[] ids, long[]? publishedAt, CancellationToken cancellationToken)
+    async Task PublishAtRateAsync(IDocumentPublisher publisher, string[] ids, long[]? publishedAt, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         using var slots = new SemaphoreSlim(200);
@@ -279,7 +328,7 @@ public sealed class ReviewersBenchmark(ReviewersOptions options)
             if (wait > 1) await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
             await slots.WaitAsync(cancellationToken);
             if (publishedAt is not null) publishedAt[i] = Stopwatch.GetTimestamp();
-            pending.Add(Release(PublishAsync(publisher, ids[i], cancellationToken)));
+            pending.Add(Release(publisher.PublishAsync(ids[i], cancellationToken)));
         }
         await Task.WhenAll(pending);
 

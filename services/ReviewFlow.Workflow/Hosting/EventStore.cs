@@ -33,13 +33,15 @@ public static class EventStore
                 opts.Projections.DaemonLockId = DaemonLockIdFor(schema);
                 // The relay's latency is the daemon's polling: 100 ms instead of 1 s (slow) / 250 ms (fast) took
                 // publish->decision p50 from ~530 ms to ~80 ms at 200 docs/s, for little PostgreSQL CPU.
-                opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
+                // Relay:PollingInterval sets it (docs/performance.md measures shorter ones).
+                var polling = builder.Configuration.GetValue("Relay:PollingInterval", TimeSpan.FromMilliseconds(100));
+                opts.Projections.SlowPollingTime = polling;
                 // A rolled-back append (a lost concurrency race, two workers adopting the policy at once) leaves a gap
                 // in the event sequence. Marten waits on a gap while any transaction that might fill it looks alive,
                 // and with none of ours lasting more than milliseconds, 5 s of waiting means none will: skip it then,
                 // rather than hold every later decision (seen: a relay stalled > 60 s in CI).
                 opts.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = TimeSpan.FromSeconds(5);
-                opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+                opts.Projections.FastPollingTime = polling;
                 opts.AutoCreateSchemaObjects = migrate ? AutoCreate.CreateOrUpdate : AutoCreate.None;
             })
             .UseLightweightSessions();
