@@ -22,10 +22,11 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
     // after 40 + 40 bodies) for good; after it, the shared ArrayPool lets go of its cached buffers only 30-60 s later.
     // The peak depends on how often the GC gets a core: 494 MB on a quiet machine, 677–793 MB on a loaded one, and once
     // 867 MB (idle 182) in CI beside two other test assemblies. The settled bound below is what tells the build before
-    // the fix (its RSS never came down) from the one after.
+    // the fix (its RSS never came down) from the one after; it is polled for up to 120 s because on a loaded machine the
+    // pool's clock runs late (one CI run: 765 MB at 0 s, 641 at 30 s, 543 at 56 s, still 9 MB over at 60 s).
     static readonly double PeakAboveIdleMb = Setting("REVIEWFLOW_HOSTILE_PEAK_MB", 750);
     static readonly double SettledAboveIdleMb = Setting("REVIEWFLOW_HOSTILE_SETTLED_MB", 350);
-    static readonly TimeSpan SettleWithin = TimeSpan.FromSeconds(Setting("REVIEWFLOW_HOSTILE_SETTLE_SECONDS", 60));
+    static readonly TimeSpan SettleWithin = TimeSpan.FromSeconds(Setting("REVIEWFLOW_HOSTILE_SETTLE_SECONDS", 120));
 
     readonly string _schema = "h" + Guid.NewGuid().ToString("N")[..10];
     string _postgres = "";
