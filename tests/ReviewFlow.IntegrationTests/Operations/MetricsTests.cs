@@ -94,10 +94,11 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(2, w.Value("reviewflow_reviews_requested_total", "reviewer_group=ap-reviewers"));
             Assert.Equal(1, w.Value("reviewflow_documents_invalid_total", "channel=amqp"));
             Assert.Equal(2, w.Value("reviewflow_intake_refused_total", "queue=reviewflow-classifications_error"));
-            // Histograms: one observation per automatic decision, each well under the largest bucket.
+            // Histograms: one observation per automatic decision, each well under the largest bucket (a minute: a fresh
+            // worker beside two other test assemblies took over 5 s for each of its first three in CI).
             Assert.Equal(3, w.Value("reviewflow_decision_latency_seconds_count", "document_type=invoice", "route=auto"));
-            Assert.Equal(3, w.Value("reviewflow_decision_latency_seconds_bucket", "document_type=invoice", "route=auto", "le=5"));
-            Assert.InRange(w.Value("reviewflow_decision_latency_seconds_sum", "document_type=invoice", "route=auto"), 1e-6, 15);
+            Assert.Equal(3, w.Value("reviewflow_decision_latency_seconds_bucket", "document_type=invoice", "route=auto", "le=60"));
+            Assert.InRange(w.Value("reviewflow_decision_latency_seconds_sum", "document_type=invoice", "route=auto"), 1e-6, 180);
             Assert.Equal(3, w.Value("reviewflow_relay_delay_seconds_count"));
             Assert.InRange(w.Value("reviewflow_relay_delay_seconds_sum"), 0, 30);
             Assert.InRange(w.Value("reviewflow_review_oldest_task_age_seconds", "reviewer_group=ap-reviewers"), 0.001, 300);
