@@ -11,8 +11,10 @@ using Microsoft.Extensions.Logging;
 
 namespace ReviewFlow.Testing;
 
-/// <summary>A span as an OTLP collector receives it; <see cref="Service"/> is the exporting host's service.name.</summary>
-public sealed record RecordedSpan(string Service, string Scope, string Name, int Kind, string TraceId, string SpanId, string ParentSpanId);
+/// <summary>A span as an OTLP collector receives it; <see cref="Service"/> is the exporting host's service.name;
+/// <see cref="LinkedSpanIds"/>: the span ids of its links (spans of other traces it was started for).</summary>
+public sealed record RecordedSpan(string Service, string Scope, string Name, int Kind, string TraceId, string SpanId, string ParentSpanId,
+    IReadOnlyList<string> LinkedSpanIds);
 
 /// <summary>
 /// A stand-in OpenTelemetry collector: OTLP over HTTP (protobuf, the .NET exporter's default with http/protobuf) on
@@ -61,7 +63,8 @@ public sealed class OtlpRecorder : IAsyncDisposable
     // ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1 }
     // ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2 }   Resource { repeated KeyValue attributes = 1 }
     // ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2 }          InstrumentationScope { string name = 1 }
-    // Span { bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6 }
+    // Span { bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6; repeated Link links = 13 }
+    // Link { bytes trace_id = 1; bytes span_id = 2 }
     // KeyValue { string key = 1; AnyValue value = 2 }  AnyValue { string string_value = 1 }
     void Record(ReadOnlySpan<byte> request)
     {
@@ -81,7 +84,7 @@ public sealed class OtlpRecorder : IAsyncDisposable
                 {
                     var s = Fields(span.Bytes).ToList();
                     _spans.Enqueue(new RecordedSpan(service, scope, Text(s, 5), (int)(s.FirstOrDefault(f => f.Number == 6)?.Varint ?? 0),
-                        Hex(s, 1), Hex(s, 2), Hex(s, 4)));
+                        Hex(s, 1), Hex(s, 2), Hex(s, 4), s.Where(f => f.Number == 13).Select(l => Hex(Fields(l.Bytes), 2)).ToList()));
                 }
             }
         }

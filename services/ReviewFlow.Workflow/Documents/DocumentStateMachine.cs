@@ -197,12 +197,16 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
         : "the document is Invalid: nothing to review";
 
     /// <summary>Tells the web nodes about a task that appeared, was claimed, released or decided (sent after the commit).</summary>
-    static Task NotifyAsync<T>(BehaviorContext<DocumentState, T> ctx) where T : class
+    static Task NotifyAsync<T>(BehaviorContext<DocumentState, T> ctx) where T : class =>
+        TaskChange(ctx.Saga, PendingChanges.RecordedIn(ctx)) is { } change ? ctx.Publish(change) : Task.CompletedTask;
+
+    /// <summary>What the web nodes are told about the document's review task after these events, if anything.</summary>
+    public static ReviewTaskChanged? TaskChange(DocumentState saga, IReadOnlyList<IDocumentEvent> recorded)
     {
-        var change = PendingChanges.RecordedIn(ctx).LastOrDefault(e =>
+        var change = recorded.LastOrDefault(e =>
             e is ReviewRequested or ReviewClaimed or ReviewReleased or ReviewDecided or FirstReviewRecorded or ReviewDisagreed
                 or ReviewEscalated or SlaBreached);
-        if (change is null || ctx.Saga.ReviewerGroup is null || ctx.Saga.Classification is not { } c) return Task.CompletedTask;
+        if (change is null || saga.ReviewerGroup is null || saga.Classification is not { } c) return null;
         var name = change switch
         {
             ReviewRequested => "requested",
@@ -215,10 +219,10 @@ public sealed class DocumentStateMachine : MassTransitStateMachine<DocumentState
             SlaBreached => "breached",
             _ => "decided",
         };
-        return ctx.Publish(new ReviewTaskChanged(ctx.Saga.DocumentId, ctx.Saga.ReviewerGroup, name, ctx.Saga.CurrentState, c.DocumentType,
-            c.Label, c.Confidence, ctx.Saga.ClaimedBy, ctx.Saga.LeaseExpiresAt, change.At, ctx.Saga.SlaDueAt,
-            ctx.Saga.SlaBreachedAt is not null, ctx.Saga.SlaRemindAt, ctx.Saga.ClaimedByName,
-            change is ReviewClaimed { } given && given.Actor != given.ReviewerId ? given.Actor : null));
+        return new ReviewTaskChanged(saga.DocumentId, saga.ReviewerGroup, name, saga.CurrentState, c.DocumentType,
+            c.Label, c.Confidence, saga.ClaimedBy, saga.LeaseExpiresAt, change.At, saga.SlaDueAt,
+            saga.SlaBreachedAt is not null, saga.SlaRemindAt, saga.ClaimedByName,
+            change is ReviewClaimed { } given && given.Actor != given.ReviewerId ? given.Actor : null);
     }
 
     // Replies wait for the transaction: the saga endpoint's in-memory outbox sends them after the save commits.

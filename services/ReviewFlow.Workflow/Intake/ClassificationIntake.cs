@@ -1,5 +1,6 @@
 using MassTransit;
 using ReviewFlow.Contracts;
+using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Workflow.Intake;
@@ -25,15 +26,31 @@ public sealed class ClassificationIntake(ClassificationParser parser, IRoutingPo
             errors.Has("model.version") ? null : classification.Model?.Version, errors, errors.Has("sourceSystem") ? null : classification.SourceSystem);
     }
 
-    public Task ForwardAsync(ParsedClassification parsed, string channel, IPublishEndpoint bus, CancellationToken cancellationToken,
-        string? submittedBy = null)
+    /// <summary>
+    /// Hands the result to the document's saga. With <paramref name="firstReceipts"/> (the worker's AMQP intake), a new
+    /// document's first transaction is written here instead, batched with the others in flight, and only what the
+    /// saga must see (a known document, a refusal) goes to its queue.
+    /// </summary>
+    public async Task ForwardAsync(ParsedClassification parsed, string channel, IPublishEndpoint bus, CancellationToken cancellationToken,
+        string? submittedBy = null, FirstReceipts? firstReceipts = null)
     {
         var now = clock.GetUtcNow();
         if (parsed.Classification is { } valid)
-            return bus.Publish(new ClassificationAccepted(valid, channel, now, submittedBy), cancellationToken);
-        if (parsed.DocumentId is { } id)
-            return bus.Publish(new ClassificationRefused(id, parsed.Errors.ToReasons(), parsed.ModelVersion, channel, now, parsed.SourceSystem), cancellationToken);
-        return Task.CompletedTask;
+        {
+            var accepted = new ClassificationAccepted(valid, channel, now, submittedBy);
+            if (firstReceipts is not null)
+            {
+                var (written, change) = await firstReceipts.TryWriteAsync(accepted, cancellationToken);
+                if (written)
+                {
+                    if (change is not null) await bus.Publish(change, cancellationToken);
+                    return;
+                }
+            }
+            await bus.Publish(accepted, cancellationToken);
+        }
+        else if (parsed.DocumentId is { } id)
+            await bus.Publish(new ClassificationRefused(id, parsed.Errors.ToReasons(), parsed.ModelVersion, channel, now, parsed.SourceSystem), cancellationToken);
     }
 }
 

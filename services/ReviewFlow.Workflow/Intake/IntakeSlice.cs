@@ -39,7 +39,9 @@ public static class IntakeSlice
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LargeBodyMemory>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LargeBodyMemory>());
+        builder.Services.AddSingleton<Documents.FirstReceipts>();
         var attemptTimeout = builder.Configuration.GetValue("Intake:AttemptTimeout", AttemptDeadline.Default);
+        var prefetch = builder.Configuration.GetValue("Intake:PrefetchCount", 16);
         return builder.AddBusPart(new BusPart(
             x =>
             {
@@ -55,8 +57,9 @@ public static class IntakeSlice
                     e.ConfigureConsumeTopology = false;
                     e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
                     e.Bind(ClassificationsExchange, b => b.ExchangeType = "fanout");
-                    // Bodies held at once: prefetch × message size (RabbitMQ's max_message_size, docs/operations.md).
-                    e.PrefetchCount = 16;
+                    // Bodies held at once: prefetch × message size (RabbitMQ's max_message_size, docs/operations.md); also
+                    // the most new documents one first-receipts transaction can gather (docs/performance.md).
+                    e.PrefetchCount = prefetch;
                     var memory = context.GetRequiredService<LargeBodyMemory>();
                     e.ConfigureReceive(r =>
                     {

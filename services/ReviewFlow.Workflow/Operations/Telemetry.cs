@@ -41,7 +41,7 @@ public static class Telemetry
         if (otlp)
         {
             telemetry.WithTracing(t => t
-                .AddSource(DiagnosticHeaders.DefaultListenerName)
+                .AddSource(DiagnosticHeaders.DefaultListenerName, Documents.FirstReceipts.Activities.Name)
                 .AddNpgsql()
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsProbe(http.Request.Path))
                 .AddHttpClientInstrumentation()

@@ -75,6 +75,42 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_result_over_amqp_is_traced_from_its_consume_to_the_batched_transaction_that_wrote_it()
+    {
+        using var worker = WorkerProcess.For("w", _postgres, _rabbit, _schema, _collector.Environment());
+        worker.Start();
+        try
+        {
+            await worker.WaitUntilAnswersAsync("/health/ready", HostProcess.StartTimeout);
+            await using var amqp = await AmqpProbe.ConnectAsync(_rabbit);
+            var id = Documents.NewId();
+            await amqp.PublishRawAsync(Documents.Json(id, confidence: 0.97));
+            await amqp.WaitForDecisionAsync(id, TimeSpan.FromSeconds(60));
+
+            // The consume of the raw message, and a "first receipts" transaction linked to it, with its PostgreSQL commands under it.
+            var (consume, batch) = await Waiting.ForAsync(() =>
+                {
+                    var spans = _collector.Spans;
+                    // The spans of the traces that began with the worker's receive on the raw intake queue.
+                    var intakeTraces = spans.Where(s => s.Service == "reviewflow-worker" && s.Scope == "MassTransit"
+                        && s.Name.Contains("reviewflow-classifications", StringComparison.Ordinal)).Select(s => s.TraceId).ToHashSet();
+                    var consumes = spans.Where(s => intakeTraces.Contains(s.TraceId) && s.Scope == "MassTransit").ToList();
+                    var linked = spans.FirstOrDefault(s => s.Name == "first receipts" && s.LinkedSpanIds.Any(l => consumes.Any(c => c.SpanId == l))
+                        && spans.Any(c => c.ParentSpanId == s.SpanId && c.Scope.StartsWith("Npgsql", StringComparison.Ordinal)));
+                    return Task.FromResult((consumes.FirstOrDefault(c => linked?.LinkedSpanIds.Contains(c.SpanId) == true), linked));
+                }, t => t.Item2 is not null, TimeSpan.FromSeconds(30), "a first-receipts span linked to the raw consume, with its commands");
+            output.WriteLine($"{consume!.Name} ({consume.TraceId[..8]}) -> {batch!.Name} ({batch.TraceId[..8]})");
+            Assert.NotEqual(consume.TraceId, batch.TraceId); // a trace of its own: it serves several documents' traces
+        }
+        catch
+        {
+            output.WriteLine(string.Join("\n", _collector.Spans.Select(s => $"{s.TraceId[..8]} {s.Service} [{s.Scope}] {s.Name} links {s.LinkedSpanIds.Count}")));
+            output.WriteLine(worker.Tail(40));
+            throw;
+        }
+    }
+
     /// <summary>The spans of the trace whose web-node server span is <paramref name="route"/> (empty until it arrived).</summary>
     IReadOnlyList<RecordedSpan> TraceOf(string route)
     {

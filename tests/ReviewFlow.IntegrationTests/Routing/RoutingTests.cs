@@ -80,6 +80,43 @@ public sealed class RoutingTests(TestSystem system)
     }
 
     [Fact]
+    public async Task A_burst_of_new_documents_each_sent_twice_and_some_by_a_later_model_is_received_and_decided_once_each()
+    {
+        // The worker writes new documents' first transactions together, as many as are in flight (FirstReceipts):
+        // repeats of a document in the same transaction or the next must come to what the saga makes of a repeat.
+        var ids = Enumerable.Range(0, 30).Select(_ => Documents.NewId("BRST")).ToList();
+        var review = ids.Take(6).ToHashSet();
+        var relabelled = ids.Skip(3).Take(8).ToHashSet(); // 3 needing review, 5 routed
+        string Json(string id, string model) => Documents.Json(id, confidence: review.Contains(id) ? 0.55 : 0.97, modelVersion: model);
+        var bodies = ids.SelectMany(id => relabelled.Contains(id)
+            ? new[] { Json(id, "2026.11.1"), Json(id, "2026.12.0"), Json(id, "2026.11.1") }
+            : [Json(id, "2026.11.1"), Json(id, "2026.11.1")]).ToList();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async lane =>
+        {
+            for (var i = lane; i < bodies.Count; i += 4) await system.Amqp.PublishRawAsync(bodies[i]);
+        }));
+
+        var routed = ids.Where(id => !review.Contains(id)).ToHashSet();
+        await system.Amqp.WaitForDecisionsAsync(d => routed.Contains(d.DocumentId), routed.Count, TimeSpan.FromSeconds(60));
+        var http = await system.ClientAsync();
+        foreach (var id in review) await http.ForStatusAsync(id, "AwaitingReview");
+        // Every repeat handled: two results of a relabelled document are recorded, the other repeats change nothing.
+        foreach (var id in ids)
+        {
+            string[] first = review.Contains(id)
+                ? ["ClassificationReceived", "RoutingDecided", "ReviewRequested"]
+                : ["ClassificationReceived", "RoutingDecided", "DocumentRouted"];
+            string[] expected = relabelled.Contains(id) ? [.. first, "LaterClassificationIgnored"] : first;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await system.Store.EventTypesAsync(id)).Count < expected.Length && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.Equal(expected, await system.Store.EventTypesAsync(id));
+        }
+        await Task.Delay(1500); // the relay would have published a second decision by now
+        Assert.All(routed, id => Assert.Single(system.Amqp.Decisions, d => d.DocumentId == id));
+        Assert.DoesNotContain(system.Amqp.Decisions, d => review.Contains(d.DocumentId));
+    }
+
+    [Fact]
     public async Task A_later_model_version_is_recorded_but_does_not_reroute()
     {
         var id = Documents.NewId();

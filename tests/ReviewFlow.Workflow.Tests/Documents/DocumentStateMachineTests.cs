@@ -74,6 +74,37 @@ public sealed class DocumentStateMachineTests : IAsyncLifetime
         Assert.Equal("Claimed", accepted.Status);
     }
 
+    /// <summary>
+    /// The worker's intake writes a new document's first transaction itself (FirstReceipts, docs/adr/0026): what it
+    /// writes must be what this state machine's first step records and becomes, or the saga would later load a state it
+    /// could not have made.
+    /// </summary>
+    [Theory]
+    [InlineData("invoice", "telecom", 0.95, null)] // routed
+    [InlineData("invoice", "telecom", 0.5, null)] // below the threshold
+    [InlineData("invoice", "legal-hold", 0.99, null)] // always reviewed
+    [InlineData("claim", "motor", 0.5, "urgent")] // its own SLA by priority
+    [InlineData("contract", "nda", 0.5, null)] // four-eyes
+    public async Task A_first_receipt_written_by_the_intake_is_what_the_saga_makes_of_the_same_result(
+        string type, string label, double confidence, string? priority)
+    {
+        var id = $"FR-{type}-{label}-{confidence}";
+        var accepted = Accepted(Classified(id, label, confidence, documentType: type, priority: priority), Clock.GetUtcNow());
+        await Harness.Bus.Publish(accepted);
+        var events = await _saga.RecordedAsync(id, e => e.Count >= 3);
+        var saga = await WaitFor(id, m => confidence >= 0.9 && label != "legal-hold" ? m.Routed : m.AwaitingReview);
+
+        var (state, written) = FirstReceipts.Start(accepted, TestPolicy(), Clock.GetUtcNow());
+
+        Assert.Equal(Json(events.Cast<object>().ToList()), Json(written.Cast<object>().ToList()));
+        // The in-memory repository does not count versions; the Marten one does, as Start does: 3 events, the first save.
+        Assert.Equal((3L, 1), (state.StreamVersion, state.Version));
+        (saga.StreamVersion, saga.Version) = (state.StreamVersion, state.Version);
+        Assert.Equal(Json(saga), Json(state));
+    }
+
+    static string Json(object value) => System.Text.Json.JsonSerializer.Serialize(value, value.GetType());
+
     [Fact]
     public async Task A_confident_result_is_routed_automatically()
     {
