@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using JasperFx.Events;
 using Marten;
 using ReviewFlow.Contracts;
 using ReviewFlow.Workflow.Intake;
 using ReviewFlow.Workflow.Operations;
+using ReviewFlow.Workflow.Relay;
 using ReviewFlow.Workflow.Routing;
 
 namespace ReviewFlow.Workflow.Documents;
@@ -37,12 +39,15 @@ public sealed class FirstReceipts
     readonly TimeProvider clock;
     readonly ReviewFlowMetrics metrics;
     readonly ILogger<FirstReceipts> log;
+    readonly DirectDecisions? direct;
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
+    /// <param name="direct">The worker's relay slice: the automatic decisions are claimed in the transaction and sent right after
+    /// its commit (docs/adr/0027). Without it the relay publishes them.</param>
     public FirstReceipts(IDocumentStore store, IRoutingPolicySource policies, TimeProvider clock, ReviewFlowMetrics metrics,
-        ILogger<FirstReceipts> log)
+        ILogger<FirstReceipts> log, DirectDecisions? direct = null)
     {
-        (this.store, this.policies, this.clock, this.metrics, this.log) = (store, policies, clock, metrics, log);
+        (this.store, this.policies, this.clock, this.metrics, this.log, this.direct) = (store, policies, clock, metrics, log, direct);
         // One writer for the process: a batch is what came in while the previous one committed. Started without the
         // resolving message's context, whose trace it would otherwise join for good.
         using (ExecutionContext.SuppressFlow()) _ = Task.Run(WriteLoopAsync);
@@ -82,6 +87,8 @@ public sealed class FirstReceipts
     async Task WriteAsync(List<Pending> batch)
     {
         var written = new List<(Pending Pending, DocumentState State, List<IDocumentEvent> Events)>(batch.Count);
+        var decisions = new List<(StreamAction Stream, int Index)>();
+        long claimedBy = 0;
         using var activity = Activities.StartActivity(ActivityKind.Internal, default(ActivityContext),
             links: batch.Where(p => p.Trace != default).Select(p => new ActivityLink(p.Trace)), name: "first receipts");
         activity?.SetTag("reviewflow.batch.size", batch.Count);
@@ -100,10 +107,14 @@ public sealed class FirstReceipts
                 var key = DocumentKey.For(pending.Accepted.Classification.DocumentId);
                 if (!existing.Add(key)) continue; // known, or a repeat of one earlier in this batch: the saga's, after this commit
                 var (state, events) = Start(pending.Accepted, policy, now);
-                session.Events.Append(state.DocumentId, state.StreamVersion, events.Cast<object>().ToArray());
+                var stream = session.Events.Append(state.DocumentId, state.StreamVersion, events.Cast<object>().ToArray());
                 session.Store(state);
                 written.Add((pending, state, events));
+                if (direct is not null && events.FindIndex(e => e is DocumentRouted) is var routed and >= 0) decisions.Add((stream, routed));
             }
+            // A new stream's events take the versions 1..n.
+            DirectDecisions.Claim(session, decisions.Select(d => (d.Stream.Key!, (long)d.Index + 1)).ToList());
+            claimedBy = Stopwatch.GetTimestamp();
             if (written.Count > 0) await session.SaveChangesAsync(timeout.Token);
         }
         catch (Exception ex)
@@ -114,6 +125,8 @@ public sealed class FirstReceipts
             foreach (var pending in batch) pending.Done.TrySetException(ex);
             return;
         }
+        direct?.Send(decisions.Select(d => new DirectDecision(d.Stream.Key!, d.Index + 1, d.Stream.Events[d.Index].Id,
+            (DocumentRouted)d.Stream.Events[d.Index].Data)).ToList(), claimedBy);
         foreach (var (pending, state, events) in written)
         {
             pending.Done.TrySetResult((true, DocumentStateMachine.TaskChange(state, events)));

@@ -12,6 +12,7 @@ namespace ReviewFlow.Workflow.Relay;
 /// Publishes the decisions the relay passed before they were committed: it looks at the noted gaps
 /// (<see cref="RelayGaps"/>) and publishes any that now holds a DocumentRouted, with the event id as message id (what
 /// the relay would have sent), a few at a time. A gap that holds another event, or none after the horizon, is done.
+/// It also publishes the direct decisions whose claim timed out unsent (<see cref="DirectDecisions"/>).
 /// Runs on every worker; a transaction-scoped advisory lock lets one at a time work.
 /// </summary>
 public sealed class DecisionReconciler(IDocumentStore store, IBus bus, IOptions<RelayOptions> options, ILogger<DecisionReconciler> log)
@@ -40,7 +41,7 @@ public sealed class DecisionReconciler(IDocumentStore store, IBus bus, IOptions<
         }
     }
 
-    /// <summary>One pass; returns how many late decisions it published.</summary>
+    /// <summary>One pass over the claims and the gaps, in one transaction; returns how many decisions it published.</summary>
     public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
@@ -52,11 +53,19 @@ public sealed class DecisionReconciler(IDocumentStore store, IBus bus, IOptions<
             locking.Parameters.AddWithValue("key", LockKey(schema));
             if (await locking.ExecuteScalarAsync(cancellationToken) is not true) return 0;
         }
+        var published = await ClaimsAsync(schema, connection, tx, cancellationToken) + await GapsAsync(schema, connection, tx, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return published;
+    }
 
+    /// <summary>The noted gaps: publishes those that now hold an unclaimed DocumentRouted; drops those done.</summary>
+    async Task<int> GapsAsync(string schema, NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
         var gaps = new List<(long Seq, bool Committed, bool Routed, bool Expired)>();
         await using (var cmd = new NpgsqlCommand($"""
-            select g.seq_id, e.seq_id is not null, coalesce(e.type = 'document_routed', false), g.noted_at < now() - @horizon
+            select g.seq_id, e.seq_id is not null, coalesce(e.type = 'document_routed' and d.stream_id is null, false), g.noted_at < now() - @horizon
             from {schema}.{RelayGaps.Table} g left join {schema}.mt_events e on e.seq_id = g.seq_id
+            left join {schema}.{DirectDecisions.Table} d on d.stream_id = e.stream_id and d.version = e.version
             order by g.seq_id limit {Batch}
             """, connection, tx))
         {
@@ -68,15 +77,7 @@ public sealed class DecisionReconciler(IDocumentStore store, IBus bus, IOptions<
         if (gaps.Count == 0) return 0;
 
         var late = gaps.Where(g => g.Routed).Select(g => g.Seq).ToArray();
-        if (late.Length > 0)
-        {
-            await using var session = store.QuerySession();
-            var decisions = await RelayGaps.LoadAsync(session, late, cancellationToken);
-            await DecisionRelay.PublishAsync(bus, decisions, options.Value.PublishTimeout, cancellationToken);
-            foreach (var e in decisions)
-                log.LogWarning("Published the decision on {DocumentId} (event sequence {Sequence}): it was committed after the relay had passed it",
-                    ((DocumentRouted)e.Data).DocumentId, e.Sequence);
-        }
+        await PublishAsync(late, "it was committed after the relay had passed it", cancellationToken);
 
         var done = gaps.Where(g => g.Committed || g.Expired).Select(g => g.Seq).ToArray();
         await using (var delete = new NpgsqlCommand($"delete from {schema}.{RelayGaps.Table} where seq_id = any(@done)", connection, tx))
@@ -84,8 +85,57 @@ public sealed class DecisionReconciler(IDocumentStore store, IBus bus, IOptions<
             delete.Parameters.AddWithValue("done", done);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
-        await tx.CommitAsync(cancellationToken);
         return late.Length;
+    }
+
+    /// <summary>
+    /// The direct decisions' claims (<see cref="DirectDecisions"/>): publishes those left unpublished longer than
+    /// Relay:ClaimTimeout (their process died, or the broker did not confirm), and deletes the published ones the relay
+    /// has passed (it skips a claimed decision only while its claim is there).
+    /// </summary>
+    async Task<int> ClaimsAsync(string schema, NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        await using (var delete = new NpgsqlCommand($"""
+            delete from {schema}.{DirectDecisions.Table} d using {schema}.mt_events e
+            where d.published and e.stream_id = d.stream_id and e.version = d.version
+              and e.seq_id <= (select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name = '{DecisionRelay.SubscriptionId}:All')
+            """, connection, tx))
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+
+        var stale = new List<long>();
+        await using (var cmd = new NpgsqlCommand($"""
+            select e.seq_id from {schema}.{DirectDecisions.Table} d
+            join {schema}.mt_events e on e.stream_id = d.stream_id and e.version = d.version
+            where not d.published and d.claimed_at < now() - @timeout
+            order by d.claimed_at limit {Batch}
+            for update of d
+            """, connection, tx))
+        {
+            cmd.Parameters.AddWithValue("timeout", options.Value.ClaimTimeout);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) stale.Add(reader.GetInt64(0));
+        }
+        if (stale.Count > 0)
+        {
+            await PublishAsync(stale.ToArray(), "the worker that committed it did not", cancellationToken);
+            await using var mark = new NpgsqlCommand($"""
+                update {schema}.{DirectDecisions.Table} d set published = true from {schema}.mt_events e
+                where e.stream_id = d.stream_id and e.version = d.version and e.seq_id = any(@seqs)
+                """, connection, tx);
+            mark.Parameters.AddWithValue("seqs", stale.ToArray());
+            await mark.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return stale.Count;
+    }
+
+    async Task PublishAsync(long[] sequences, string why, CancellationToken cancellationToken)
+    {
+        if (sequences.Length == 0) return;
+        await using var session = store.QuerySession();
+        var decisions = await RelayGaps.LoadAsync(session, sequences, cancellationToken);
+        await DecisionRelay.PublishAsync(bus, decisions, options.Value.PublishTimeout, cancellationToken);
+        foreach (var e in decisions)
+            log.LogWarning("Published the decision on {DocumentId} (event sequence {Sequence}): {Why}", ((DocumentRouted)e.Data).DocumentId, e.Sequence, why);
     }
 
     static long LockKey(string schema) =>

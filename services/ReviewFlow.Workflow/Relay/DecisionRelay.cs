@@ -13,7 +13,8 @@ namespace ReviewFlow.Workflow.Relay;
 
 /// <summary>
 /// The event store is the outbox: this Marten subscription publishes every committed DocumentRouted event to
-/// reviewflow.decisions, with the event id as message id. A decision that was not committed is never seen here; one
+/// reviewflow.decisions, with the event id as message id, except those its transaction claimed for direct sending
+/// (<see cref="DirectDecisions"/>: a new document's automatic decision, sent by the worker that committed it). A decision that was not committed is never seen here; one
 /// that was is published even if the process died after the commit, because the subscription's progress only moves
 /// after the broker confirmed the page. The async daemon runs it on one node at a time (HotCold).
 /// The daemon skips a sequence gap that stays open for 5 s (Hosting/EventStore.cs); a transaction that commits into such a
@@ -44,7 +45,9 @@ public sealed class DecisionRelay : SubscriptionBase
     {
         var options = _services.GetRequiredService<IOptions<RelayOptions>>().Value;
         var seen = await RelayGaps.InspectAsync(page, operations, cancellationToken);
-        var decisions = page.Events.Concat(seen.LateDecisions).Where(e => e.Data is DocumentRouted).ToList();
+        // A decision claimed by its transaction was published by the process that committed it (or is the reconciler's).
+        var decisions = page.Events.Concat(seen.LateDecisions)
+            .Where(e => e.Data is DocumentRouted && !seen.Direct.Contains(e.Sequence)).ToList();
         await PublishAsync(_services.GetRequiredService<IBus>(), decisions, options.PublishTimeout, cancellationToken);
         _services.GetRequiredService<ReviewFlowMetrics>().DecisionsPublished(decisions.Select(e => e.Timestamp), DateTimeOffset.UtcNow);
         RelayGaps.Note(operations, seen.Gaps);
@@ -60,16 +63,20 @@ public sealed class DecisionRelay : SubscriptionBase
     /// neither progress nor failure. A failure pauses the relay, and the
     /// daemon restarts it on a fresh channel, from the same page.
     /// </summary>
-    public static async Task PublishAsync(IBus bus, IReadOnlyCollection<IEvent> decisions, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task PublishAsync(IBus bus, IReadOnlyCollection<IEvent> decisions, TimeSpan timeout, CancellationToken cancellationToken) =>
+        PublishAsync(bus, decisions.Select(e => (e.Id, (DocumentRouted)e.Data)).ToList(), timeout, cancellationToken);
+
+    public static async Task PublishAsync(IBus bus, IReadOnlyCollection<(Guid EventId, DocumentRouted Routed)> decisions, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         if (decisions.Count == 0) return;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
-            await Task.WhenAll(decisions.Select(e => bus.Publish(((DocumentRouted)e.Data).ToDecision(), ctx =>
+            await Task.WhenAll(decisions.Select(d => bus.Publish(d.Routed.ToDecision(), ctx =>
             {
-                ctx.MessageId = e.Id;
+                ctx.MessageId = d.EventId;
                 ctx.Serializer = RawJson;
             }, deadline.Token))).WaitAsync(deadline.Token);
         }
@@ -98,4 +105,10 @@ public sealed class RelayOptions
     /// session) and the services' role has a statement timeout, so no append commits this late.
     /// </summary>
     public TimeSpan GapHorizon { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How old a direct decision's claim (<see cref="DirectDecisions"/>) must be, unpublished, before the reconciler
+    /// publishes it. The process that claimed it does not start publishing it after half of this less the publish timeout.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

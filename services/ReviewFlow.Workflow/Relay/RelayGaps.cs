@@ -26,7 +26,8 @@ public static class RelayGaps
         return table;
     }
 
-    public sealed record Inspection(IReadOnlyList<long> Gaps, IReadOnlyList<IEvent> LateDecisions);
+    /// <summary>Direct: the sequence numbers of decisions claimed for direct sending (<see cref="DirectDecisions"/>), not the relay's.</summary>
+    public sealed record Inspection(IReadOnlyList<long> Gaps, IReadOnlyList<IEvent> LateDecisions, IReadOnlySet<long> Direct);
 
     /// <summary>
     /// Which sequence numbers of the page's range hold no committed event now, and which decisions committed between
@@ -34,27 +35,30 @@ public static class RelayGaps
     /// </summary>
     public static async Task<Inspection> InspectAsync(EventRange page, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        if (page.SequenceCeiling <= page.SequenceFloor) return new([], []);
+        if (page.SequenceCeiling <= page.SequenceFloor) return new([], [], new HashSet<long>());
         var schema = operations.DocumentStore.Options.Events.DatabaseSchemaName;
-        var present = new List<(long Seq, bool Routed)>();
+        var present = new List<(long Seq, bool Routed, bool Direct)>();
         await using (var connection = operations.DocumentStore.Storage.Database.CreateConnection())
         {
             await connection.OpenAsync(cancellationToken);
             await using var cmd = new NpgsqlCommand(
-                $"select seq_id, type = '{RoutedType}' from {schema}.mt_events where seq_id > $1 and seq_id <= $2", connection)
+                $"select e.seq_id, e.type = '{RoutedType}', d.stream_id is not null from {schema}.mt_events e " +
+                $"left join {schema}.{DirectDecisions.Table} d on d.stream_id = e.stream_id and d.version = e.version " +
+                "where e.seq_id > $1 and e.seq_id <= $2", connection)
             {
                 Parameters = { new() { Value = page.SequenceFloor }, new() { Value = page.SequenceCeiling } },
             };
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) present.Add((reader.GetInt64(0), reader.GetBoolean(1)));
+            while (await reader.ReadAsync(cancellationToken)) present.Add((reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2)));
         }
         var inPage = page.Events.Select(e => e.Sequence).ToHashSet();
         var committed = present.Select(p => p.Seq).ToHashSet();
         var gaps = new List<long>();
         for (var seq = page.SequenceFloor + 1; seq <= page.SequenceCeiling; seq++)
             if (!committed.Contains(seq)) gaps.Add(seq);
-        var late = present.Where(p => p.Routed && !inPage.Contains(p.Seq)).Select(p => p.Seq).ToArray();
-        return new(gaps, late.Length == 0 ? [] : await LoadAsync(operations, late, cancellationToken));
+        var direct = present.Where(p => p.Direct).Select(p => p.Seq).ToHashSet();
+        var late = present.Where(p => p.Routed && !p.Direct && !inPage.Contains(p.Seq)).Select(p => p.Seq).ToArray();
+        return new(gaps, late.Length == 0 ? [] : await LoadAsync(operations, late, cancellationToken), direct);
     }
 
     public static void Note(IDocumentOperations operations, IReadOnlyList<long> gaps)

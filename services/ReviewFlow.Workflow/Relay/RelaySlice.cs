@@ -18,6 +18,9 @@ public static class RelaySlice
         services.AddHostedService<DecisionReconciler>();
         // The sequence numbers the relay passed without an event, watched by the reconciler.
         services.ConfigureMarten(opts => opts.Storage.ExtendedSchemaObjects.Add(RelayGaps.Definition(EventStore.Schema(builder.Configuration))));
+        // A new document's automatic decision, sent by the worker that committed it (the first receipts) and skipped here.
+        services.ConfigureMarten(opts => opts.Storage.ExtendedSchemaObjects.Add(DirectDecisions.Definition(EventStore.Schema(builder.Configuration))));
+        services.AddSingleton<DirectDecisions>();
         services.AddSingleton(new RelayLagLimit(builder.Configuration.GetValue("Operations:RelayLagLimit", TimeSpan.FromSeconds(60))));
         services.AddHealthChecks().AddCheck<RelayHealthCheck>("decision-relay", tags: [Health.Ready]);
         return builder.AddEventSubscription<DecisionRelay>();

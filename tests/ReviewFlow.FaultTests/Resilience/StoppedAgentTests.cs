@@ -44,8 +44,12 @@ public sealed class StoppedAgentTests(ITestOutputHelper output) : IAsyncLifetime
             await Waiting.ForAsync(() => Task.FromResult(worker.Tail(400).Contains("decision-relay:All' is out of order")), stopped => stopped,
                 TimeSpan.FromSeconds(30), "the relay stopped for an out-of-order progression");
 
-            // Started again from the stored progression, it publishes what came since: this and a later document.
+            // Started again from the stored progression, it publishes what came since: this and a later document. A
+            // later document the saga decides (it was Invalid first), as a new one's decision is sent by the intake itself.
             var third = Documents.NewId("STOP");
+            await _amqp.PublishRawAsync(Documents.Json(third, confidence: 7));
+            await Waiting.ForAsync(() => ScalarAsync($"SELECT count(*) FROM {_schema}.mt_streams WHERE id = '{third}'"), n => n is 1L,
+                TimeSpan.FromSeconds(60), "the invalid result recorded");
             await _amqp.PublishRawAsync(Documents.Json(third, confidence: 0.99));
             var decided = await _amqp.WaitForDecisionAsync(third, TimeSpan.FromSeconds(60));
             Assert.Equal(third, decided.DocumentId);

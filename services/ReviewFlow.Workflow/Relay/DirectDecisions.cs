@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using JasperFx.Events;
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Operations;
+using Weasel.Postgresql.Tables;
+
+namespace ReviewFlow.Workflow.Relay;
+
+/// <summary>
+/// The decisions of the first receipts (<see cref="FirstReceipts"/>) go out right after their commit, from the process
+/// that committed them, instead of a polling interval later from the relay (docs/adr/0027). The first receipts'
+/// transaction claims each such decision with a row in rf_direct_decision; after the commit this process publishes it
+/// under its event id, as the relay would, and marks the row published. The relay skips every claimed decision.
+/// A claim left unpublished (the process died after the commit, the broker did not confirm) is published by the
+/// <see cref="DecisionReconciler"/> once it is <see cref="RelayOptions.ClaimTimeout"/> old; this process never publishes
+/// a claim older than half that, so the two do not both publish one while the process lives. The reconciler also
+/// deletes published claims the relay has passed.
+/// </summary>
+public sealed class DirectDecisions
+{
+    public const string Table = "rf_direct_decision";
+    const int MaxPage = 500;
+
+    readonly IDocumentStore _store;
+    readonly IBus _bus;
+    readonly RelayOptions _options;
+    readonly ReviewFlowMetrics _metrics;
+    readonly ILogger<DirectDecisions> _log;
+    readonly Channel<Committed> _queue = Channel.CreateUnbounded<Committed>(new UnboundedChannelOptions { SingleReader = true });
+
+    public DirectDecisions(IDocumentStore store, IBus bus, IOptions<RelayOptions> options, ReviewFlowMetrics metrics, ILogger<DirectDecisions> log)
+    {
+        (_store, _bus, _options, _metrics, _log) = (store, bus, options.Value, metrics, log);
+        using (ExecutionContext.SuppressFlow()) _ = Task.Run(SendLoopAsync);
+    }
+
+    /// <summary>The table, created with Marten's other objects (migration).</summary>
+    public static Table Definition(string schema)
+    {
+        var table = new Table($"{schema}.{Table}");
+        table.AddColumn<string>("stream_id").AsPrimaryKey();
+        table.AddColumn<long>("version").AsPrimaryKey();
+        table.AddColumn<DateTimeOffset>("claimed_at").NotNull().DefaultValueByExpression("clock_timestamp()");
+        table.AddColumn<bool>("published").NotNull().DefaultValueByExpression("false");
+        return table;
+    }
+
+    /// <summary>In the transaction that appends them: these decisions (stream, version of the DocumentRouted) are this process's to publish.</summary>
+    public static void Claim(IDocumentSession session, IReadOnlyList<(string Stream, long Version)> decisions)
+    {
+        // Called before the commit, so the event ids are not known yet: a claim is by stream and version.
+        if (decisions.Count == 0) return;
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        session.QueueSqlCommand($"insert into {schema}.{Table} (stream_id, version) select * from unnest(?::text[], ?::bigint[])",
+            decisions.Select(d => d.Stream).ToArray(), decisions.Select(d => d.Version).ToArray());
+    }
+
+    /// <summary>
+    /// After the commit: publish these committed, claimed DocumentRouted events (in the background, in order of commit).
+    /// <paramref name="claimedBy"/>: <see cref="Stopwatch.GetTimestamp"/> taken before the transaction that claimed them began.
+    /// </summary>
+    public void Send(IReadOnlyList<DirectDecision> decisions, long claimedBy)
+    {
+        if (decisions.Count > 0) _queue.Writer.TryWrite(new Committed(decisions, claimedBy, DateTimeOffset.UtcNow));
+    }
+
+    async Task SendLoopAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var page = new List<Committed>();
+            var count = 0;
+            while (count < MaxPage && reader.TryRead(out var next))
+            {
+                page.Add(next);
+                count += next.Decisions.Count;
+            }
+            try
+            {
+                await SendAsync(page);
+            }
+            catch (Exception ex) // never stop: the next commits' decisions wait behind this loop
+            {
+                _log.LogError(ex, "Sending {Count} decisions directly failed; the reconciler publishes them", count);
+            }
+        }
+    }
+
+    async Task SendAsync(List<Committed> page)
+    {
+        // A claim this old may already be the reconciler's: leave it to it.
+        var deadline = _options.ClaimTimeout / 2;
+        var fresh = page.Where(c => Stopwatch.GetElapsedTime(c.At) + _options.PublishTimeout < deadline).ToList();
+        if (fresh.Count < page.Count)
+            _log.LogWarning("{Count} decisions waited too long to be sent directly; the reconciler publishes them", page.Count - fresh.Count);
+        var decisions = fresh.SelectMany(c => c.Decisions).ToList();
+        if (decisions.Count == 0) return;
+        try
+        {
+            await DecisionRelay.PublishAsync(_bus, decisions.Select(d => (d.EventId, d.Routed)).ToList(), _options.PublishTimeout, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DecisionPublishTimeoutException or MassTransitException or OperationCanceledException)
+        {
+            _log.LogWarning("Publishing {Count} decisions directly failed ({Reason}); the reconciler publishes them", decisions.Count, ex.Message);
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        _metrics.DecisionsPublished(fresh.SelectMany(c => c.Decisions.Select(_ => c.CommittedAt)), now);
+        await MarkPublishedAsync(decisions);
+    }
+
+    /// <summary>
+    /// Marks the claims published, retried for a few seconds (a database restart): a claim left unmarked is published
+    /// again by the reconciler, under the same message id.
+    /// </summary>
+    async Task MarkPublishedAsync(List<DirectDecision> decisions)
+    {
+        var schema = _store.Options.Events.DatabaseSchemaName;
+        var streams = decisions.Select(e => e.Stream).ToArray();
+        var versions = decisions.Select(e => e.Version).ToArray();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = _store.Storage.Database.CreateConnection();
+                await connection.OpenAsync();
+                await using var cmd = new NpgsqlCommand(
+                    $"update {schema}.{Table} d set published = true from unnest($1::text[], $2::bigint[]) as p(stream_id, version) " +
+                    "where d.stream_id = p.stream_id and d.version = p.version", connection)
+                {
+                    Parameters = { new() { Value = streams }, new() { Value = versions } },
+                };
+                await cmd.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (NpgsqlException ex) when (attempt < 5)
+            {
+                _log.LogDebug("Marking {Count} direct decisions published failed ({Reason}); retrying", decisions.Count, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+        }
+    }
+
+    sealed record Committed(IReadOnlyList<DirectDecision> Decisions, long At, DateTimeOffset CommittedAt);
+}
+
+/// <summary>A committed DocumentRouted claimed for direct sending: its stream and version (the claim), and its event id (the message id).</summary>
+public sealed record DirectDecision(string Stream, long Version, Guid EventId, DocumentRouted Routed);

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text;
+using Marten;
+using Npgsql;
+using ReviewFlow.Workflow.Documents;
+using ReviewFlow.Workflow.Relay;
+
+namespace ReviewFlow.IntegrationTests.Relay;
+
+/// <summary>
+/// The relay polls every 5 minutes here and the reconciler takes over claims after 10: a decision that leaves within
+/// seconds was sent by the worker that committed it.
+/// </summary>
+public sealed class SlowRelaySystem() : TestSystem(new SystemOptions
+{
+    Settings = new Dictionary<string, string?> { ["Relay:PollingInterval"] = "00:05:00", ["Relay:ClaimTimeout"] = "00:10:00" },
+});
+
+/// <summary>
+/// A new document's automatic decision is sent by the worker that committed it, right after the commit (docs/adr/0027),
+/// not a polling interval later by the relay; under its event id, as the relay would send it.
+/// </summary>
+public sealed class DirectDecisionTests(SlowRelaySystem system) : IClassFixture<SlowRelaySystem>
+{
+    [Fact]
+    public async Task A_new_documents_automatic_decision_leaves_right_after_its_commit_under_its_event_id()
+    {
+        var id = Documents.NewId("DIRECT");
+        await system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.99));
+
+        var decision = await system.Amqp.WaitForDecisionAsync(id, TimeSpan.FromSeconds(30));
+        Assert.Equal("auto", decision.Outcome);
+        var routed = Assert.Single(await system.Store.EventsAsync(id), e => e.Data is DocumentRouted);
+        Assert.Equal(routed.Id.ToString(), decision.MessageId);
+        // Its claim is marked sent, so the reconciler will not send it again.
+        await Waiting.UntilAsync(async () => await PublishedAsync(id) == true, TimeSpan.FromSeconds(10), "the claim marked published");
+    }
+
+    [Fact]
+    public async Task A_reviewers_decision_still_goes_through_the_relay()
+    {
+        // The control: a document decided by a person is the relay's to send, so with the relay polling every 5 minutes
+        // nothing leaves within the seconds the direct path takes.
+        var (id, alice) = await system.ClaimedByAsync("alice");
+        var response = await alice.PostAsync($"/api/v1/reviews/{id}/decision",
+            new StringContent("""{"outcome":"confirm"}""", Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(system.Amqp.Decisions, d => d.DocumentId == id);
+    }
+
+    async Task<bool?> PublishedAsync(string documentId)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnection);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"select published from {system.Schema}.{DirectDecisions.Table} where stream_id = $1", connection)
+        {
+            Parameters = { new() { Value = documentId } },
+        };
+        return await cmd.ExecuteScalarAsync() as bool?;
+    }
+}
+
+/// <summary>Claims time out after 15 s here (30 s in production).</summary>
+public sealed class ShortClaimSystem() : TestSystem(new SystemOptions
+{
+    Settings = new Dictionary<string, string?> { ["Relay:ClaimTimeout"] = "00:00:15" },
+});
+
+/// <summary>
+/// A worker that dies between the commit of a first receipt and sending its decision: the decision is claimed, so the
+/// relay passes it by, and the reconciler sends it once the claim has timed out, once, under its event id.
+/// </summary>
+public sealed class OrphanedClaimTests(ShortClaimSystem system) : IClassFixture<ShortClaimSystem>
+{
+    [Fact]
+    public async Task A_claimed_decision_its_worker_never_sent_is_sent_once_by_the_reconciler_after_the_claim_times_out()
+    {
+        var orphan = Documents.NewId("ORPHAN");
+        var now = DateTimeOffset.UtcNow;
+        Guid eventId;
+        await using (var session = system.Store.LightweightSession())
+        {
+            // What the first receipts commit, then the worker is gone: the decision and its claim, never sent.
+            var stream = session.Events.StartStream(orphan, new DocumentRouted(orphan, "invoice", "utilities", "utilities", 0.99, "auto",
+                "system", now, 1, "2026.11.1", "corr-" + orphan, "system", now));
+            DirectDecisions.Claim(session, [(orphan, 1)]);
+            await session.SaveChangesAsync();
+            eventId = stream.Events[0].Id;
+        }
+
+        // A later decision that only the relay sends (the HTTP intake's go through the saga): once it is out, the relay
+        // has passed the orphan, and left it alone.
+        var later = Documents.NewId();
+        var response = await (await system.ClientAsync("ap-inbox")).PostAsync("/api/v1/documents",
+            new StringContent(Documents.Json(later, confidence: 0.99), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await system.Amqp.WaitForDecisionAsync(later, TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(system.Amqp.Decisions, d => d.DocumentId == orphan);
+
+        var sent = await system.Amqp.WaitForDecisionAsync(orphan, TimeSpan.FromSeconds(60));
+        Assert.Equal(eventId.ToString(), sent.MessageId);
+        Assert.Equal("invoice.utilities", sent.RoutingKey);
+        // Sent and passed by the relay: the claim goes, and nothing sends the decision again.
+        await Waiting.UntilAsync(async () => await ClaimsAsync(orphan) == 0, TimeSpan.FromSeconds(20), "the orphan's claim removed");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Single(system.Amqp.Decisions, d => d.DocumentId == orphan);
+    }
+
+    async Task<long> ClaimsAsync(string documentId)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnection);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"select count(*) from {system.Schema}.{DirectDecisions.Table} where stream_id = $1", connection)
+        {
+            Parameters = { new() { Value = documentId } },
+        };
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+}
