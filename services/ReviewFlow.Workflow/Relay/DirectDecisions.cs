@@ -17,14 +17,16 @@ namespace ReviewFlow.Workflow.Relay;
 /// transaction claims each such decision with a row in rf_direct_decision; after the commit this process publishes it
 /// under its event id, as the relay would, and marks the row published. The relay skips every claimed decision.
 /// A claim left unpublished (the process died after the commit, the broker did not confirm) is published by the
-/// <see cref="DecisionReconciler"/> once it is <see cref="RelayOptions.ClaimTimeout"/> old; this process never publishes
-/// a claim older than half that, so the two do not both publish one while the process lives. The reconciler also
-/// deletes published claims the relay has passed.
+/// <see cref="DecisionReconciler"/> once it is <see cref="RelayOptions.ClaimTimeout"/> old; this process does not start
+/// publishing one later than half that less the publish timeout after its transaction began, and marks what it sent
+/// within a quarter of a second (retried for ~10 s), so the two do not both publish one while the process lives. The
+/// reconciler also deletes published claims the relay has passed.
 /// </summary>
 public sealed class DirectDecisions
 {
     public const string Table = "rf_direct_decision";
     const int MaxPage = 500;
+    static readonly TimeSpan MarkDelay = TimeSpan.FromMilliseconds(250);
 
     readonly IDocumentStore _store;
     readonly IBus _bus;
@@ -72,8 +74,24 @@ public sealed class DirectDecisions
     async Task SendLoopAsync()
     {
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        var sent = new List<DirectDecision>();
+        long firstSent = 0;
+        while (true)
         {
+            // The claims of what was sent are marked together, at most MarkDelay after the first: one statement (and
+            // one commit) for many batches at saturation, instead of one per batch.
+            if (sent.Count > 0)
+            {
+                var wait = MarkDelay - Stopwatch.GetElapsedTime(firstSent);
+                if (wait <= TimeSpan.Zero || sent.Count >= MaxPage || !await ReadableWithinAsync(reader, wait))
+                {
+                    await MarkPublishedAsync(sent);
+                    sent = [];
+                    continue;
+                }
+            }
+            else if (!await reader.WaitToReadAsync()) return;
+
             var page = new List<Committed>();
             var count = 0;
             while (count < MaxPage && reader.TryRead(out var next))
@@ -83,7 +101,9 @@ public sealed class DirectDecisions
             }
             try
             {
-                await SendAsync(page);
+                var published = await SendAsync(page);
+                if (published.Count > 0 && sent.Count == 0) firstSent = Stopwatch.GetTimestamp();
+                sent.AddRange(published);
             }
             catch (Exception ex) // never stop: the next commits' decisions wait behind this loop
             {
@@ -92,7 +112,21 @@ public sealed class DirectDecisions
         }
     }
 
-    async Task SendAsync(List<Committed> page)
+    static async Task<bool> ReadableWithinAsync(ChannelReader<Committed> reader, TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Publishes the page's decisions that are still this process's to send; returns those the broker confirmed.</summary>
+    async Task<List<DirectDecision>> SendAsync(List<Committed> page)
     {
         // A claim this old may already be the reconciler's: leave it to it.
         var deadline = _options.ClaimTimeout / 2;
@@ -100,7 +134,7 @@ public sealed class DirectDecisions
         if (fresh.Count < page.Count)
             _log.LogWarning("{Count} decisions waited too long to be sent directly; the reconciler publishes them", page.Count - fresh.Count);
         var decisions = fresh.SelectMany(c => c.Decisions).ToList();
-        if (decisions.Count == 0) return;
+        if (decisions.Count == 0) return [];
         try
         {
             await DecisionRelay.PublishAsync(_bus, decisions.Select(d => (d.EventId, d.Routed)).ToList(), _options.PublishTimeout, CancellationToken.None);
@@ -108,11 +142,10 @@ public sealed class DirectDecisions
         catch (Exception ex) when (ex is DecisionPublishTimeoutException or MassTransitException or OperationCanceledException)
         {
             _log.LogWarning("Publishing {Count} decisions directly failed ({Reason}); the reconciler publishes them", decisions.Count, ex.Message);
-            return;
+            return [];
         }
-        var now = DateTimeOffset.UtcNow;
-        _metrics.DecisionsPublished(fresh.SelectMany(c => c.Decisions.Select(_ => c.CommittedAt)), now);
-        await MarkPublishedAsync(decisions);
+        _metrics.DecisionsPublished(fresh.SelectMany(c => c.Decisions.Select(_ => c.CommittedAt)), DateTimeOffset.UtcNow);
+        return decisions;
     }
 
     /// <summary>
@@ -120,6 +153,19 @@ public sealed class DirectDecisions
     /// again by the reconciler, under the same message id.
     /// </summary>
     async Task MarkPublishedAsync(List<DirectDecision> decisions)
+    {
+        try
+        {
+            await TryMarkPublishedAsync(decisions);
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning("Marking {Count} direct decisions sent failed ({Reason}); the reconciler sends them again, under the same ids",
+                decisions.Count, ex.Message);
+        }
+    }
+
+    async Task TryMarkPublishedAsync(List<DirectDecision> decisions)
     {
         var schema = _store.Options.Events.DatabaseSchemaName;
         var streams = decisions.Select(e => e.Stream).ToArray();

@@ -14,7 +14,10 @@ public static class RelaySlice
     public static IHostApplicationBuilder AddDecisionRelay(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection("Relay"))
+            .Validate(o => o.ClaimTimeout >= 2 * o.PublishTimeout + TimeSpan.FromSeconds(2),
+                "Relay:ClaimTimeout must be at least twice Relay:PublishTimeout plus 2 s (docs/adr/0027)")
+            .ValidateOnStart();
         services.AddHostedService<DecisionReconciler>();
         // The sequence numbers the relay passed without an event, watched by the reconciler.
         services.ConfigureMarten(opts => opts.Storage.ExtendedSchemaObjects.Add(RelayGaps.Definition(EventStore.Schema(builder.Configuration))));

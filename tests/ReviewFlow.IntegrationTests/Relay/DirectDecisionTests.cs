@@ -61,10 +61,10 @@ public sealed class DirectDecisionTests(SlowRelaySystem system) : IClassFixture<
     }
 }
 
-/// <summary>Claims time out after 15 s here (30 s in production).</summary>
+/// <summary>Claims time out after 10 s here (30 s in production), with 2 s for the broker to confirm (10 s).</summary>
 public sealed class ShortClaimSystem() : TestSystem(new SystemOptions
 {
-    Settings = new Dictionary<string, string?> { ["Relay:ClaimTimeout"] = "00:00:15" },
+    Settings = new Dictionary<string, string?> { ["Relay:ClaimTimeout"] = "00:00:10", ["Relay:PublishTimeout"] = "00:00:02" },
 });
 
 /// <summary>
