@@ -4,6 +4,7 @@ using Marten;
 using Npgsql;
 using ReviewFlow.Workflow.Documents;
 using ReviewFlow.Workflow.Relay;
+using Xunit.Abstractions;
 
 namespace ReviewFlow.IntegrationTests.Relay;
 
@@ -20,7 +21,7 @@ public sealed class SlowRelaySystem() : TestSystem(new SystemOptions
 /// A new document's automatic decision is sent by the worker that committed it, right after the commit (docs/adr/0027),
 /// not a polling interval later by the relay; under its event id, as the relay would send it.
 /// </summary>
-public sealed class DirectDecisionTests(SlowRelaySystem system) : IClassFixture<SlowRelaySystem>
+public sealed class DirectDecisionTests(SlowRelaySystem system, ITestOutputHelper output) : IClassFixture<SlowRelaySystem>
 {
     [Fact]
     public async Task A_new_documents_automatic_decision_leaves_right_after_its_commit_under_its_event_id()
@@ -47,6 +48,46 @@ public sealed class DirectDecisionTests(SlowRelaySystem system) : IClassFixture<
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.DoesNotContain(system.Amqp.Decisions, d => d.DocumentId == id);
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_mid_flight_sends_the_decisions_it_committed_before_it_goes()
+    {
+        // A rolling deployment stops a busy worker: what it committed must leave now, not a claim timeout later from
+        // another worker.
+        var ids = Enumerable.Range(0, 300).Select(_ => Documents.NewId("STOPPING")).ToList();
+        var publishing = Task.WhenAll(ids.Select(id => system.Amqp.PublishRawAsync(Documents.Json(id, confidence: 0.99))));
+        await Waiting.UntilAsync(() => Task.FromResult(system.Amqp.Decisions.Any(d => d.DocumentId.StartsWith("STOPPING"))),
+            TimeSpan.FromSeconds(30), "the first decisions");
+        await system.Worker.StopAsync();
+        await publishing;
+        try
+        {
+            var committed = await CommittedAsync(ids);
+            output.WriteLine($"{committed.Count} of {ids.Count} committed before the stop; " +
+                             $"{system.Amqp.Decisions.Count(d => d.DocumentId.StartsWith("STOPPING"))} of their decisions out right after it");
+            Assert.NotEmpty(committed);
+            await Waiting.UntilAsync(() => Task.FromResult(committed.All(id => system.Amqp.Decisions.Any(d => d.DocumentId == id))),
+                TimeSpan.FromSeconds(10), $"the decisions of the {committed.Count} documents committed before the stop");
+        }
+        finally
+        {
+            await system.RestartWorkerAsync(TimeSpan.Zero); // the others still queued are decided by the next worker
+        }
+    }
+
+    async Task<List<string>> CommittedAsync(IEnumerable<string> ids)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnection);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"select stream_id from {system.Schema}.{DirectDecisions.Table} where stream_id = any($1)", connection)
+        {
+            Parameters = { new() { Value = ids.ToArray() } },
+        };
+        var committed = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) committed.Add(reader.GetString(0));
+        return committed;
     }
 
     async Task<bool?> PublishedAsync(string documentId)
