@@ -11,7 +11,8 @@ namespace ReviewFlow.FaultTests.Intake;
 /// limit) and 20 with a 5 MB excerpt (under it, but far over the excerpt's limit), each refused to the error queue
 /// with its reason, while the worker's resident memory (VmRSS) is sampled: it must stay under a bound while they
 /// arrive and come back near where it started once they are refused (docs/reliability.md, "Hostile input"). A body
-/// over the broker's max_message_size never reaches the worker: the publisher's channel is closed.
+/// over the broker's max_message_size never reaches the worker: the publisher's channel is closed. And a backlog of
+/// them waiting for a restarted worker, which the intake's prefetch alone bounds, stays under its memory limit.
 /// </summary>
 public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -51,12 +52,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
         worker.Start();
         try
         {
-            await _amqp.WaitForQueueAsync(IntakeSlice.RawClassificationsQueue, TimeSpan.FromSeconds(60));
-            var warmup = Documents.NewId("WARM");
-            await Waiting.UntilAsync(() => Task.FromResult(_amqp.Decisions.Any(d => d.DocumentId == warmup)), TimeSpan.FromSeconds(60),
-                "the worker deciding the warm-up document", () => _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99)));
-            await Task.Delay(1000);
-            var idle = worker.RssMb();
+            var idle = await WarmedUpAsync(worker);
 
             // Two bodies, published 40 times each under their own message ids: the test process holds 14 MB, not 560.
             var oversized = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("BIG"), excerpt: new string('x', 9 * 1024 * 1024)));
@@ -68,16 +64,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
                 expected[$"excerpt-{i}"] = "excerpt: is over 65536 characters";
             }
 
-            var peak = idle;
-            using var sampling = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
-            {
-                while (!sampling.IsCancellationRequested)
-                {
-                    peak = Math.Max(peak, worker.RssMb());
-                    await Task.Delay(50, CancellationToken.None);
-                }
-            }, CancellationToken.None);
+            var sampler = new PeakRss(worker, idle);
 
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < Each; i++)
@@ -101,8 +88,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
                 await Task.Delay(5000);
             }
             output.WriteLine("settling (MB): " + string.Join(", ", trace));
-            sampling.Cancel();
-            await sampler;
+            var peak = await sampler.StopAsync();
 
             output.WriteLine($"worker RSS (MB): idle {idle:0}, peak {peak:0}, after the refusals {afterRefusal:0}, " +
                              $"then {settled:0} after {settledAt.Elapsed.TotalSeconds:0.0} s; published in {published.TotalSeconds:0.0} s, " +
@@ -122,6 +108,94 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
         finally
         {
             await worker.StopAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    // The worker's Kubernetes memory limit (infra/k8s/worker.yaml: 1536Mi) less a margin for the runtime's own growth.
+    static readonly double BacklogPeakMb = Setting("REVIEWFLOW_HOSTILE_BACKLOG_PEAK_MB", 1300);
+    // 40 + 40 bodies: more than a prefetch of 64 takes at once (at 64 the worker peaked at 1,825 MB; at 16, 911).
+    const int BacklogEach = 40;
+
+    [Fact]
+    public async Task A_backlog_of_large_hostile_bodies_waiting_for_a_restarted_worker_stays_under_its_memory_limit()
+    {
+        // The case the intake's prefetch bounds: the bodies are all queued when the worker starts, so the broker hands
+        // it as many as the prefetch allows at once (REVIEWFLOW_HOSTILE_PREFETCH: another prefetch than the shipped one).
+        var extra = Environment.GetEnvironmentVariable("REVIEWFLOW_HOSTILE_PREFETCH") is { } prefetch
+            ? new Dictionary<string, string> { ["Intake__PrefetchCount"] = prefetch } : null;
+        double idle;
+        using (var first = WorkerProcess.For("w1", _postgres, _rabbit, _schema, extra))
+        {
+            first.Start();
+            idle = await WarmedUpAsync(first);
+            await first.StopAsync(TimeSpan.FromSeconds(20));
+        }
+
+        var oversized = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("BIG"), excerpt: new string('x', 9 * 1024 * 1024)));
+        var longExcerpt = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("EXC"), excerpt: new string('x', 5 * 1024 * 1024)));
+        for (var i = 0; i < BacklogEach; i++)
+        {
+            await _amqp.PublishRawAsync(oversized, messageId: $"big-{i}");
+            await _amqp.PublishRawAsync(longExcerpt, messageId: $"excerpt-{i}");
+        }
+        Assert.Equal((uint)(2 * BacklogEach), await _amqp.MessageCountAsync(IntakeSlice.RawClassificationsQueue));
+
+        using var worker = WorkerProcess.For("w2", _postgres, _rabbit, _schema, extra);
+        worker.Start();
+        var sampler = new PeakRss(worker, 0);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await Waiting.UntilAsync(async () => await _amqp.MessageCountAsync(ErrorQueue) >= 2 * BacklogEach, TimeSpan.FromSeconds(180),
+                "every large body of the backlog in the error queue");
+            var peak = await sampler.StopAsync();
+            output.WriteLine($"restarted worker behind {2 * BacklogEach} large bodies (prefetch {extra?["Intake__PrefetchCount"] ?? "as shipped"}): " +
+                             $"peak RSS {peak:0} MB (the first worker idle at {idle:0} MB); all refused {clock.Elapsed.TotalSeconds:0.0} s after its start");
+            Assert.True(peak <= BacklogPeakMb, $"peak RSS {peak:0} MB is over {BacklogPeakMb:0} MB\n{worker.Tail(10)}");
+        }
+        finally
+        {
+            await sampler.StopAsync();
+            await worker.StopAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    /// <summary>The worker's RSS once it has decided a warm-up document and sat a second.</summary>
+    async Task<double> WarmedUpAsync(WorkerProcess worker)
+    {
+        await _amqp.WaitForQueueAsync(IntakeSlice.RawClassificationsQueue, TimeSpan.FromSeconds(60));
+        var warmup = Documents.NewId("WARM");
+        await Waiting.UntilAsync(() => Task.FromResult(_amqp.Decisions.Any(d => d.DocumentId == warmup)), TimeSpan.FromSeconds(60),
+            "the worker deciding the warm-up document", () => _amqp.PublishRawAsync(Documents.Json(warmup, confidence: 0.99)));
+        await Task.Delay(1000);
+        return worker.RssMb();
+    }
+
+    /// <summary>The highest VmRSS of a process, sampled every 50 ms until stopped.</summary>
+    sealed class PeakRss
+    {
+        readonly CancellationTokenSource _stop = new();
+        readonly Task _sampling;
+        double _peak;
+
+        public PeakRss(WorkerProcess worker, double from)
+        {
+            _peak = from;
+            _sampling = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    _peak = Math.Max(_peak, worker.RssMb());
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            }, CancellationToken.None);
+        }
+
+        public async Task<double> StopAsync()
+        {
+            _stop.Cancel();
+            await _sampling;
+            return _peak;
         }
     }
 
