@@ -138,6 +138,9 @@ public sealed class OrphanedClaimTests(ShortClaimSystem system) : IClassFixture<
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         await system.Amqp.WaitForDecisionAsync(later, TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(system.Amqp.Decisions, d => d.DocumentId == orphan);
+        // Meanwhile readiness and the relay-lag gauge count it as a decision waiting to go out.
+        var lag = await RelayLag.MeasureAsync(system.Store, CancellationToken.None);
+        Assert.True(lag.Unpublished >= 1, $"{lag.Unpublished} decisions counted as waiting");
 
         var sent = await system.Amqp.WaitForDecisionAsync(orphan, TimeSpan.FromSeconds(60));
         Assert.Equal(eventId.ToString(), sent.MessageId);
