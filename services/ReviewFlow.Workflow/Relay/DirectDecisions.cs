@@ -19,14 +19,16 @@ namespace ReviewFlow.Workflow.Relay;
 /// A claim left unpublished (the process died after the commit, the broker did not confirm) is published by the
 /// <see cref="DecisionReconciler"/> once it is <see cref="RelayOptions.ClaimTimeout"/> old; this process does not start
 /// publishing one later than half that less the publish timeout after its transaction began, and marks what it sent
-/// within a quarter of a second (retried for ~10 s), so the two do not both publish one while the process lives. The
+/// within 50 ms (retried for ~10 s), so the two do not both publish one while the process lives. The
 /// reconciler also deletes published claims the relay has passed.
 /// </summary>
 public sealed class DirectDecisions
 {
     public const string Table = "rf_direct_decision";
     const int MaxPage = 500;
-    static readonly TimeSpan MarkDelay = TimeSpan.FromMilliseconds(250);
+    // Short: a worker killed after sending and before marking leaves what it sent to be sent again (same ids). Long
+    // enough to gather many batches at saturation (~60 a second), so marking costs a few commits a second, not one per batch.
+    static readonly TimeSpan MarkDelay = TimeSpan.FromMilliseconds(50);
 
     readonly IDocumentStore _store;
     readonly IBus _bus;
