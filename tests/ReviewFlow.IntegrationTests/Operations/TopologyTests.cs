@@ -20,6 +20,10 @@ public sealed class TopologyTests(ITestOutputHelper output)
 
             var factory = new ConnectionFactory { Uri = new Uri(Servers.PartyUri("downstream", rabbit)) };
             await using var connection = await factory.CreateConnectionAsync();
+            // The worker declares its queues and the exchange side by side as it starts (one CI run looked between
+            // the two): wait for the exchange as a downstream system would, with nothing decided meanwhile.
+            await Waiting.UntilAsync(() => ExchangeExistsAsync(connection, "reviewflow.decisions"), HostProcess.StartTimeout,
+                "reviewflow.decisions declared by the worker", interval: TimeSpan.FromMilliseconds(200));
             await using var channel = await connection.CreateChannelAsync();
             await channel.QueueDeclareAsync("downstream.early", durable: true, exclusive: false, autoDelete: false);
             await channel.QueueBindAsync("downstream.early", "reviewflow.decisions", "#"); // 404 NOT_FOUND before the fix
@@ -32,6 +36,21 @@ public sealed class TopologyTests(ITestOutputHelper output)
         {
             output.WriteLine(worker.Tail());
             throw;
+        }
+    }
+
+    /// <summary>A passive declare: 404 closes the channel, so each look takes a channel of its own.</summary>
+    static async Task<bool> ExchangeExistsAsync(IConnection connection, string exchange)
+    {
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            await channel.ExchangeDeclarePassiveAsync(exchange);
+            return true;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return false;
         }
     }
 }
