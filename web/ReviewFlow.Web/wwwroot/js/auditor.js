@@ -129,6 +129,7 @@ function downloadManifest() {
   const m = state.manifest;
   if (!m) return;
   const a = el("a");
+  a.hidden = true; // out of the tab order and the accessibility tree for the second it stays in the page
   a.href = URL.createObjectURL(new Blob([JSON.stringify(m, null, 2) + "\n"], { type: "application/json" }));
   a.download = "reviewflow-audit-" + m.exportId + ".manifest.json";
   document.body.appendChild(a);
@@ -146,6 +147,7 @@ async function downloadExport() {
     const id = response.headers.get("X-Export-Id");
     const blob = await response.blob();
     const a = el("a");
+    a.hidden = true;
     a.href = URL.createObjectURL(blob);
     a.download = "reviewflow-audit-" + id + "." + format;
     document.body.appendChild(a);
