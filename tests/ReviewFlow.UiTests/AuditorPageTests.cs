@@ -60,11 +60,19 @@ public sealed class AuditorPageTests(BrowserSystem browser) : BrowserTest(browse
         static string Field(DateTimeOffset t) => t.ToString(t.Second == 0 ? "yyyy-MM-dd'T'HH:mm" : "yyyy-MM-dd'T'HH:mm:ss");
         await page.FillAsync("#f-from", Field(local.AddMinutes(-30)));
         await page.FillAsync("#f-to", Field(local.AddMinutes(30)));
+        // Under the empty table: what to do before a search, and that nothing matched after one.
+        var empty = page.Locator("#results-empty");
+        await Assertions.Expect(empty).ToContainTextAsync("Choose a period and search");
+        await page.FillAsync("#f-reviewer", "nobody-decided-anything");
+        await page.ClickAsync("#btn-search");
+        await Assertions.Expect(empty).ToHaveTextAsync("No decisions match this period and these filters.");
+        await Assertions.Expect(page.Locator("#result-count")).ToHaveTextAsync("0");
         await page.FillAsync("#f-reviewer", "carol");
         await page.SelectOptionAsync("#f-outcome", "corrected");
         await page.ClickAsync("#btn-search");
         var row = page.Locator($"#results tbody tr[data-id='{id}']");
         await Assertions.Expect(row).ToBeVisibleAsync();
+        await Assertions.Expect(empty).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(1);
         // Shown in the viewer's zone (Auckland), not in UTC.
         await Assertions.Expect(row.Locator("td").First).ToContainTextAsync(local.ToString("h:mm:ss"));

@@ -60,7 +60,9 @@ async function search(more) {
     state.next = r.body.next;
     $("btn-more").hidden = !state.next;
     $("result-count").textContent = body.rows.length + (state.next ? "+" : "");
-    say(body.rows.length ? "" : "No decisions match.");
+    $("results-empty").textContent = "No decisions match this period and these filters.";
+    $("results-empty").hidden = body.rows.length > 0;
+    say("");
   } catch (e) { say(e.message, "error"); }
 }
 
