@@ -133,9 +133,10 @@ public sealed class DirectDecisions
         // A claim this old may already be the reconciler's: leave it to it.
         var deadline = _options.ClaimTimeout / 2;
         var fresh = page.Where(c => Stopwatch.GetElapsedTime(c.At) + _options.PublishTimeout < deadline).ToList();
-        if (fresh.Count < page.Count)
-            _log.LogWarning("{Count} decisions waited too long to be sent directly; the reconciler publishes them", page.Count - fresh.Count);
         var decisions = fresh.SelectMany(c => c.Decisions).ToList();
+        if (fresh.Count < page.Count)
+            _log.LogWarning("{Count} decisions waited too long to be sent directly; the reconciler publishes them",
+                page.Sum(c => c.Decisions.Count) - decisions.Count);
         if (decisions.Count == 0) return [];
         try
         {
