@@ -255,16 +255,18 @@ public sealed class PipelineBenchmark
         {
             throw new BenchmarkException($"only {_warmUpDecided.Count} of {_warmUpExpected} warm-up documents were routed in time");
         }
-        if (replaceWorkers is not null) processes = await replaceWorkers(cancellationToken);
-        else if (_options.SettleSeconds > 0)
+        if (_options.SettleSeconds > 0)
         {
             // A pause after the warm-up: the runtime's tiered JIT recompiles the hot code in the background and
             // defers that while new code keeps running, so without a pause the first seconds of the measurement pay
             // for it (a long-running worker has long finished). The CPU used meanwhile shows that, and any polling.
+            // Then until the daemon has caught up, also before fresh workers replace these: both start from the same state.
             var idleBefore = CpuSnapshot.Take(processes, self);
             await Task.Delay(TimeSpan.FromSeconds(_options.SettleSeconds), cancellationToken);
             Console.Error.WriteLine($"[bench] settled for {_options.SettleSeconds} s: {idleBefore.Describe(CpuSnapshot.Take(processes, self), TimeSpan.FromSeconds(_options.SettleSeconds))}");
+            await QuietAsync(processes, self, cancellationToken);
         }
+        if (replaceWorkers is not null) processes = await replaceWorkers(cancellationToken);
         Console.Error.WriteLine($"[bench] worker ready ({_warmUpExpected} warm-up documents routed, not measured); publishing {_documents} documents");
 
         var bodies = _ids.Select((id, i) => Body(id, Mix[i % 3].Type, Mix[i % 3].Labels[i / 3 % 4])).ToArray();
@@ -331,6 +333,28 @@ public sealed class PipelineBenchmark
                 slots.Release();
             }
         }
+    }
+
+    /// <summary>
+    /// Waits, after the fixed settle, until the deployment is idle: the daemon's agents still working through the
+    /// warm-up's events (five of them, three events a document) and the JIT's last recompiles took 50-80 % of a core for
+    /// seconds after a 3,000-document warm-up, and how much of that was left when the measurement began made warm runs of
+    /// the same build differ by up to 1.9x. At most 60 s; says how long it took.
+    /// </summary>
+    static async Task QuietAsync(IReadOnlyDictionary<int, string>? processes, string self, CancellationToken cancellationToken)
+    {
+        const double QuietCores = 0.15;
+        var waited = Stopwatch.StartNew();
+        double busy;
+        do
+        {
+            var before = CpuSnapshot.Take(processes, self);
+            var second = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            // Cores busy: CPU seconds of the benchmark's processes and servers over the interval's seconds.
+            busy = before.MsPerDocument(CpuSnapshot.Take(processes, self), 1).Sum(g => g.Ms) / second.Elapsed.TotalMilliseconds;
+        } while (busy >= QuietCores && waited.Elapsed < TimeSpan.FromSeconds(60));
+        Console.Error.WriteLine($"[bench] quiet after {Stats.N0(waited.Elapsed.TotalSeconds)} s more: the deployment at {Stats.N0(100 * busy)}% of a core in the last second");
     }
 
     /// <summary>Once a second: published, messages waiting in the intake and saga queues, decisions received.</summary>

@@ -7,7 +7,8 @@ using static ReviewFlow.Benchmarks.Stats;
 //       [--warmup W] [--settle S] [--rate R] [--trace] [--postgres-options "K=V;..."] [--set Config:Key=Value ...]
 //       [--keep-database]
 // --warmup W routes W documents before measuring and --settle S pauses S seconds after that (defaults 3000
-//   and 5: the tiered JIT and the pools settle, so the figures are those of a worker that has been running);
+//   and 5: the tiered JIT and the pools settle, so the figures are those of a worker that has been running), then
+//   waits (at most 60 s) until the worker and servers are idle: the daemon has caught up with the warm-up's events;
 // --baseline-messages 0 skips the baseline;
 // --rate R publishes R documents/s (open loop) instead of as fast as 200 in flight allow: latency below saturation;
 // --trace prints the worker's queue depths every second;

@@ -39,6 +39,7 @@ public static class IntakeSlice
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LargeBodyMemory>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LargeBodyMemory>());
+        builder.Services.AddSingleton<LargeBodyGate>();
         builder.Services.AddSingleton<Documents.FirstReceipts>();
         var attemptTimeout = builder.Configuration.GetValue("Intake:AttemptTimeout", AttemptDeadline.Default);
         var prefetch = builder.Configuration.GetValue("Intake:PrefetchCount", 16);
@@ -57,13 +58,13 @@ public static class IntakeSlice
                     e.ConfigureConsumeTopology = false;
                     e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
                     e.Bind(ClassificationsExchange, b => b.ExchangeType = "fanout");
-                    // Bodies held at once: prefetch × message size (RabbitMQ's max_message_size, docs/operations.md); also
-                    // the most new documents one first-receipts transaction can gather (docs/performance.md).
+                    // Bodies held at once: prefetch × message size (RabbitMQ's max_message_size, docs/operations.md), of which
+                    // at most two large ones are handled at once (LargeBodyGate); also the most new documents one
+                    // first-receipts transaction can gather: 32 is faster, 16 has the lower latency (docs/adr/0028).
                     e.PrefetchCount = prefetch;
-                    var memory = context.GetRequiredService<LargeBodyMemory>();
                     e.ConfigureReceive(r =>
                     {
-                        r.UseExecute(c => memory.Received(c.Body.Length ?? 0));
+                        r.UseFilter(context.GetRequiredService<LargeBodyGate>());
                         r.UseFilter(new RawClassificationBodyFilter(
                             context.GetRequiredService<ClassificationParser>(), context.GetRequiredService<BadInput>()));
                     });
@@ -74,8 +75,7 @@ public static class IntakeSlice
                 cfg.ReceiveEndpoint(TypedClassificationsQueue, e =>
                 {
                     bus.Owned(e);
-                    var memory = context.GetRequiredService<LargeBodyMemory>();
-                    e.ConfigureReceive(r => r.UseExecute(c => memory.Received(c.Body.Length ?? 0)));
+                    e.ConfigureReceive(r => r.UseFilter(context.GetRequiredService<LargeBodyGate>()));
                     e.UseMessageRetry(r => r.Intervals(IntakeRetries));
                     e.UseAttemptDeadline(attemptTimeout); // a send to reviewflow-documents hung on a dead channel
                     e.ConfigureConsumer<ReceiveClassificationConsumer>(context);

@@ -1,4 +1,5 @@
 using System.Runtime;
+using MassTransit;
 using Microsoft.Extensions.Hosting;
 
 namespace ReviewFlow.Workflow.Intake;
@@ -60,4 +61,44 @@ public sealed class LargeBodyMemory(TimeProvider clock, ILogger<LargeBodyMemory>
                 GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes / 1048576.0, Environment.WorkingSet / 1048576.0);
         }
     }
+}
+
+/// <summary>
+/// The intake's receive filter for every body: tells <see cref="LargeBodyMemory"/> of it, and lets at most
+/// <see cref="AtOnce"/> large bodies (<see cref="LargeBodyMemory.LargeBytes"/> and up) through the rest of the pipeline at
+/// once, per process. Each large body handled costs several times its size beyond the transport's copy (the raw JSON
+/// deserializer's clone, the client's pooled frame buffers when it goes to the error queue); a backlog of them handled
+/// all at once took a worker at prefetch 64 to 1.9 GB. Ordinary bodies never wait here.
+/// </summary>
+public sealed class LargeBodyGate(LargeBodyMemory memory) : IFilter<ReceiveContext>
+{
+    /// <summary>Large bodies handled at once (per process, both intake queues together).</summary>
+    public const int AtOnce = 2;
+
+    readonly SemaphoreSlim _large = new(AtOnce);
+
+    public Task Send(ReceiveContext context, IPipe<ReceiveContext> next) =>
+        PassAsync(context.Body.Length ?? 0, () => next.Send(context), context.CancellationToken);
+
+    /// <summary>Runs <paramref name="next"/> for a body of <paramref name="bytes"/>, after the large ones ahead of it if it is large.</summary>
+    public async Task PassAsync(long bytes, Func<Task> next, CancellationToken cancellationToken)
+    {
+        memory.Received(bytes);
+        if (bytes < LargeBodyMemory.LargeBytes)
+        {
+            await next();
+            return;
+        }
+        await _large.WaitAsync(cancellationToken);
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            _large.Release();
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("largeBodyGate");
 }
