@@ -19,7 +19,8 @@ using static ReviewFlow.Benchmarks.Stats;
 // `-- quality [--decisions N]`: the quality summary, what-if and suggestion over N recorded decisions (QualityBenchmark.cs).
 // `-- workers [same options] [--counts 1,2]`: the deployed worker executable as 1, then 2 processes (or the counts
 //   given), beside the baseline (WorkersBenchmark.cs); --fresh-workers replaces them by new processes after the
-//   warm-up and measures from their readiness on (a restarted worker's first seconds, on a warm database).
+//   warm-up and measures from their readiness on (a restarted worker's first seconds, on a warm database);
+//   --saturation-only skips the second run at half the throughput (the latency below saturation).
 // `-- reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M] [--hub-only]`: C SignalR clients on M
 //   web host processes while R documents/s that need review are published for S seconds (ReviewersBenchmark.cs);
 //   --hub-only publishes the task changes the saga would publish straight to the web nodes, with no worker: the web
@@ -57,6 +58,7 @@ var rate = 0.0;
 var trace = false;
 var settleSeconds = 5;
 var freshWorkers = false;
+var saturationOnly = false;
 var hubOnly = false;
 var warmUp = 3000;
 var overrides = new Dictionary<string, string?>();
@@ -85,6 +87,7 @@ try
             case "--trace": trace = true; break;
             case "--warmup": warmUp = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--fresh-workers" when mode == "workers": freshWorkers = true; break;
+            case "--saturation-only" when mode == "workers": saturationOnly = true; break;
             case "--hub-only" when mode == "reviewers": hubOnly = true; break;
             case "--settle": settleSeconds = int.Parse(Next(ref i), CultureInfo.InvariantCulture); break;
             case "--set":
@@ -96,7 +99,7 @@ try
             case "-h" or "--help":
                 Console.WriteLine("usage: ReviewFlow.Benchmarks [--documents N] [--baseline-messages M] [--warmup W] [--settle S] [--rate R] [--trace] " +
                                   "[--postgres-options \"K=V;...\"] [--set Key=Value]... [--keep-database]\n" +
-                                  "       ReviewFlow.Benchmarks workers [the same options] [--counts 1,2] [--fresh-workers]\n" +
+                                  "       ReviewFlow.Benchmarks workers [the same options] [--counts 1,2] [--fresh-workers] [--saturation-only]\n" +
                                   "       ReviewFlow.Benchmarks reviewers [--clients C] [--rate R] [--seconds S] [--workers N] [--web M]\n" +
                                   "       ReviewFlow.Benchmarks decide [--reviewers R] [--tasks N] [--warmup W]\n" +
                                   "       ReviewFlow.Benchmarks hostile [--messages N]");
@@ -124,7 +127,7 @@ try
     if (mode == "workers")
         return await WorkersBenchmark.RunAsync(baselineMessages, workerCounts,
             new PipelineOptions(documents, warmUp, settleSeconds, rate, trace, keepDatabase, postgresOptions, overrides, FreshWorkers: freshWorkers),
-            cancel.Token);
+            cancel.Token, halfRate: !saturationOnly);
 
     BaselineResult? baseline = null;
     if (baselineMessages > 0)

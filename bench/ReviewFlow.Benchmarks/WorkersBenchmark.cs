@@ -11,7 +11,8 @@ namespace ReviewFlow.Benchmarks;
 /// </summary>
 public static class WorkersBenchmark
 {
-    public static async Task<int> RunAsync(int baselineMessages, IReadOnlyList<int> counts, PipelineOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int baselineMessages, IReadOnlyList<int> counts, PipelineOptions options, CancellationToken cancellationToken,
+        bool halfRate = true)
     {
         BaselineResult? baseline = null;
         if (baselineMessages > 0)
@@ -25,7 +26,7 @@ public static class WorkersBenchmark
         {
             var run = await new PipelineBenchmark(options with { WorkerProcesses = workers }).RunAsync(cancellationToken);
             runs.Add((workers, run));
-            if (options.Rate > 0) continue;
+            if (options.Rate > 0 || !halfRate) continue;
             var half = Math.Max(1, Math.Round(run.PerSecond / 2));
             Console.Error.WriteLine($"[bench] {workers} worker(s) again at {half} docs/s (half the throughput) for the latency below saturation");
             belowSaturation.Add((workers, half, await new PipelineBenchmark(options with { WorkerProcesses = workers, Rate = half }).RunAsync(cancellationToken)));
