@@ -337,9 +337,9 @@ public sealed class PipelineBenchmark
 
     /// <summary>
     /// Waits, after the fixed settle, until the deployment is idle: the daemon's agents still working through the
-    /// warm-up's events (five of them, three events a document) and the JIT's last recompiles took 50-80 % of a core for
-    /// seconds after a 3,000-document warm-up, and how much of that was left when the measurement began made warm runs of
-    /// the same build differ by up to 1.9x. At most 60 s; says how long it took.
+    /// warm-up's events (five of them, three events a document) and the JIT's last recompiles took 50-80 % of a core
+    /// during the 5 s settle after a 3,000-document warm-up, work that would otherwise be counted against the measured
+    /// documents. At most 60 s; says how long it took (1-4 s more in the runs of 2026-12-03).
     /// </summary>
     static async Task QuietAsync(IReadOnlyDictionary<int, string>? processes, string self, CancellationToken cancellationToken)
     {
