@@ -55,8 +55,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
             var idle = await WarmedUpAsync(worker);
 
             // Two bodies, published 40 times each under their own message ids: the test process holds 14 MB, not 560.
-            var oversized = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("BIG"), excerpt: new string('x', 9 * 1024 * 1024)));
-            var longExcerpt = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("EXC"), excerpt: new string('x', 5 * 1024 * 1024)));
+            var (oversized, longExcerpt) = HostileBodies();
             var expected = new Dictionary<string, string>();
             for (var i = 0; i < Each; i++)
             {
@@ -116,7 +115,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
     // At prefetch 64, which operations.md says fits the limit since LargeBodyGate: 90 % of 1,536 MiB.
     static readonly double BacklogPeak64Mb = Setting("REVIEWFLOW_HOSTILE_BACKLOG_PEAK_64_MB", 1450);
     // 40 + 40 bodies: more than a prefetch of 64 takes at once. Before LargeBodyGate the worker handled all it held at once:
-    // 1,725-1,893 MB at prefetch 64, 874-911 at 16; with it, 1,102-1,201 at 64, 808-917 at 32, 630-751 at 16 (shipped).
+    // 1,725-1,893 MB at prefetch 64, 874-911 at 16; with it, 1,102-1,201 at 64, 808-917 at 32, 630-752 at 16 (shipped).
     const int BacklogEach = 40;
 
     [Theory]
@@ -138,8 +137,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
             await first.StopAsync(TimeSpan.FromSeconds(20));
         }
 
-        var oversized = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("BIG"), excerpt: new string('x', 9 * 1024 * 1024)));
-        var longExcerpt = Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("EXC"), excerpt: new string('x', 5 * 1024 * 1024)));
+        var (oversized, longExcerpt) = HostileBodies();
         for (var i = 0; i < BacklogEach; i++)
         {
             await _amqp.PublishRawAsync(oversized, messageId: $"big-{i}");
@@ -166,6 +164,14 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
             await worker.StopAsync(TimeSpan.FromSeconds(20));
         }
     }
+
+    /// <summary>
+    /// The two hostile bodies: 9 MB, over the intake's 8 MiB limit, and a 5 MB excerpt, under it but far over the excerpt's
+    /// limit. Each is published many times under its own message ids.
+    /// </summary>
+    static (byte[] Oversized, byte[] LongExcerpt) HostileBodies() =>
+        (Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("BIG"), excerpt: new string('x', 9 * 1024 * 1024))),
+         Encoding.UTF8.GetBytes(Documents.Json(Documents.NewId("EXC"), excerpt: new string('x', 5 * 1024 * 1024))));
 
     /// <summary>The worker's RSS once it has decided a warm-up document and sat a second.</summary>
     async Task<double> WarmedUpAsync(WorkerProcess worker)

@@ -126,17 +126,23 @@ function showSeen(history) {
 
 // ---------- export ----------
 
+// Saves a blob as a file through a link clicked once; the link stays in the page for a second, hidden (out of the tab
+// order and the accessibility tree).
+function saveAs(blob, name) {
+  const a = el("a");
+  a.hidden = true;
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
 // The manifest as the server stored it, saved beside the export (JSON, named after it).
 function downloadManifest() {
   const m = state.manifest;
   if (!m) return;
-  const a = el("a");
-  a.hidden = true; // out of the tab order and the accessibility tree for the second it stays in the page
-  a.href = URL.createObjectURL(new Blob([JSON.stringify(m, null, 2) + "\n"], { type: "application/json" }));
-  a.download = "reviewflow-audit-" + m.exportId + ".manifest.json";
-  document.body.appendChild(a);
-  a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  saveAs(new Blob([JSON.stringify(m, null, 2) + "\n"], { type: "application/json" }), "reviewflow-audit-" + m.exportId + ".manifest.json");
 }
 
 async function downloadExport() {
@@ -147,14 +153,7 @@ async function downloadExport() {
     const response = await download("/api/v1/audit/export?" + q);
     if (!response.ok) { say("Export refused: HTTP " + response.status, "error"); return; }
     const id = response.headers.get("X-Export-Id");
-    const blob = await response.blob();
-    const a = el("a");
-    a.hidden = true;
-    a.href = URL.createObjectURL(blob);
-    a.download = "reviewflow-audit-" + id + "." + format;
-    document.body.appendChild(a);
-    a.click();
-    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    saveAs(await response.blob(), "reviewflow-audit-" + id + "." + format);
     const m = await api("/api/v1/audit/exports/" + encodeURIComponent(id) + "/manifest");
     if (!m.ok) { say("Downloaded; the manifest is not available: " + problemText(m), "error"); return; }
     $("export-manifest").hidden = false;
