@@ -31,7 +31,8 @@ public sealed record PipelineResult(
     string CpuPerDocument,
     IReadOnlyList<(string Name, double Ms)> CpuMsPerDocument,
     bool TimedOut,
-    IReadOnlyList<string> Statements)
+    IReadOnlyList<string> Statements,
+    double JitMsPerDocument = double.NaN)
 {
     public double PerSecond => Documents / Seconds;
 }
@@ -163,7 +164,8 @@ public sealed class PipelineBenchmark
                 Console.Error.WriteLine($"[bench] {workers.Count} fresh worker process(es) ready; measuring from now");
                 return workers.ToDictionary(w => w.Pid, w => w.Name);
             };
-            return await MeasureAsync(uri, postgres, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken, replace);
+            return await MeasureAsync(uri, postgres, workers.ToDictionary(w => w.Pid, w => w.Name), "benchmark", cancellationToken, replace,
+                ct => JitSecondsAsync(workers, ct));
         }
         catch (Exception ex) when (BenchmarkException.IsSetupFailure(ex))
         {
@@ -177,7 +179,8 @@ public sealed class PipelineBenchmark
     }
 
     async Task<PipelineResult> MeasureAsync(string uri, string postgres, IReadOnlyDictionary<int, string> processes, string self,
-        CancellationToken cancellationToken, Func<CancellationToken, Task<IReadOnlyDictionary<int, string>>>? replaceWorkers = null)
+        CancellationToken cancellationToken, Func<CancellationToken, Task<IReadOnlyDictionary<int, string>>>? replaceWorkers = null,
+        Func<CancellationToken, Task<double>>? jitSeconds = null)
     {
         var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "reviewflow-benchmark" };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
@@ -274,6 +277,7 @@ public sealed class PipelineBenchmark
         using var tracing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tracer = _options.Trace ? TraceAsync(connection, tracing.Token) : Task.CompletedTask;
         var statements = await PgStatements.ResetAsync(postgres);
+        var jitBefore = jitSeconds is null ? double.NaN : await jitSeconds(cancellationToken);
         var cpuBefore = CpuSnapshot.Take(processes, self);
         var start = Stopwatch.GetTimestamp();
 
@@ -307,6 +311,7 @@ public sealed class PipelineBenchmark
         }
         var end = timedOut ? Stopwatch.GetTimestamp() : Volatile.Read(ref _lastReceived);
         var cpuAfter = CpuSnapshot.Take(processes, self);
+        var jitAfter = jitSeconds is null ? double.NaN : await jitSeconds(cancellationToken);
         var cpu = cpuBefore.Describe(cpuAfter, TimeSpan.FromMilliseconds(Stats.Ms(start, Stopwatch.GetTimestamp())));
         var cpuPerDocument = cpuBefore.PerDocument(cpuAfter, _documents);
         var cpuMsPerDocument = cpuBefore.MsPerDocument(cpuAfter, _documents);
@@ -318,7 +323,10 @@ public sealed class PipelineBenchmark
 
         // A late duplicate would show up shortly after: wait a little before counting.
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-        return Result(start, end, cpu, cpuPerDocument, cpuMsPerDocument, timedOut, statementLines);
+        return Result(start, end, cpu, cpuPerDocument, cpuMsPerDocument, timedOut, statementLines) with
+        {
+            JitMsPerDocument = (jitAfter - jitBefore) * 1000 / _documents,
+        };
 
         async Task PublishOne(int i)
         {
@@ -440,6 +448,25 @@ public sealed class PipelineBenchmark
                 missing.Count, missing, duplicateMessages.Sum(m => m.Value - 1), duplicateDocuments.Sum(d => d.Value.Count - 1),
                 details, duplicateDocuments.Count(d => d.Value.Distinct().Count() > 1), _foreign, new Dictionary<string, int>(_outcomes), _wrongRoutingKeys, cpu, cpuPerDocument, cpuMsPerDocument, timedOut, statements);
         }
+    }
+
+    /// <summary>
+    /// The workers' JIT compilation time so far, from their /metrics (the runtime's dotnet.jit.compilation.time): read
+    /// before and after the measured documents, it says whether "warm" was warm (docs/performance.md, "Steady state").
+    /// </summary>
+    static async Task<double> JitSecondsAsync(IEnumerable<HostProcess> workers, CancellationToken cancellationToken)
+    {
+        const string Series = "dotnet_jit_compilation_time_seconds_total";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var total = 0.0;
+        foreach (var worker in workers)
+        {
+            var metrics = await http.GetStringAsync(worker.Url + "/metrics", cancellationToken);
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Series, StringComparison.Ordinal));
+            if (line is null) return double.NaN;
+            total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return total;
     }
 
     internal static BasicProperties Properties(string documentId) => new()

@@ -59,6 +59,9 @@ public static class WorkersBenchmark
                                   $"{string.Join(", ", servers.Select(p => $"{p.Name} ~{N0(1000 / p.Ms)}/s"))})");
             }
             Console.WriteLine($"  cpu: {r.Cpu}");
+            if (!double.IsNaN(r.JitMsPerDocument))
+                Console.WriteLine($"  worker JIT during the run: {N1(r.JitMsPerDocument * r.Documents / 1000)} s of compilation, {r.JitMsPerDocument:0.00} ms per document " +
+                                  "(a long-running worker's is ~0: more warm-up measures its steady state)");
             Console.WriteLine($"  postgres: {r.Statements[0]}");
             foreach (var line in r.Statements.Skip(1)) Console.WriteLine("  " + line);
             Console.WriteLine($"  decisions: {r.Missing} missing, {r.DecidedTwice} decided twice (different message ids), " +
