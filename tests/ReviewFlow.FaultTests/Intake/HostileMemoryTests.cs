@@ -115,7 +115,7 @@ public sealed class HostileMemoryTests(ITestOutputHelper output) : IAsyncLifetim
     // At prefetch 64, which operations.md says fits the limit since LargeBodyGate: 90 % of 1,536 MiB.
     static readonly double BacklogPeak64Mb = Setting("REVIEWFLOW_HOSTILE_BACKLOG_PEAK_64_MB", 1450);
     // 40 + 40 bodies: more than a prefetch of 64 takes at once. Before LargeBodyGate the worker handled all it held at once:
-    // 1,725-1,893 MB at prefetch 64, 874-911 at 16; with it, 1,102-1,201 at 64, 808-917 at 32, 630-752 at 16 (shipped).
+    // 1,725-1,893 MB at prefetch 64, 874-911 at 16; with it, 1,102-1,201 at 64, 808-917 at 32 (shipped), 630-752 at 16.
     const int BacklogEach = 40;
 
     [Theory]
