@@ -160,10 +160,34 @@ public abstract class HostProcess : IDisposable
         return double.NaN;
     }
 
-    /// <summary>SIGKILL: no shutdown hooks, no flushing, in-flight messages unacknowledged, sockets reset by the kernel.</summary>
+    /// <summary>
+    /// When REVIEWFLOW_FAULT_DUMPS names a folder: a full dump of the process there (`dotnet-dump collect`, which must
+    /// be installed), taken when a fault test fails with its processes still running, so a wedge can be read afterwards
+    /// (`dotnet-dump analyze FILE`, then `dumpasync`). Returns a line for the test output; empty when not asked for.
+    /// </summary>
+    public async Task<string> DumpIfAskedAsync()
+    {
+        var folder = Environment.GetEnvironmentVariable("REVIEWFLOW_FAULT_DUMPS");
+        if (string.IsNullOrEmpty(folder) || _process is not { HasExited: false } process) return "";
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{Kind}-{_name}-{process.Id}-{DateTime.UtcNow:HHmmss}.dmp");
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-dump");
+        try
+        {
+            using var dump = Process.Start(File.Exists(tool) ? tool : "dotnet-dump", ["collect", "-p", process.Id.ToString(), "-o", file])!;
+            await dump.WaitForExitAsync();
+            return $"{Kind} {_name}: dump {file} (exit {dump.ExitCode})";
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return $"{Kind} {_name}: no dump ({ex.Message})";
+        }
+    }
+
     /// <summary>The process was started and has ended (crashed, or stopped).</summary>
     public bool Exited => _process is { HasExited: true };
 
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, in-flight messages unacknowledged, sockets reset by the kernel.</summary>
     public void KillHard()
     {
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
