@@ -328,4 +328,11 @@ public sealed record IntakeLimits
     /// <summary>Larger payloads are refused before parsing. Big enough that an oversized excerpt is named as such.</summary>
     public int MaxPayloadBytes { get; init; } = 8 * 1024 * 1024;
     public int MaxExcerptChars { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// How long bad input's send to the _error queue may take (<see cref="BadInput"/>). A send on a channel that died
+    /// with the broker can wait forever (RabbitMQ.Client 7.2, rabbitmq-dotnet-client#1930); past this it fails and the
+    /// message is delivered again.
+    /// </summary>
+    public TimeSpan ErrorSendTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -101,6 +101,7 @@ public sealed class BrokerRestartTests(ITestOutputHelper output) : OwnServersTes
         }
         catch
         {
+            foreach (var worker in new[] { a, b }) output.WriteLine(await worker.ReadinessAsync());
             foreach (var worker in new[] { a, b }) output.WriteLine(await worker.DumpIfAskedAsync());
             output.WriteLine(a.Tail(80));
             output.WriteLine(b.Tail(80));

@@ -150,6 +150,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output) : OwnServersTest
         }
         catch
         {
+            foreach (var host in hosts) output.WriteLine(await host.ReadinessAsync());
             foreach (var host in hosts) output.WriteLine(await host.DumpIfAskedAsync());
             foreach (var host in hosts) output.WriteLine(host.Tail(60));
             throw;

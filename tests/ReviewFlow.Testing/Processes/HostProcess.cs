@@ -184,6 +184,22 @@ public abstract class HostProcess : IDisposable
         }
     }
 
+    /// <summary>What the process's /health/ready answers right now (status and body), for a failed test's output.</summary>
+    public async Task<string> ReadinessAsync()
+    {
+        if (_process is not { HasExited: false }) return $"{Kind} {_name}: not running";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync(Url + "/health/ready");
+            return $"{Kind} {_name} /health/ready: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return $"{Kind} {_name} /health/ready: no answer ({ex.Message})";
+        }
+    }
+
     /// <summary>The process was started and has ended (crashed, or stopped).</summary>
     public bool Exited => _process is { HasExited: true };
 
