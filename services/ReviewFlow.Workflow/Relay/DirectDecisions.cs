@@ -36,6 +36,8 @@ public sealed class DirectDecisions
     readonly ReviewFlowMetrics _metrics;
     readonly ILogger<DirectDecisions> _log;
     readonly Channel<Committed> _queue = Channel.CreateUnbounded<Committed>(new UnboundedChannelOptions { SingleReader = true });
+    // Commits handed to Send whose decisions are not yet published and marked, or given to the reconciler (DrainAsync).
+    int _outstanding;
 
     public DirectDecisions(IDocumentStore store, IBus bus, IOptions<RelayOptions> options, ReviewFlowMetrics metrics, ILogger<DirectDecisions> log)
     {
@@ -70,13 +72,35 @@ public sealed class DirectDecisions
     /// </summary>
     public void Send(IReadOnlyList<DirectDecision> decisions, long claimedBy)
     {
-        if (decisions.Count > 0) _queue.Writer.TryWrite(new Committed(decisions, claimedBy, DateTimeOffset.UtcNow));
+        if (decisions.Count == 0) return;
+        Interlocked.Increment(ref _outstanding);
+        _queue.Writer.TryWrite(new Committed(decisions, claimedBy, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// Waits until every decision handed to <see cref="Send"/> so far is published and marked, or left to the
+    /// reconciler, at most <paramref name="timeout"/>: a worker stopping gracefully sends what it committed before its
+    /// bus goes (<see cref="DirectDecisionsDrain"/>), instead of leaving it a claim timeout to another worker.
+    /// </summary>
+    /// <summary>Commits whose decisions are not yet sent and marked (<see cref="DrainAsync"/>).</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    public async Task<bool> DrainAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (Volatile.Read(ref _outstanding) > 0)
+        {
+            if (clock.Elapsed >= timeout) return false;
+            await Task.Delay(10);
+        }
+        return true;
     }
 
     async Task SendLoopAsync()
     {
         var reader = _queue.Reader;
         var sent = new List<DirectDecision>();
+        var sentCommits = 0; // the commits whose decisions are in `sent`
         long firstSent = 0;
         while (true)
         {
@@ -89,6 +113,8 @@ public sealed class DirectDecisions
                 {
                     await MarkPublishedAsync(sent);
                     sent = [];
+                    Interlocked.Add(ref _outstanding, -sentCommits);
+                    sentCommits = 0;
                     continue;
                 }
             }
@@ -104,12 +130,18 @@ public sealed class DirectDecisions
             try
             {
                 var published = await SendAsync(page);
-                if (published.Count > 0 && sent.Count == 0) firstSent = Stopwatch.GetTimestamp();
-                sent.AddRange(published);
+                if (published.Count > 0)
+                {
+                    if (sent.Count == 0) firstSent = Stopwatch.GetTimestamp();
+                    sent.AddRange(published);
+                    sentCommits += page.Count;
+                }
+                else Interlocked.Add(ref _outstanding, -page.Count); // none sent: the reconciler's
             }
             catch (Exception ex) // never stop: the next commits' decisions wait behind this loop
             {
                 _log.LogError(ex, "Sending {Count} decisions directly failed; the reconciler publishes them", count);
+                Interlocked.Add(ref _outstanding, -page.Count);
             }
         }
     }
@@ -201,3 +233,29 @@ public sealed class DirectDecisions
 
 /// <summary>A committed DocumentRouted claimed for direct sending: its stream and version (the claim), and its event id (the message id).</summary>
 public sealed record DirectDecision(string Stream, long Version, Guid EventId, DocumentRouted Routed);
+
+/// <summary>
+/// On a graceful stop, each intake endpoint's completion (after its last delivery, while the bus can still publish)
+/// waits for the direct decisions committed so far to be sent (<see cref="DirectDecisions.DrainAsync"/>, at most the
+/// publish timeout plus a second). Not on an endpoint's restart after a broker failure: that must not wait.
+/// <see cref="DirectDecisions"/> is resolved when needed: it needs the bus, which is being built when this is.
+/// </summary>
+public sealed class DirectDecisionsDrain(IServiceProvider services, IHostApplicationLifetime lifetime, IOptions<RelayOptions> options,
+    ILogger<DirectDecisionsDrain> log) : IReceiveEndpointObserver
+{
+    public Task Ready(ReceiveEndpointReady ready) => Task.CompletedTask;
+    public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
+    public Task Faulted(ReceiveEndpointFaulted faulted) => Task.CompletedTask;
+
+    public async Task Completed(ReceiveEndpointCompleted completed)
+    {
+        var queue = completed.InputAddress.AbsolutePath.Split('/')[^1];
+        if (!lifetime.ApplicationStopping.IsCancellationRequested ||
+            queue is not (Intake.IntakeSlice.RawClassificationsQueue or Intake.IntakeSlice.TypedClassificationsQueue)) return;
+        var direct = services.GetRequiredService<DirectDecisions>();
+        if (direct.Outstanding == 0) return;
+        log.LogInformation("Stopping: sending the decisions of {Count} commits first ({Queue} done)", direct.Outstanding, queue);
+        if (!await direct.DrainAsync(options.Value.PublishTimeout + TimeSpan.FromSeconds(1)))
+            log.LogWarning("Stopping with direct decisions unsent; the reconciler publishes them");
+    }
+}

@@ -1,3 +1,4 @@
+using MassTransit;
 using Marten;
 using ReviewFlow.Workflow.Hosting;
 using ReviewFlow.Workflow.Operations;
@@ -24,6 +25,7 @@ public static class RelaySlice
         // A new document's automatic decision, sent by the worker that committed it (the first receipts) and skipped here.
         services.ConfigureMarten(opts => opts.Storage.ExtendedSchemaObjects.Add(DirectDecisions.Definition(EventStore.Schema(builder.Configuration))));
         services.AddSingleton<DirectDecisions>();
+        services.AddReceiveEndpointObserver<DirectDecisionsDrain>(); // a graceful stop sends what was committed first
         services.AddSingleton(new RelayLagLimit(builder.Configuration.GetValue("Operations:RelayLagLimit", TimeSpan.FromSeconds(60))));
         services.AddHealthChecks().AddCheck<RelayHealthCheck>("decision-relay", tags: [Health.Ready]);
         return builder.AddEventSubscription<DecisionRelay>();
