@@ -77,18 +77,18 @@ public sealed class DirectDecisions
         _queue.Writer.TryWrite(new Committed(decisions, claimedBy, DateTimeOffset.UtcNow));
     }
 
+    /// <summary>Commits whose decisions are not yet sent and marked (<see cref="DrainAsync"/>).</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
     /// <summary>
     /// Waits until every decision handed to <see cref="Send"/> so far is published and marked, or left to the
     /// reconciler, at most <paramref name="timeout"/>: a worker stopping gracefully sends what it committed before its
     /// bus goes (<see cref="DirectDecisionsDrain"/>), instead of leaving it a claim timeout to another worker.
     /// </summary>
-    /// <summary>Commits whose decisions are not yet sent and marked (<see cref="DrainAsync"/>).</summary>
-    public int Outstanding => Volatile.Read(ref _outstanding);
-
     public async Task<bool> DrainAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (Volatile.Read(ref _outstanding) > 0)
+        while (Outstanding > 0)
         {
             if (clock.Elapsed >= timeout) return false;
             await Task.Delay(10);
